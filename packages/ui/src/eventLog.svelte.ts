@@ -1,0 +1,98 @@
+/**
+ * The model behind every page's event log: what happened, when (ms since the page started, so
+ * entries line up with `performance.now()` in the console and in getStats timestamps) and how
+ * bad it was. Components render it; pages and core callbacks only call `info`/`warn`/`error`.
+ */
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  /** Unique within one model; the key for `{#each}`. */
+  readonly id: number;
+  /** Milliseconds since the page started (`performance.now()` time origin). */
+  readonly at: number;
+  readonly level: LogLevel;
+  /** Who logged it, e.g. `'pc1'` or `'camera'`, as webrtc/samples names each connection. */
+  readonly source?: string;
+  readonly message: string;
+}
+
+export interface EventLogOptions {
+  /** Oldest entries are dropped beyond this many, so a long call cannot grow the page forever. */
+  limit?: number;
+  /** Clock in ms since page start; injectable for tests. */
+  now?: () => number;
+  /** Also write each entry to the browser console, where learners already look. */
+  mirrorToConsole?: boolean;
+}
+
+export const DEFAULT_LOG_LIMIT = 500;
+
+export class EventLogModel {
+  /** Replaced wholesale on every change: entries are immutable, so deep proxies would be waste. */
+  entries: readonly LogEntry[] = $state.raw([]);
+  /** How many entries fell off the front because of `limit`. */
+  dropped = $state(0);
+
+  readonly limit: number;
+  readonly #now: () => number;
+  readonly #mirrorToConsole: boolean;
+  #nextId = 1;
+
+  constructor(options: EventLogOptions = {}) {
+    const limit = options.limit ?? DEFAULT_LOG_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`EventLogModel limit must be a positive integer, got ${limit}.`);
+    }
+    this.limit = limit;
+    this.#now = options.now ?? (() => performance.now());
+    this.#mirrorToConsole = options.mirrorToConsole ?? false;
+  }
+
+  info(message: string, source?: string): LogEntry {
+    return this.add('info', message, source);
+  }
+
+  warn(message: string, source?: string): LogEntry {
+    return this.add('warn', message, source);
+  }
+
+  error(message: string, source?: string): LogEntry {
+    return this.add('error', message, source);
+  }
+
+  add(level: LogLevel, message: string, source?: string): LogEntry {
+    const entry: LogEntry = { id: this.#nextId++, at: this.#now(), level, message, ...(source ? { source } : {}) };
+    const overflow = this.entries.length + 1 - this.limit;
+    if (overflow > 0) {
+      this.entries = [...this.entries.slice(overflow), entry];
+      this.dropped += overflow;
+    } else {
+      this.entries = [...this.entries, entry];
+    }
+    if (this.#mirrorToConsole) console[level](formatEntry(entry));
+    return entry;
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.dropped = 0;
+  }
+
+  /** The whole log as plain text, one entry a line: what "Copy log" puts on the clipboard. */
+  toText(): string {
+    const lines = this.entries.map(formatEntry);
+    if (this.dropped > 0) lines.unshift(`(${this.dropped} earlier entries dropped)`);
+    return lines.join('\n');
+  }
+}
+
+/** Milliseconds with one decimal: enough to order events, short enough to scan. */
+export function formatTime(ms: number): string {
+  return `${ms.toFixed(1)} ms`;
+}
+
+export function formatEntry(entry: LogEntry): string {
+  const source = entry.source ? ` ${entry.source}:` : '';
+  return `${formatTime(entry.at).padStart(12)} [${entry.level}]${source} ${entry.message}`;
+}

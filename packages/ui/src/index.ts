@@ -1,0 +1,27 @@
+/**
+ * @workbench/ui: the Svelte 5 pieces both apps share (layout and navigation, event log, source
+ * panel, error explanation, status badge) and the one list of pages. Consumed as source by the
+ * apps' Vite builds; never imports an app.
+ */
+export { default as Layout } from './Layout.svelte';
+export { default as EventLog } from './EventLog.svelte';
+export { default as SourcePanel } from './SourcePanel.svelte';
+export { default as ErrorPanel } from './ErrorPanel.svelte';
+export { default as StatusBadge } from './StatusBadge.svelte';
+export { EventLogModel, DEFAULT_LOG_LIMIT, formatEntry, formatTime } from './eventLog.svelte.js';
+export type { EventLogOptions, LogEntry, LogLevel } from './eventLog.svelte.js';
+export { extractDeclaration } from './extractDeclaration.js';
+export type { ExtractedDeclaration } from './extractDeclaration.js';
+export {
+  DIAGNOSTICS_HOME,
+  DIAGNOSTICS_PAGES,
+  SITE_TITLE,
+  STEPS_HOME,
+  STEP_PAGES,
+  homeOf,
+  neighbours,
+  normalisePath,
+  pagesOf,
+} from './pages.js';
+export type { PageInfo, SiteName } from './pages.js';
+export type { BadgeTone, ErrorExplanation } from './types.js';

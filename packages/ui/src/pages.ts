@@ -1,0 +1,121 @@
+/**
+ * The one list of pages in both apps: navigation, the index pages and prev/next links all read
+ * it, so adding a page is one line here plus its HTML entry in the app's Vite config.
+ */
+
+export interface PageInfo {
+  /** Absolute path the server serves the page at, with a trailing slash. */
+  path: string;
+  title: string;
+  /** Name in the navigation bar, where phone width leaves room for a word or two. */
+  short: string;
+  /** One line: what a learner gets out of the page. */
+  teaches: string;
+}
+
+export type SiteName = 'steps' | 'diagnostics';
+
+export const SITE_TITLE = 'WebRTC Workbench';
+
+export const STEPS_HOME: PageInfo = {
+  path: '/',
+  title: 'Steps',
+  short: 'Overview',
+  teaches: "Google's WebRTC codelab, one working page per step.",
+};
+
+export const DIAGNOSTICS_HOME: PageInfo = {
+  path: '/diagnostics/',
+  title: 'Diagnostics',
+  short: 'Diagnostics',
+  teaches: 'Tools for debugging real calls: ICE servers, call quality, camera capabilities.',
+};
+
+/** The codelab's six steps, in the order a learner walks them. */
+export const STEP_PAGES: readonly PageInfo[] = [
+  {
+    path: '/webcam/',
+    title: 'Stream video from your webcam',
+    short: 'Webcam',
+    teaches: 'getUserMedia: ask for the camera, choose constraints, see what the browser actually gave you.',
+  },
+  {
+    path: '/peer-connection/',
+    title: 'Stream video with RTCPeerConnection',
+    short: 'Peer connection',
+    teaches: 'Two peer connections in one page: offer, answer, ICE candidates and the connection states between them.',
+  },
+  {
+    path: '/data-channel/',
+    title: 'Exchange data with RTCDataChannel',
+    short: 'Data channel',
+    teaches: 'Send text over a data channel; ordered and maxRetransmits, readyState and bufferedAmount.',
+  },
+  {
+    path: '/signaling/',
+    title: 'Set up a signaling service',
+    short: 'Signaling',
+    teaches: 'Join a room on the socket.io server and see the created / joined / ready / full / bye messages.',
+  },
+  {
+    path: '/call/',
+    title: 'Combine peer connection and signaling',
+    short: 'Call',
+    teaches: 'A real call between two browsers: perfect negotiation, trickle ICE, STUN/TURN, rejoin after a peer leaves.',
+  },
+  {
+    path: '/photo/',
+    title: 'Take a photo and share it via a data channel',
+    short: 'Photo',
+    teaches: 'Snap a frame to a canvas and send it in chunks with back-pressure and an integrity check.',
+  },
+];
+
+/** The diagnostics tools, served under /diagnostics/. */
+export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
+  {
+    path: '/diagnostics/ice/',
+    title: 'ICE server test',
+    short: 'ICE servers',
+    teaches: 'Gather candidates against your STUN/TURN servers and read why a relay did or did not appear.',
+  },
+  {
+    path: '/diagnostics/quality/',
+    title: 'Call quality',
+    short: 'Call quality',
+    teaches: 'Live getStats charts of a call: bitrate, packet loss, jitter, round-trip time, frame rate.',
+  },
+  {
+    path: '/diagnostics/camera/',
+    title: 'Camera probe',
+    short: 'Camera',
+    teaches: 'Which resolutions and frame rates each camera really delivers, and what the browser reports.',
+  },
+];
+
+export function homeOf(site: SiteName): PageInfo {
+  return site === 'steps' ? STEPS_HOME : DIAGNOSTICS_HOME;
+}
+
+export function pagesOf(site: SiteName): readonly PageInfo[] {
+  return site === 'steps' ? STEP_PAGES : DIAGNOSTICS_PAGES;
+}
+
+/**
+ * The pages before and after `path` in its site's order. The first page's previous page is the
+ * site's home; the home's next page is the first page, so a learner can walk the whole list.
+ */
+export function neighbours(site: SiteName, path: string): { prev?: PageInfo; next?: PageInfo } {
+  const home = homeOf(site);
+  const sequence = [home, ...pagesOf(site)];
+  const index = sequence.findIndex((page) => page.path === normalisePath(path));
+  if (index === -1) return {};
+  return { prev: sequence[index - 1], next: sequence[index + 1] };
+}
+
+/** `/webcam/index.html` and `/webcam` are the same page as `/webcam/`. */
+export function normalisePath(path: string): string {
+  let normal = path.replace(/index\.html$/, '');
+  if (!normal.endsWith('/')) normal += '/';
+  return normal;
+}

@@ -1,2 +1,7 @@
 /** @workbench/core: framework-free WebRTC logic and the signaling protocol, re-exported in one place. */
 export * from './protocol.js';
+export * from './logger.js';
+export * from './emitter.js';
+export * from './errors.js';
+export * from './media.js';
+export * from './ice.js';

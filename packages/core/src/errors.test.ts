@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ErrorCode,
+  WorkbenchError,
+  explain,
+  explainConnectionFailure,
+  explainMediaError,
+  isWorkbenchError,
+} from './errors.js';
+import { SignalingErrorCode } from './protocol.js';
+
+const secure = { isSecureContext: true };
+
+function domError(name: string, message = ''): DOMException {
+  return new DOMException(message, name);
+}
+
+describe('explainMediaError', () => {
+  it.each([
+    ['NotAllowedError', ErrorCode.PermissionDenied, /address bar/],
+    ['NotFoundError', ErrorCode.DeviceNotFound, /Connect a camera/],
+    ['NotReadableError', ErrorCode.DeviceBusy, /Close other apps and tabs/],
+    ['SecurityError', ErrorCode.MediaSecurity, /allow="camera; microphone"/],
+    ['AbortError', ErrorCode.MediaAborted, /Try again/],
+    ['PermissionDeniedError', ErrorCode.PermissionDenied, /address bar/],
+    ['TrackStartError', ErrorCode.DeviceBusy, /Close other apps/],
+    ['SomethingNewError', ErrorCode.MediaUnknown, /another browser/],
+  ])('%s → %s', (name, code, fix) => {
+    const explained = explainMediaError(domError(name, 'browser text'), { video: true }, secure);
+    expect(explained.code).toBe(code);
+    expect(explained.name).toBe(name);
+    expect(explained.title.length).toBeGreaterThan(0);
+    expect(explained.detail.length).toBeGreaterThan(0);
+    expect(explained.fix).toMatch(fix);
+  });
+
+  it('names the constraint and the requested value of an OverconstrainedError', () => {
+    const error = Object.assign(new Error(''), { name: 'OverconstrainedError', constraint: 'width' });
+    const explained = explainMediaError(error, { video: { width: { min: 1280 }, height: { min: 720 } } }, secure);
+    expect(explained.code).toBe(ErrorCode.Overconstrained);
+    expect(explained.detail).toContain('"width"');
+    expect(explained.detail).toContain('{"min":1280}');
+    expect(explained.fix).toMatch(/ideal/);
+  });
+
+  it('tells the user to pick another device when deviceId cannot be satisfied', () => {
+    const error = Object.assign(new Error(''), { name: 'OverconstrainedError', constraint: 'deviceId' });
+    const explained = explainMediaError(error, { video: { deviceId: { exact: 'gone' } } }, secure);
+    expect(explained.detail).toContain('"gone"');
+    expect(explained.fix).toMatch(/pick another/);
+  });
+
+  it('explains a TypeError from empty constraints', () => {
+    const explained = explainMediaError(new TypeError('At least one of audio and video must be requested'), {}, secure);
+    expect(explained.code).toBe(ErrorCode.InvalidConstraints);
+    expect(explained.detail).toContain('At least one of audio and video');
+  });
+
+  it('blames the insecure origin when mediaDevices is missing or the context is insecure', () => {
+    const missing = explainMediaError(
+      new TypeError("Cannot read properties of undefined (reading 'getUserMedia')"),
+      { video: true },
+      { mediaDevicesAvailable: false, origin: 'http://192.168.1.5:3000' },
+    );
+    expect(missing.code).toBe(ErrorCode.InsecureOrigin);
+    expect(missing.detail).toContain('http://192.168.1.5:3000');
+    expect(missing.fix).toContain('--https');
+    expect(missing.fix).toContain('http://localhost');
+
+    const denied = explainMediaError(domError('NotAllowedError'), { video: true }, { isSecureContext: false });
+    expect(denied.code).toBe(ErrorCode.InsecureOrigin);
+  });
+
+  it('mentions the insecure-origin case even for a plain denial', () => {
+    expect(explainMediaError(domError('NotAllowedError'), undefined, secure).fix).toContain('--https');
+  });
+
+  it('survives values that are not errors at all', () => {
+    expect(explainMediaError(undefined, undefined, secure).code).toBe(ErrorCode.MediaUnknown);
+    expect(explainMediaError('boom', undefined, secure).detail).toContain('boom');
+  });
+});
+
+describe('explainConnectionFailure', () => {
+  it('explains ICE failure, unreachable signaling, full rooms and departed peers in words', () => {
+    expect(explainConnectionFailure(ErrorCode.IceFailed).fix).toMatch(/TURN/);
+    expect(explainConnectionFailure(ErrorCode.SignalingUnreachable, { url: 'http://localhost:3000' }).detail).toContain(
+      'http://localhost:3000',
+    );
+    expect(explainConnectionFailure(ErrorCode.SignalingUnreachable).fix).toContain('npm start');
+    expect(explainConnectionFailure(ErrorCode.RoomFull, { room: 'demo' }).detail).toContain('"demo"');
+    expect(explainConnectionFailure(ErrorCode.PeerLeft, { room: 'demo' }).fix).toMatch(/joins the room again/);
+  });
+
+  it('accepts a server error payload and a WorkbenchError', () => {
+    const fromServer = explainConnectionFailure({ code: 'INVALID_ROOM_NAME', message: 'Invalid room name "a b".' });
+    expect(fromServer.detail).toBe('Invalid room name "a b".');
+    const error = new WorkbenchError(ErrorCode.RoomFull, undefined, { context: { room: 'r1' } });
+    expect(explainConnectionFailure(error)).toBe(error.explanation);
+  });
+});
+
+describe('WorkbenchError', () => {
+  it('carries a stable code, a cause and a message that says what to do', () => {
+    const cause = new Error('low level');
+    const error = new WorkbenchError(ErrorCode.IceFailed, undefined, { cause });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('WorkbenchError');
+    expect(error.code).toBe('ICE_FAILED');
+    expect(error.cause).toBe(cause);
+    expect(error.message).toContain(error.explanation.fix);
+    expect(isWorkbenchError(error, ErrorCode.IceFailed)).toBe(true);
+    expect(isWorkbenchError(error, ErrorCode.RoomFull)).toBe(false);
+    expect(isWorkbenchError(cause)).toBe(false);
+  });
+
+  it('includes every signaling server code unchanged', () => {
+    for (const code of Object.values(SignalingErrorCode)) expect(Object.values(ErrorCode)).toContain(code);
+  });
+
+  it('has an explanation for every code, with no template holes', () => {
+    for (const code of Object.values(ErrorCode)) {
+      const explained = explain(code);
+      expect(explained.code).toBe(code);
+      for (const text of [explained.title, explained.detail, explained.fix]) {
+        expect(text.length).toBeGreaterThan(3);
+        expect(text).not.toMatch(/undefined|\$\{/);
+      }
+    }
+  });
+
+  it('falls back to a generic explanation for unknown codes', () => {
+    expect(explain('NEW_SERVER_CODE', { message: 'Server says no.' })).toMatchObject({
+      code: 'NEW_SERVER_CODE',
+      detail: 'Server says no.',
+    });
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * @workbench/testing: the test harness every package's tests share. It finds and launches the system
+ * browsers with fake media, starts the real server and, when a test needs them, coturn and Redis on
+ * loopback; everything it starts is stopped in teardown and, failing that, when the process exits.
+ */
+export { HarnessError, HarnessErrorCode } from './errors.js';
+export {
+  CHROMIUM,
+  COTURN,
+  FIREFOX,
+  REDIS,
+  findChromium,
+  findExecutable,
+  findFirefox,
+  findRedisServer,
+  findTurnserver,
+  whichSync,
+  type FoundExecutable,
+  type SystemProgram,
+} from './executables.js';
+export { chromiumArgs, firefoxPrefs, launchChromium, launchFirefox, type LaunchChromiumOptions, type LaunchFirefoxOptions } from './browsers.js';
+export { openPage, waitForVideoPlaying, type DialogRecord, type OpenPageOptions, type OpenedPage, type VideoState } from './pages.js';
+export { BUILT_APPS, REPO_ROOT, startWorkbench, type Workbench, type WorkbenchOptions } from './workbench.js';
+export { startCoturn, turnRestCredentials, type CoturnServer, type StartCoturnOptions, type TurnUser } from './coturn.js';
+export { redisCommand, startRedis, type RedisServer } from './redis.js';
+export { turnAllocate, type TurnAllocation } from './turn-client.js';
+export { stunBinding, decodeBindingResponse, encodeBindingRequest, type StunBindingOptions, type StunMappedAddress } from './stun.js';
+export { freeTcpPort, freeTcpUdpPort, freeUdpPortRange } from './ports.js';
+export { makeTempDir, spawnManaged, waitUntilReady, type ExitInfo, type ManagedProcess } from './processes.js';
+export { FIXTURES } from './fixtures.js';

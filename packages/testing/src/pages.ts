@@ -1,0 +1,130 @@
+import type { Browser, BrowserContext, BrowserContextOptions, ConsoleMessage, Locator, Page } from 'playwright-core';
+
+import { HarnessError, HarnessErrorCode } from './errors.js';
+
+export interface OpenPageOptions {
+  /** Options for the fresh browser context the page opens in (one context = one independent "user"). */
+  context?: BrowserContextOptions;
+  /** What `prompt()` answers. Default: accept with the prompt's default value. */
+  promptAnswer?: string;
+  /** Console errors matching any of these are not counted as problems. */
+  ignoreConsoleErrors?: RegExp[];
+  /** Navigation timeout in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** Runs on the new context before the page navigates, e.g. to `context.route()` requests. */
+  beforeNavigate?: (context: BrowserContext) => Promise<void> | void;
+}
+
+export interface DialogRecord {
+  type: string;
+  message: string;
+}
+
+export interface OpenedPage {
+  page: Page;
+  context: BrowserContext;
+  /** console.error() calls and failed resource loads the page reported, as text with their location. */
+  consoleErrors: string[];
+  /** Uncaught exceptions and unhandled rejections in the page. */
+  pageErrors: string[];
+  /** Every alert/confirm/prompt/beforeunload the page raised; all are answered so the page never blocks. */
+  dialogs: DialogRecord[];
+  /** consoleErrors + pageErrors: assert `expect(opened.problems()).toEqual([])`. */
+  problems(): string[];
+  close(): Promise<void>;
+}
+
+function describeConsole(message: ConsoleMessage): string {
+  const { url, lineNumber } = message.location();
+  return url ? `${message.text()} (${url}:${lineNumber})` : message.text();
+}
+
+/** Browsers request /favicon.ico on their own; its 404 is noise, not a page problem. */
+function isFaviconNoise(message: ConsoleMessage): boolean {
+  return /\/favicon\.ico$/.test(message.location().url ?? '');
+}
+
+/**
+ * Opens `url` in a new context of `browser` and records everything that went wrong in the page, so a
+ * test can assert a page ran cleanly, not just that one element appeared.
+ */
+export async function openPage(browser: Browser, url: string, options: OpenPageOptions = {}): Promise<OpenedPage> {
+  const context = await browser.newContext(options.context);
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  const pageErrors: string[] = [];
+  const dialogs: DialogRecord[] = [];
+  const ignored = options.ignoreConsoleErrors ?? [];
+
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || isFaviconNoise(message)) return;
+    const text = describeConsole(message);
+    if (!ignored.some((pattern) => pattern.test(text))) consoleErrors.push(text);
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? String(error)));
+  page.on('dialog', (dialog) => {
+    dialogs.push({ type: dialog.type(), message: dialog.message() });
+    const answer = dialog.type() === 'prompt' ? (options.promptAnswer ?? dialog.defaultValue()) : undefined;
+    dialog.accept(answer).catch(() => {
+      // The page may have navigated away and taken the dialog with it.
+    });
+  });
+
+  await options.beforeNavigate?.(context);
+  await page.goto(url, { timeout: options.timeoutMs ?? 30_000 });
+  return {
+    page,
+    context,
+    consoleErrors,
+    pageErrors,
+    dialogs,
+    problems: () => [...consoleErrors, ...pageErrors],
+    close: () => context.close(),
+  };
+}
+
+export interface VideoState {
+  videoWidth: number;
+  videoHeight: number;
+  currentTime: number;
+  paused: boolean;
+  readyState: number;
+}
+
+async function readVideoState(video: Locator): Promise<VideoState> {
+  return video.evaluate((element) => {
+    if (!(element instanceof HTMLVideoElement)) throw new Error(`expected a <video>, got <${element.tagName.toLowerCase()}>`);
+    return {
+      videoWidth: element.videoWidth,
+      videoHeight: element.videoHeight,
+      currentTime: element.currentTime,
+      paused: element.paused,
+      readyState: element.readyState,
+    };
+  });
+}
+
+/**
+ * Waits until `video` shows decoded frames (videoWidth > 0) and its currentTime advances, which is
+ * what "the video plays" means: a stalled stream keeps its size but its clock stops.
+ * Resolves with the last state seen; throws VideoNotPlaying with that state on timeout.
+ */
+export async function waitForVideoPlaying(video: Locator, options: { timeoutMs?: number; label?: string } = {}): Promise<VideoState> {
+  const { timeoutMs = 20_000, label = 'video' } = options;
+  const deadline = Date.now() + timeoutMs;
+  let first: VideoState | undefined;
+  let last: VideoState | undefined;
+  while (Date.now() < deadline) {
+    last = await readVideoState(video).catch(() => undefined);
+    if (last && last.videoWidth > 0) {
+      if (!first) first = last;
+      else if (last.currentTime > first.currentTime) return last;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new HarnessError(
+    HarnessErrorCode.VideoNotPlaying,
+    `${label} did not play within ${timeoutMs} ms (last state: ${JSON.stringify(last ?? 'element not found')}). ` +
+      'A width of 0 means no frame arrived; a width with a frozen currentTime means the stream stalled.',
+  );
+}

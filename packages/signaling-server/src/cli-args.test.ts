@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from './cli-args.js';
+import { CliArgsError, ServerErrorCode } from './errors.js';
+
+const noEnv = {} as NodeJS.ProcessEnv;
+
+function parseError(argv: string[], env: NodeJS.ProcessEnv = noEnv): CliArgsError {
+  try {
+    parseCliArgs(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliArgsError);
+    return error as CliArgsError;
+  }
+  throw new Error(`parseCliArgs(${JSON.stringify(argv)}) did not throw`);
+}
+
+describe('parseCliArgs', () => {
+  it('defaults to 127.0.0.1:3000 over HTTP with Google STUN, as codelab learners expect', () => {
+    expect(parseCliArgs([], noEnv)).toEqual({
+      help: false,
+      port: 3000,
+      host: '127.0.0.1',
+      https: false,
+      iceServers: { stun: ['stun:stun.l.google.com:19302'] },
+    });
+  });
+
+  it('reads every flag', () => {
+    const options = parseCliArgs(
+      [
+        '--port', '0', '--host', '0.0.0.0', '--https', '--cert-dir', '/tmp/c',
+        '--stun', 'stun:a:3478', '--stun', 'stun:b:3478',
+        '--turn-url', 'turn:127.0.0.1:3478', '--turn-url', 'turns:t.example:443',
+        '--turn-secret', 's3cret', '--turn-ttl', '600', '--room-capacity', '4', '--log-level', 'debug',
+        '--allow-origin', 'http://localhost:5173',
+      ],
+      noEnv,
+    );
+    expect(options).toEqual({
+      help: false,
+      port: 0,
+      host: '0.0.0.0',
+      https: true,
+      certDir: '/tmp/c',
+      iceServers: {
+        stun: ['stun:a:3478', 'stun:b:3478'],
+        turn: { urls: ['turn:127.0.0.1:3478', 'turns:t.example:443'], secret: 's3cret', ttlSeconds: 600 },
+      },
+      roomCapacity: 4,
+      logLevel: 'debug',
+      allowedOrigins: ['http://localhost:5173'],
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = {
+      PORT: '4000', HOST: '0.0.0.0', HTTPS: '1', STUN_URLS: 'stun:a:1, stun:b:2', TURN_URLS: 'turn:t:3478',
+      TURN_SECRET: 'x', TURN_TTL: '120', ROOM_CAPACITY: '3', LOG_LEVEL: 'warn',
+    } as NodeJS.ProcessEnv;
+    expect(parseCliArgs([], env)).toMatchObject({
+      port: 4000, host: '0.0.0.0', https: true, roomCapacity: 3, logLevel: 'warn',
+      iceServers: { stun: ['stun:a:1', 'stun:b:2'], turn: { urls: ['turn:t:3478'], secret: 'x', ttlSeconds: 120 } },
+    });
+    expect(parseCliArgs(['--port', '5000', '--host', '127.0.0.1'], env)).toMatchObject({ port: 5000, host: '127.0.0.1' });
+  });
+
+  it('gives no STUN server with --no-default-stun or an empty STUN_URLS (offline machines, tests)', () => {
+    expect(parseCliArgs(['--no-default-stun'], noEnv).iceServers).toEqual({ stun: [] });
+    expect(parseCliArgs([], { STUN_URLS: '' } as NodeJS.ProcessEnv).iceServers).toEqual({ stun: [] });
+    expect(parseCliArgs(['--no-default-stun', '--stun', 'stun:x:1'], noEnv).iceServers).toEqual({ stun: ['stun:x:1'] });
+  });
+
+  it('accepts static TURN credentials', () => {
+    expect(parseCliArgs(['--turn-url', 'turn:t:3478', '--turn-username', 'u', '--turn-credential', 'p'], noEnv).iceServers?.turn).toEqual({
+      urls: ['turn:t:3478'], username: 'u', credential: 'p',
+    });
+  });
+
+  it('sets help for -h and --help', () => {
+    expect(parseCliArgs(['-h'], noEnv).help).toBe(true);
+    expect(parseCliArgs(['--help'], noEnv).help).toBe(true);
+  });
+
+  it.each([
+    [['--prot', '4000'], /Unknown flag "--prot"/],
+    [['4000'], /Unexpected argument "4000"/],
+    [['--port'], /--port/],
+    [['--port', 'abc'], /--port must be a whole number/],
+    [['--port', '70000'], /--port must be from 0 to 65535/],
+    [['--port', '-1'], /--port/],
+    [['--room-capacity', '1'], /--room-capacity must be from 2/],
+    [['--log-level', 'loud'], /--log-level must be one of/],
+    [['--turn-url', 'turn:t:3478'], /TURN URLs need credentials/],
+    [['--turn-secret', 's'], /no TURN URL/],
+    [['--turn-url', 'turn:t:1', '--turn-secret', 's', '--turn-ttl', '0'], /--turn-ttl must be from 1/],
+    [['--stun', 'http://example.com'], /STUN URL "http:\/\/example.com"/],
+    [['--allow-origin', 'localhost:5173'], /--allow-origin takes an origin/],
+    [['--https=yes'], /--https/],
+  ])('refuses %j with a clear, coded error', (argv, message) => {
+    const error = parseError(argv);
+    expect(error.code).toBe(ServerErrorCode.InvalidCliArgs);
+    expect(error.message).toMatch(message);
+  });
+
+  it('names the environment variable when that is what is wrong', () => {
+    expect(parseError([], { PORT: 'eighty' } as NodeJS.ProcessEnv).message).toMatch(/^PORT must be a whole number/);
+    expect(parseError([], { HTTPS: 'maybe' } as NodeJS.ProcessEnv).message).toMatch(/^HTTPS must be 1 or 0/);
+  });
+});

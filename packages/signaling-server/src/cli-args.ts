@@ -1,0 +1,176 @@
+/**
+ * Command-line flags and environment variables into ServerOptions. Flags win over the environment;
+ * anything unknown or malformed is an error naming the flag, never silently ignored, because a
+ * typo like `--prot 4000` would otherwise start a server somewhere the learner is not looking.
+ */
+import { parseArgs } from 'node:util';
+import { CliArgsError, ServerConfigError } from './errors.js';
+import { assertIceServerOptions, DEFAULT_STUN_URLS, DEFAULT_TURN_TTL_SECONDS, type IceServerOptions } from './ice-servers.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { DEFAULT_HOST, DEFAULT_PORT, type ServerOptions } from './options.js';
+
+export const CLI_USAGE = `Usage: workbench-server [options]     (from the repo: npm start -- [options])
+
+  --port <n>             port to listen on; 0 = any free port       env PORT      default ${DEFAULT_PORT}
+  --host <addr>          interface; 0.0.0.0 to reach it from the LAN  env HOST      default ${DEFAULT_HOST}
+  --https                HTTPS with a self-signed certificate made on first use (phones need it
+                         for the camera)                             env HTTPS=1
+  --cert-dir <dir>       where that certificate is kept              env CERT_DIR  default <repo>/.certs
+  --stun <url>           STUN server, repeatable                     env STUN_URLS (comma-separated)
+                         default ${DEFAULT_STUN_URLS.join(', ')}
+  --no-default-stun      no STUN server unless --stun gives one (offline use; or STUN_URLS=)
+  --turn-url <url>       TURN server, repeatable                     env TURN_URLS (comma-separated)
+  --turn-secret <s>      coturn static-auth-secret: hand out short-lived REST-API credentials
+                                                                     env TURN_SECRET
+  --turn-username <u>    static TURN username (without a secret)     env TURN_USERNAME
+  --turn-credential <p>  static TURN password (without a secret)     env TURN_CREDENTIAL
+  --turn-ttl <seconds>   lifetime of REST-API credentials            env TURN_TTL  default ${DEFAULT_TURN_TTL_SECONDS}
+  --room-capacity <n>    members per room                            env ROOM_CAPACITY  default 2
+  --allow-origin <url>   another page origin that may connect, repeatable (e.g. a Vite dev server)
+  --log-level <level>    ${LOG_LEVELS.join("|")}        env LOG_LEVEL default info
+  -h, --help             show this help
+
+Examples:
+  npm start                                   http://127.0.0.1:3000/ on this machine
+  npm start -- --host 0.0.0.0 --https         reachable from a phone on the same Wi-Fi
+  npm start -- --turn-url turn:127.0.0.1:3478 --turn-secret s3cret`;
+
+/** ServerOptions plus what only the command line has. */
+export interface CliOptions extends ServerOptions {
+  help: boolean;
+}
+
+function wholeNumber(value: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value.trim())) throw new CliArgsError(`${flag} must be a whole number, got "${value}".`);
+  const n = Number(value.trim());
+  if (n < min || n > max) throw new CliArgsError(`${flag} must be from ${min} to ${max}, got ${n}.`);
+  return n;
+}
+
+function envBoolean(value: string, name: string): boolean {
+  const normalised = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normalised)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(normalised)) return false;
+  throw new CliArgsError(`${name} must be 1 or 0 (true/false), got "${value}".`);
+}
+
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Rewrites node's parseArgs errors into one short sentence per mistake. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Unknown flag "${quoted ?? message}".`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `Unexpected argument "${quoted ?? message}": every setting is a --flag.`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `${message.replace(/\.$/, '')}.`;
+    default:
+      return message;
+  }
+}
+
+/**
+ * `argv` without node and the script (`process.argv.slice(2)`). Throws {@link CliArgsError} (code
+ * `INVALID_CLI_ARGS`) with a sentence saying which flag or variable is wrong.
+ */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        https: { type: 'boolean' },
+        'cert-dir': { type: 'string' },
+        stun: { type: 'string', multiple: true },
+        'no-default-stun': { type: 'boolean' },
+        'turn-url': { type: 'string', multiple: true },
+        'turn-secret': { type: 'string' },
+        'turn-username': { type: 'string' },
+        'turn-credential': { type: 'string' },
+        'turn-ttl': { type: 'string' },
+        'room-capacity': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new CliArgsError(describeParseError(error), { cause: error });
+  }
+
+  const options: CliOptions = { help: values.help ?? false };
+
+  const port = values.port ?? env.PORT;
+  options.port = port === undefined || port === '' ? DEFAULT_PORT : wholeNumber(port, values.port !== undefined ? '--port' : 'PORT', 0, 65535);
+
+  const host = (values.host ?? env.HOST ?? '').trim();
+  options.host = host === '' ? DEFAULT_HOST : host;
+
+  options.https = values.https ?? (env.HTTPS !== undefined ? envBoolean(env.HTTPS, 'HTTPS') : false);
+  const certDir = values['cert-dir'] ?? env.CERT_DIR;
+  if (certDir !== undefined && certDir !== '') options.certDir = certDir;
+
+  const iceServers: IceServerOptions = {};
+  if (values.stun !== undefined) iceServers.stun = values.stun.flatMap(commaList);
+  else if (values['no-default-stun']) iceServers.stun = [];
+  else if (env.STUN_URLS !== undefined) iceServers.stun = commaList(env.STUN_URLS); // set but empty = none
+  else iceServers.stun = [...DEFAULT_STUN_URLS];
+
+  const turnUrls = values['turn-url']?.flatMap(commaList) ?? commaList(env.TURN_URLS ?? '');
+  const secret = values['turn-secret'] ?? env.TURN_SECRET;
+  const username = values['turn-username'] ?? env.TURN_USERNAME;
+  const credential = values['turn-credential'] ?? env.TURN_CREDENTIAL;
+  const ttl = values['turn-ttl'] ?? env.TURN_TTL;
+  if (turnUrls.length > 0 || secret || username || credential) {
+    iceServers.turn = { urls: turnUrls };
+    if (secret) iceServers.turn.secret = secret;
+    if (username) iceServers.turn.username = username;
+    if (credential) iceServers.turn.credential = credential;
+    if (ttl !== undefined && ttl !== '') {
+      iceServers.turn.ttlSeconds = wholeNumber(ttl, values['turn-ttl'] !== undefined ? '--turn-ttl' : 'TURN_TTL', 1, 7 * 24 * 3600);
+    }
+  }
+  try {
+    assertIceServerOptions(iceServers);
+  } catch (error) {
+    if (error instanceof ServerConfigError) throw new CliArgsError(error.message, { cause: error });
+    throw error;
+  }
+  options.iceServers = iceServers;
+
+  const capacity = values['room-capacity'] ?? env.ROOM_CAPACITY;
+  if (capacity !== undefined && capacity !== '') {
+    options.roomCapacity = wholeNumber(capacity, values['room-capacity'] !== undefined ? '--room-capacity' : 'ROOM_CAPACITY', 2, 1000);
+  }
+
+  const logLevel = values['log-level'] ?? env.LOG_LEVEL;
+  if (logLevel !== undefined && logLevel !== '') {
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new CliArgsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
+    }
+    options.logLevel = logLevel as LogLevel;
+  }
+
+  if (values['allow-origin'] !== undefined) {
+    for (const origin of values['allow-origin']) {
+      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+        throw new CliArgsError(`--allow-origin takes an origin like http://localhost:5173 (no path), got "${origin}".`);
+      }
+    }
+    options.allowedOrigins = values['allow-origin'];
+  }
+  return options;
+}

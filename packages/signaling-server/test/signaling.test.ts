@@ -173,6 +173,18 @@ describe('message relay', () => {
     expect(a.socket.connected).toBe(true);
   });
 
+  it('cannot reach a client by naming a room after its socket id', async () => {
+    const [victim, peer, attacker] = [await client(), await client(), await client()];
+    await join(victim, 'foo');
+    await join(peer, 'foo');
+    // Socket ids match the room-name rule, and socket.io puts every socket in a room named by its id.
+    expect(await join(attacker, victim.socket.id)).toMatchObject({ ok: true, role: 'created' });
+    attacker.socket.emit('message', { type: 'offer', sdp: 'v=0\r\n' });
+    await settle();
+    expect(victim.of('message')).toEqual([]);
+    expect(victim.of('join')).toEqual([['foo', peer.socket.id]]);
+  });
+
   it('refuses a message from a client in no room with NOT_IN_ROOM', async () => {
     const [a, b] = [await client(), await client()];
     await join(b, 'foo');

@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// What `npm test` runs, in order: system packages, build, check, unit + integration tests, browser
+// tests. Every vitest run writes a JSON report; at the end they are summed into a per-package table
+// and the last line is exactly `N passed, N failed` (CI reads it). Exits non-zero if any stage
+// failed, any test failed or was skipped, a package produced no report, or no test ran at all.
+//
+// Usage: node scripts/test.mjs [--only=unit|e2e] (npm test -- --only=e2e)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const TURBO = join(ROOT, 'node_modules', '.bin', 'turbo');
+const REPORT_DIR = 'test-results';
+
+/** The two vitest stages; each package writes its report to `<package>/test-results/<file>`. */
+const SUITES = [
+  { stage: 'test', task: 'test', label: 'unit', reportFile: 'vitest.json', turboArgs: [] },
+  // Browser tests one package at a time: each starts browsers and servers, and CI machines have 2 cores.
+  { stage: 'test:e2e', task: 'test:e2e', label: 'e2e', reportFile: 'vitest.e2e.json', turboArgs: ['--concurrency=1'] },
+];
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (only !== undefined && !['unit', 'e2e'].includes(only)) {
+  console.error(`test.mjs: --only must be unit or e2e, got ${only}`);
+  process.exit(2);
+}
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1', DO_NOT_TRACK: '1' };
+const inCI = Boolean(process.env.CI);
+// Grouped logs keep each package's output together; in CI nobody watches it stream.
+const turboCommon = [inCI ? '--log-order=grouped' : '--log-order=stream', '--ui=stream'];
+
+/** Workspace packages: name, directory and scripts, from the root package.json's workspace globs. */
+function workspaces() {
+  const { workspaces: globs = [] } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const dirs = [];
+  for (const glob of globs) {
+    if (!glob.endsWith('/*')) {
+      dirs.push(join(ROOT, glob));
+      continue;
+    }
+    const parent = join(ROOT, glob.slice(0, -2));
+    if (!existsSync(parent)) continue;
+    for (const entry of readdirSync(parent, { withFileTypes: true })) if (entry.isDirectory()) dirs.push(join(parent, entry.name));
+  }
+  return dirs
+    .filter((dir) => existsSync(join(dir, 'package.json')))
+    .map((dir) => {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      return { name: pkg.name ?? relative(ROOT, dir), dir, scripts: pkg.scripts ?? {} };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function banner(text) {
+  console.log(`\n${'='.repeat(8)} ${text} ${'='.repeat(Math.max(8, 70 - text.length))}`);
+}
+
+function run(name, command, args) {
+  banner(`${name}: ${[relative(ROOT, command) || command, ...args].join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: 'inherit' });
+  const seconds = (Date.now() - started) / 1000;
+  const ok = result.status === 0;
+  const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
+  console.log(`-- ${name}: ${ok ? 'ok' : `FAILED (${why})`} in ${seconds.toFixed(1)} s`);
+  return { name, ok, seconds, why };
+}
+
+/** Sums one vitest JSON report. A file that failed outside any test (import error, failing hook) counts as one failure. */
+function readReport(path) {
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  let fileErrors = 0;
+  for (const file of report.testResults ?? []) {
+    const results = file.assertionResults ?? [];
+    const fileFailed = results.filter((r) => r.status === 'failed').length;
+    passed += results.filter((r) => r.status === 'passed').length;
+    failed += fileFailed;
+    skipped += results.filter((r) => ['skipped', 'pending', 'todo', 'disabled'].includes(r.status)).length;
+    if (file.status === 'failed' && fileFailed === 0) fileErrors += 1;
+  }
+  // A run that failed without any failing test or file (e.g. an unhandled error between tests).
+  if (report.success === false && failed === 0 && fileErrors === 0) fileErrors += 1;
+  return { files: (report.testResults ?? []).length, passed, failed: failed + fileErrors, skipped, fileErrors };
+}
+
+const packages = workspaces();
+const suites = SUITES.filter((s) => only === undefined || s.label === only);
+
+// Stale reports would be summed as if they had just run.
+for (const pkg of packages) {
+  for (const suite of SUITES) rmSync(join(pkg.dir, REPORT_DIR, suite.reportFile), { force: true });
+}
+
+const stages = [];
+stages.push(run('system-deps', 'bash', [join(ROOT, 'scripts', 'system-deps.sh')]));
+// Without the system packages every browser and coturn test would fail the same way; the script has
+// already said what to install. After that, a failing stage does not stop the run: packages that
+// built still check and test (turbo skips the dependents of a failed build), so one run reports all.
+const canContinue = () => stages[0].ok;
+if (canContinue()) stages.push(run('build', TURBO, ['run', 'build', '--continue=dependencies-successful', ...turboCommon]));
+if (canContinue() && only === undefined) {
+  stages.push(run('check', TURBO, ['run', 'check', '--continue=dependencies-successful', ...turboCommon]));
+}
+const suitesRun = [];
+for (const suite of suites) {
+  if (!canContinue()) break;
+  const reportPath = `${REPORT_DIR}/${suite.reportFile}`;
+  suitesRun.push(suite);
+  stages.push(
+    run(suite.stage, TURBO, [
+      'run', suite.task, '--continue=dependencies-successful', ...suite.turboArgs, ...turboCommon,
+      '--', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`,
+    ]),
+  );
+}
+
+// ---- summary -------------------------------------------------------------------------------
+const rows = [];
+for (const suite of suitesRun) {
+  for (const pkg of packages) {
+    if (!pkg.scripts[suite.task]) continue;
+    const path = join(pkg.dir, REPORT_DIR, suite.reportFile);
+    if (!existsSync(path)) {
+      // The package should have reported and did not: its vitest never ran or crashed before writing.
+      rows.push({ pkg: pkg.name, suite: suite.label, files: 0, passed: 0, failed: 1, skipped: 0, note: 'no report: did not run or crashed (see its log above)' });
+      continue;
+    }
+    try {
+      const r = readReport(path);
+      const notes = [];
+      if (r.fileErrors > 0) notes.push(`${r.fileErrors} file(s) failed outside a test`);
+      if (r.passed + r.failed + r.skipped === 0) notes.push('no tests');
+      rows.push({ pkg: pkg.name, suite: suite.label, ...r, note: notes.join('; ') });
+    } catch (error) {
+      rows.push({ pkg: pkg.name, suite: suite.label, files: 0, passed: 0, failed: 1, skipped: 0, note: `unreadable report: ${error.message}` });
+    }
+  }
+}
+
+const total = rows.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+
+banner('summary');
+const header = ['package', 'suite', 'files', 'passed', 'failed', 'skipped', ''];
+const table = [header, ...rows.map((r) => [r.pkg, r.suite, String(r.files), String(r.passed), String(r.failed), String(r.skipped), r.note ?? '']), ['total', '', '', String(total.passed), String(total.failed), String(total.skipped), '']];
+const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
+for (const [index, row] of table.entries()) {
+  console.log(row.map((cell, i) => (i >= 2 && i <= 5 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd());
+  if (index === 0 || (index === table.length - 2 && rows.length > 0)) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+console.log('');
+for (const stage of stages) console.log(`stage ${stage.name.padEnd(12)} ${stage.ok ? 'ok    ' : 'FAILED'} ${stage.seconds.toFixed(1).padStart(6)} s${stage.ok ? '' : `  (${stage.why})`}`);
+
+const problems = [];
+const failedStages = stages.filter((s) => !s.ok).map((s) => s.name);
+if (failedStages.length > 0) problems.push(`failed stage(s): ${failedStages.join(', ')}`);
+if (!canContinue()) problems.push('later stages did not run (install the system packages named above)');
+if (total.failed > 0) problems.push(`${total.failed} test failure(s)`);
+if (total.skipped > 0) problems.push(`${total.skipped} skipped/todo test(s): this project runs every test (remove .skip/.todo, or make the test run)`);
+if (total.passed + total.failed === 0) problems.push('no tests ran');
+console.log(problems.length > 0 ? `\nNOT OK: ${problems.join('; ')}` : '\nOK');
+
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exit(problems.length > 0 ? 1 : 0);

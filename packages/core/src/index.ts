@@ -5,3 +5,5 @@ export * from './emitter.js';
 export * from './errors.js';
 export * from './media.js';
 export * from './ice.js';
+export * from './negotiation.js';
+export * from './peer.js';

@@ -21,6 +21,7 @@ export {
   homeOf,
   neighbours,
   normalisePath,
+  pageAt,
   pagesOf,
 } from './pages.js';
 export type { PageInfo, SiteName } from './pages.js';

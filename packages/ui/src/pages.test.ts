@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTICS_PAGES, STEP_PAGES, neighbours, normalisePath } from './pages.js';
+import { DIAGNOSTICS_PAGES, STEP_PAGES, neighbours, normalisePath, pageAt } from './pages.js';
 
 describe('pages', () => {
   it('lists the six codelab steps in order and the three diagnostics tools', () => {
@@ -37,5 +37,11 @@ describe('pages', () => {
     expect(normalisePath('/webcam/index.html')).toBe('/webcam/');
     expect(normalisePath('/webcam')).toBe('/webcam/');
     expect(normalisePath('/')).toBe('/');
+  });
+
+  it('finds a page by path in either site and names what to do for an unknown one', () => {
+    expect(pageAt('/webcam/index.html').title).toBe('Stream video from your webcam');
+    expect(pageAt('/diagnostics/camera/').short).toBe('Camera');
+    expect(() => pageAt('/nope/')).toThrow(/add it there/);
   });
 });

@@ -19,7 +19,7 @@ export const SITE_TITLE = 'WebRTC Workbench';
 
 export const STEPS_HOME: PageInfo = {
   path: '/',
-  title: 'Steps',
+  title: 'Codelab steps',
   short: 'Overview',
   teaches: "Google's WebRTC codelab, one working page per step.",
 };
@@ -111,6 +111,14 @@ export function neighbours(site: SiteName, path: string): { prev?: PageInfo; nex
   const index = sequence.findIndex((page) => page.path === normalisePath(path));
   if (index === -1) return {};
   return { prev: sequence[index - 1], next: sequence[index + 1] };
+}
+
+/** The page listed at `path` in either site; throws for a path pages.ts does not list. */
+export function pageAt(path: string): PageInfo {
+  const normal = normalisePath(path);
+  const page = [STEPS_HOME, DIAGNOSTICS_HOME, ...STEP_PAGES, ...DIAGNOSTICS_PAGES].find((entry) => entry.path === normal);
+  if (!page) throw new Error(`No page at ${path} in pages.ts: add it there (path, title, short, teaches) first.`);
+  return page;
 }
 
 /** `/webcam/index.html` and `/webcam` are the same page as `/webcam/`. */

@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import CallPage from './CallPage.svelte';
+
+mountPage(CallPage);

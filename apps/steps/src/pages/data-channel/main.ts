@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import DataChannelPage from './DataChannelPage.svelte';
+
+mountPage(DataChannelPage);

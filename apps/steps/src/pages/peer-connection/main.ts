@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import PeerConnectionPage from './PeerConnectionPage.svelte';
+
+mountPage(PeerConnectionPage);

@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import PhotoPage from './PhotoPage.svelte';
+
+mountPage(PhotoPage);

@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import SignalingPage from './SignalingPage.svelte';
+
+mountPage(SignalingPage);

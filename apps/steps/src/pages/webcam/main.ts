@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import WebcamPage from './WebcamPage.svelte';
+
+mountPage(WebcamPage);

@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import CameraPage from './CameraPage.svelte';
+
+mountPage(CameraPage);

@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import IcePage from './IcePage.svelte';
+
+mountPage(IcePage);

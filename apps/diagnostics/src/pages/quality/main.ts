@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import QualityPage from './QualityPage.svelte';
+
+mountPage(QualityPage);

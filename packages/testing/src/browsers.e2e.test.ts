@@ -48,7 +48,8 @@ function loopbackCallInPage(page: Page): Promise<{ connectionState: string; remo
     const video = document.createElement('video');
     video.muted = true;
     video.srcObject = await remote;
-    await video.play();
+    // Not awaited: play() only settles once frames arrive, and the deadline below must still apply when none do.
+    video.play().catch(() => undefined);
     const deadline = Date.now() + 15_000;
     while ((video.videoWidth === 0 || callee.connectionState !== 'connected') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -25,14 +25,19 @@ describe('chromiumArgs', () => {
 });
 
 describe('firefoxPrefs', () => {
-  it('fakes media without a prompt and allows autoplay', () => {
-    expect(firefoxPrefs()).toEqual({ 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true, 'media.autoplay.default': 0 });
+  it('fakes media without a prompt, allows autoplay and lets ICE use loopback (where the harness runs coturn)', () => {
+    expect(firefoxPrefs()).toEqual({
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
+      'media.autoplay.default': 0,
+      'media.peerconnection.ice.loopback': true,
+    });
   });
 
   it('lets callers add and override preferences, and drops fake media on request', () => {
-    expect(firefoxPrefs({ fakeMedia: false, prefs: { 'media.autoplay.default': 1, 'media.peerconnection.ice.loopback': true } })).toEqual({
+    expect(firefoxPrefs({ fakeMedia: false, prefs: { 'media.autoplay.default': 1, 'media.peerconnection.ice.loopback': false } })).toEqual({
       'media.autoplay.default': 1,
-      'media.peerconnection.ice.loopback': true,
+      'media.peerconnection.ice.loopback': false,
     });
   });
 });

@@ -69,6 +69,9 @@ export function firefoxPrefs(options: Pick<LaunchFirefoxOptions, 'fakeMedia' | '
     ...(fakeMedia ? { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true } : {}),
     // 0 = allow audible autoplay, so remote media plays without a click, as with Chromium's flag.
     'media.autoplay.default': 0,
+    // The harness runs STUN/TURN servers on 127.0.0.1; without this Firefox neither gathers loopback
+    // candidates nor reaches a TURN server there (Chromium does both by default).
+    'media.peerconnection.ice.loopback': true,
     ...options.prefs,
   };
 }

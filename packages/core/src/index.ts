@@ -7,3 +7,5 @@ export * from './media.js';
 export * from './ice.js';
 export * from './negotiation.js';
 export * from './peer.js';
+export * from './data-channel.js';
+export * from './stats.js';

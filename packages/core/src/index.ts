@@ -9,3 +9,4 @@ export * from './negotiation.js';
 export * from './peer.js';
 export * from './data-channel.js';
 export * from './stats.js';
+export * from './signaling-client.js';

@@ -1,3 +1,4 @@
+// Unit tests for data-channel: transfers over an in-memory channel pair with buffering, corruption and truncation.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeDataChannel, createChannelPair, type FakeChannelOptions } from '../test/fake-data-channel.js';

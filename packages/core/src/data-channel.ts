@@ -1,7 +1,6 @@
-/**
- * Data channels: waiting for open and for the send buffer to drain, and a chunked binary
- * transfer (sendBlob / ChunkReceiver) with back-pressure and an integrity check.
- *
+/** Data channels: wait for open / drained buffer, and chunked binary transfers (sendBlob, ChunkReceiver) with back-pressure and SHA-256 check. */
+
+/*
  * Wire format of one transfer, all on one reliable, ordered channel:
  *   1. a JSON text message  {kind:'header', v:1, id, tag, size, mime, sha256, chunkSize, name?, width?, height?}
  *   2. binary chunks of at most 64 KiB: an 8-byte prefix (tag u32, offset u32, big-endian) + payload

@@ -1,3 +1,4 @@
+// Unit tests for Emitter and namedLogger: typed listeners, once/off, throwing listeners contained.
 import { describe, expect, it, vi } from 'vitest';
 import { Emitter } from './emitter.js';
 import { namedLogger, silentLogger, type Logger } from './logger.js';

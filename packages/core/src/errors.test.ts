@@ -1,3 +1,4 @@
+// Unit tests for errors: every code explained, media errors by name, connection failures in words.
 import { describe, expect, it } from 'vitest';
 import {
   ErrorCode,

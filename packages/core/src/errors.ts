@@ -1,7 +1,4 @@
-/**
- * Errors: every error code core raises, the one table that explains each in plain language
- * (what happened, what to do), and the explainers for getUserMedia and connection failures.
- */
+/** Errors: every code core raises, the one table explaining each (what happened, what to do), and the media/connection explainers. */
 import { SignalingErrorCode } from './protocol.js';
 
 /**

@@ -1,3 +1,4 @@
+// Unit tests for ice: real Chromium/Firefox candidate lines, priority split, relay protocol, address classes.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WorkbenchError } from './errors.js';
 import { classifyAddress, parseCandidate, relayProtocolFromPriority, splitPriority } from './ice.js';

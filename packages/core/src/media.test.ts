@@ -1,3 +1,4 @@
+// Unit tests for media: getMedia errors explained, insecure origin, devices, track descriptions, presets.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WorkbenchError } from './errors.js';
 import { CONSTRAINT_PRESETS, describeTrack, getMedia, listDevices, stopStream, type MediaDevicesLike } from './media.js';

@@ -1,3 +1,4 @@
+// Unit tests for PerfectNegotiator: two fake peer connections joined by a signaling channel with latency, glare included.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRTCPeerConnection, type FakePeerConnectionOptions } from '../test/fake-peer-connection.js';
 import { ErrorCode, WorkbenchError } from './errors.js';

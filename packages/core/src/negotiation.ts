@@ -1,7 +1,4 @@
-/**
- * Negotiation: the W3C webrtc-pc "perfect negotiation" pattern (§10.7 example, with
- * isSettingRemoteAnswerPending), the one implementation every page that negotiates uses.
- */
+/** Negotiation: the W3C webrtc-pc perfect negotiation pattern (with isSettingRemoteAnswerPending), the one implementation. */
 import { Emitter } from './emitter.js';
 import { ErrorCode, WorkbenchError } from './errors.js';
 import { namedLogger, type Logger } from './logger.js';

@@ -1,3 +1,4 @@
+// Unit tests for Peer: event forwarding, logging, candidate queueing and refusal after close, on a fake RTCPeerConnection.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeRTCPeerConnection } from '../test/fake-peer-connection.js';
 import { ErrorCode, WorkbenchError } from './errors.js';

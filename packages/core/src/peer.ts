@@ -1,8 +1,4 @@
-/**
- * Peer: the class that owns one RTCPeerConnection: typed events for its callbacks, remote ICE
- * candidates queued until a remote description exists, every state change logged by name, and
- * no use after close().
- */
+/** Peer: owns one RTCPeerConnection: typed events, early remote candidates queued, states logged by name, no use after close(). */
 import { Emitter } from './emitter.js';
 import { ErrorCode, WorkbenchError } from './errors.js';
 import { namedLogger, type Logger } from './logger.js';

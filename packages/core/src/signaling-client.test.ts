@@ -1,3 +1,4 @@
+// Unit tests for SignalingClient against a real socket.io server on port 0 with a minimal in-test room handler.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';

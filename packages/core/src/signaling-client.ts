@@ -1,7 +1,4 @@
-/**
- * Signaling client: a typed socket.io-client wrapper speaking the protocol in ./protocol.ts:
- * join with acknowledgement, relay with acknowledgement, leave, and rejoin after a reconnect.
- */
+/** Signaling client: the typed socket.io-client wrapper for the protocol: join and relay with acks, leave, rejoin after reconnect. */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { Emitter } from './emitter.js';
 import { ErrorCode, WorkbenchError } from './errors.js';

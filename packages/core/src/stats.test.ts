@@ -1,3 +1,4 @@
+// Unit tests for stats: normaliseStats on Chromium/Firefox-shaped fixtures, RingBuffer, StatsPoller.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chromiumFirst, chromiumSecond, firefoxReport } from '../test/fixtures/stats.js';
 import type { WorkbenchError } from './errors.js';

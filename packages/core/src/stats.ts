@@ -1,7 +1,4 @@
-/**
- * Stats: getStats() reports normalised into typed samples (bitrates, frame rates and loss from
- * deltas between two reports), a poller that emits them, and a fixed-size ring buffer for history.
- */
+/** Stats: getStats() reports as typed samples with delta-based rates, a poller that emits them, and a ring buffer for history. */
 import { Emitter } from './emitter.js';
 import { ErrorCode, WorkbenchError } from './errors.js';
 import type { Logger } from './logger.js';

@@ -1,0 +1,177 @@
+// Step 4, /signaling/, driven as learners use it: several browser contexts (independent users) in
+// rooms on the real server, clicking Join / Send / Leave by their accessible names and reading the
+// room events, messages and explanations the page shows.
+import { launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+let workbench: Workbench;
+let browser: Browser;
+const opened: OpenedPage[] = [];
+let roomCounter = 0;
+
+beforeAll(async () => {
+  workbench = await startWorkbench();
+  browser = await launchChromium();
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((p) => p.close()));
+});
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.close();
+});
+
+/** A room name no other test uses, so tests cannot hear each other. */
+function uniqueRoom(label: string): string {
+  roomCounter += 1;
+  return `sig-${label}-${process.pid}-${roomCounter}`;
+}
+
+async function open(path: string): Promise<OpenedPage> {
+  const page = await openPage(browser, workbench.urlFor(path));
+  opened.push(page);
+  return page;
+}
+
+async function joinRoom(room: string): Promise<OpenedPage> {
+  const member = await open(`/signaling/?room=${room}`);
+  await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect.poll(() => clientId(member.page)).not.toBe('—');
+  return member;
+}
+
+/** The codelab event names in the page's "Server events" list, in arrival order. */
+function roomEvents(page: Page): Promise<string[]> {
+  return page.getByRole('list', { name: 'Server events' }).locator('li code').allTextContents();
+}
+
+function clientId(page: Page): Promise<string> {
+  return page.getByTestId('client-id').innerText();
+}
+
+function messages(page: Page): Promise<string[]> {
+  return page.getByRole('list', { name: 'Chat history' }).getByRole('listitem').allInnerTexts();
+}
+
+function logText(page: Page): Promise<string> {
+  return page.getByRole('log', { name: 'Event log' }).innerText();
+}
+
+describe('/signaling/', () => {
+  it('two members of a room see created/joined/join/ready in order and exchange text; another room hears nothing; a third member gets full', async () => {
+    const room = uniqueRoom('pair');
+    const outsider = await joinRoom(uniqueRoom('other'));
+    const first = await joinRoom(room);
+    const send = first.page.getByRole('button', { name: 'Send', exact: true });
+    await expect.poll(() => send.isDisabled()).toBe(true); // nobody to send to yet
+    expect(await first.page.getByTestId('role').innerText()).toBe('created');
+
+    const second = await joinRoom(room);
+    expect(await second.page.getByTestId('role').innerText()).toBe('joined');
+    const firstId = await clientId(first.page);
+    const secondId = await clientId(second.page);
+    expect(firstId).not.toBe(secondId);
+    // Perfect negotiation needs exactly one polite side: the one that joined second.
+    expect(await first.page.getByTestId('polite').innerText()).toMatch(/^no/);
+    expect(await second.page.getByTestId('polite').innerText()).toMatch(/^yes/);
+
+    await expect.poll(() => roomEvents(first.page)).toEqual(['created', 'join', 'ready']);
+    await expect.poll(() => roomEvents(second.page)).toEqual(['joined', 'ready']);
+    expect(await first.page.getByTestId('peers').innerText()).toBe(secondId);
+
+    await first.page.getByLabel('Message').fill('hello from the first tab');
+    await send.click();
+    await expect.poll(() => messages(second.page)).toEqual([expect.stringContaining(`from ${firstId}: hello from the first tab`)]);
+    await second.page.getByLabel('Message').fill('and back');
+    await second.page.getByLabel('Message').press('Enter');
+    await expect.poll(() => messages(first.page)).toEqual([
+      expect.stringContaining('you: hello from the first tab'),
+      expect.stringContaining(`from ${secondId}: and back`),
+    ]);
+
+    // The room holds two: a third member is turned away, with what to do about it.
+    const third = await open(`/signaling/?room=${room}`);
+    await third.page.getByRole('button', { name: 'Join', exact: true }).click();
+    const alert = third.page.getByRole('alert');
+    await expect.poll(() => alert.innerText()).toContain('Room is full');
+    expect(await alert.innerText()).toContain('Use another room name');
+    expect(await roomEvents(third.page)).toEqual(['full']);
+    expect(await third.page.getByRole('button', { name: 'Join', exact: true }).isEnabled()).toBe(true);
+
+    // Nothing of that room reached the member of another room, and the full room was not disturbed.
+    expect(await roomEvents(outsider.page)).toEqual(['created']);
+    expect(await messages(outsider.page)).toEqual(['No messages yet.']);
+    expect(await logText(outsider.page)).not.toMatch(/message from|join:|ready:/);
+    expect(await roomEvents(first.page)).toEqual(['created', 'join', 'ready']);
+
+    for (const member of [outsider, first, second, third]) expect(member.problems()).toEqual([]);
+    expect([...first.dialogs, ...second.dialogs]).toEqual([]); // no prompt() for the room name
+  });
+
+  it('Leave says bye: the other member sees it explained, Send locks, and a new member can take the seat', async () => {
+    const room = uniqueRoom('leave');
+    const staying = await joinRoom(room);
+    const leaving = await joinRoom(room);
+    const leavingId = await clientId(leaving.page);
+    await leaving.page.getByRole('button', { name: 'Leave', exact: true }).click();
+
+    await expect.poll(() => roomEvents(staying.page)).toEqual(['created', 'join', 'ready', 'bye']);
+    const alert = staying.page.getByRole('alert');
+    await expect.poll(() => alert.innerText()).toContain('The other person left');
+    expect(await staying.page.getByRole('list', { name: 'Server events' }).innerText()).toContain(`${leavingId} left room ${room}`);
+    expect(await staying.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+    // The leaver can join again (Join is enabled again, and the room has a free seat).
+    expect(await leaving.page.getByRole('button', { name: 'Join', exact: true }).isEnabled()).toBe(true);
+
+    const newcomer = await joinRoom(room);
+    await expect.poll(() => roomEvents(staying.page)).toEqual(['created', 'join', 'ready', 'bye', 'join', 'ready']);
+    await expect.poll(() => staying.page.getByRole('alert').count()).toBe(0); // the peer-left note goes
+    await newcomer.page.getByLabel('Message').fill('took the free seat');
+    await newcomer.page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => messages(staying.page)).toEqual([expect.stringContaining('took the free seat')]);
+    for (const member of [staying, leaving, newcomer]) expect(member.problems()).toEqual([]);
+  });
+
+  it('without ?room= picks a random room and writes it into the address bar, with a copyable link', async () => {
+    const { page, dialogs, problems } = await open('/signaling/');
+    await expect.poll(() => new URL(page.url()).searchParams.get('room')).toMatch(/^room-[a-z0-9]{6}$/);
+    const room = new URL(page.url()).searchParams.get('room');
+    expect(await page.getByLabel('Room').inputValue()).toBe(room);
+    expect(await page.getByRole('link', { name: page.url() }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Copy link' }).isEnabled()).toBe(true);
+    // A reload keeps the room (it is in the URL now).
+    await page.reload();
+    expect(await page.getByLabel('Room').inputValue()).toBe(room);
+    expect(dialogs).toEqual([]);
+    expect(problems()).toEqual([]);
+  });
+
+  it('explains an invalid room name with the rule, on arrival and on Join', async () => {
+    const { page, problems } = await open('/signaling/?room=my%20room!');
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.innerText()).toContain('Invalid room name');
+    expect(await alert.innerText()).toContain('letters, digits, "-" or "_"');
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('1–64 characters');
+    expect(await page.getByTestId('client-id').innerText()).toBe('—');
+    expect(problems()).toEqual([]);
+  });
+
+  it('explains an unreachable signaling server (is npm start running?)', async () => {
+    const doomed = await startWorkbench();
+    const opened = await openPage(browser, doomed.urlFor('/signaling/?room=unreachable'));
+    try {
+      await doomed.close();
+      await opened.page.getByRole('button', { name: 'Join', exact: true }).click();
+      const alert = opened.page.getByRole('alert');
+      await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('Signaling server unreachable');
+      expect(await alert.innerText()).toContain('npm start');
+      await expect.poll(() => logText(opened.page), { timeout: 15_000 }).toContain('connect_error');
+      expect(await opened.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+    } finally {
+      await opened.close();
+    }
+  });
+});

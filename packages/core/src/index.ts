@@ -10,3 +10,4 @@ export * from './peer.js';
 export * from './data-channel.js';
 export * from './stats.js';
 export * from './signaling-client.js';
+export * from './ice-diagnostics.js';

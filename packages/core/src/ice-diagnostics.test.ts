@@ -1,0 +1,421 @@
+import { describe, expect, it } from 'vitest';
+
+import { WorkbenchError } from './errors.js';
+import {
+  ICE_ERROR_CODES,
+  ICE_REPORT_SCHEMA,
+  cancelledVerdict,
+  decideVerdict,
+  explainIceError,
+  formatIceSummary,
+  iceCheckTargets,
+  iceFindings,
+  iceServerEndpoint,
+  inferNatMapping,
+  parseIceReport,
+  parseIceServerUrl,
+  parseObservedCandidate,
+  redactIceReport,
+  relayProtocolOf,
+  reportServer,
+  restCredentialExpiry,
+  skipReason,
+  verdictStatus,
+  type IceReport,
+  type ObservedCandidate,
+  type ObservedIceError,
+  type VerdictInput,
+} from './ice-diagnostics.js';
+
+// Lines and events as Chromium 156 reported them on the test machine (see the issue's "Observed here").
+const LINES = {
+  hostMdns: 'candidate:3332808903 1 udp 2113937151 c2eae51b-c32f-4ca3-b314-9de55e43d030.local 38643 typ host generation 0 ufrag OLbg network-cost 999',
+  hostIp: 'candidate:313985836 1 udp 2122194687 192.0.2.2 41815 typ host generation 0 ufrag GwTi network-id 1',
+  hostTcp: 'candidate:1819863476 1 tcp 1518214911 192.0.2.2 9 typ host tcptype active generation 0 ufrag GwTi network-id 1',
+  srflxLoopback: 'candidate:1489727187 1 udp 1677729535 127.0.0.1 38643 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag OLbg network-cost 999',
+  relayUdp: 'candidate:572175665 1 udp 50339839 127.0.0.1 57349 typ relay raddr 127.0.0.1 rport 56046 generation 0 ufrag 369y network-cost 999',
+  relayTcp: 'candidate:1797656238 1 udp 16785407 127.0.0.1 57304 typ relay raddr 127.0.0.1 rport 50014 generation 0 ufrag t9EG network-cost 999',
+  srflxPublic: 'candidate:1 1 udp 1677729535 203.0.113.7 54321 typ srflx raddr 0.0.0.0 rport 0 generation 0',
+  srflxCgnat: 'candidate:2 1 udp 1677729535 100.72.1.9 40000 typ srflx raddr 0.0.0.0 rport 0 generation 0',
+  relayPrivate: 'candidate:3 1 udp 41885439 10.0.0.5 50000 typ relay raddr 203.0.113.7 rport 54321 generation 0',
+};
+
+const at = (atMs: number, candidate: string, extra: Partial<ObservedCandidate> = {}): ObservedCandidate => ({ atMs, candidate, ...extra });
+const err = (atMs: number, errorCode: number, errorText: string, address: string | null = '0.0.0.x', url = 'turn:127.0.0.1:3478?transport=udp'): ObservedIceError => ({
+  atMs,
+  errorCode,
+  errorText,
+  url,
+  address,
+  port: address === null ? null : 51910,
+});
+
+function input(overrides: Partial<VerdictInput>): VerdictInput {
+  return { kind: 'stun', transport: 'udp', candidates: [], errors: [], elapsedMs: 0, budgetMs: 5000, ...overrides };
+}
+
+describe('parseIceServerUrl', () => {
+  it('reads scheme, host, default ports and transport', () => {
+    expect(parseIceServerUrl(' stun:stun.l.google.com:19302 ')).toEqual({ url: 'stun:stun.l.google.com:19302', scheme: 'stun', kind: 'stun', host: 'stun.l.google.com', port: 19302 });
+    expect(parseIceServerUrl('turn:turn.example.org')).toMatchObject({ kind: 'turn', port: 3478 });
+    expect(parseIceServerUrl('turns:turn.example.org')).toMatchObject({ scheme: 'turns', port: 5349 });
+    expect(parseIceServerUrl('turn:[2001:db8::1]:3479?transport=tcp')).toMatchObject({ host: '2001:db8::1', port: 3479, transport: 'tcp' });
+  });
+
+  it.each([
+    ['turn://turn.example.org:3478', 'without "//"'],
+    ['turn:user:pass@turn.example.org', 'username and password in their own fields'],
+    ['http://example.org', 'without "//"'],
+    ['stun:example.org:70000', 'out of range'],
+    ['stun:example.org?transport=tcp', 'STUN URLs take no ?transport='],
+    ['turn:example.org?transport=sctp', 'expected stun:host'],
+    ['', 'expected stun:host'],
+  ])('refuses %j, saying %s', (url, why) => {
+    expect(() => parseIceServerUrl(url)).toThrow(WorkbenchError);
+    expect(() => parseIceServerUrl(url)).toThrow(why);
+  });
+
+  it('formats the endpoint with brackets for IPv6', () => {
+    expect(iceServerEndpoint(parseIceServerUrl('stun:[::1]:3478'))).toBe('[::1]:3478');
+    expect(iceServerEndpoint(parseIceServerUrl('turn:127.0.0.1:9?transport=tcp'))).toBe('127.0.0.1:9');
+  });
+});
+
+describe('iceCheckTargets', () => {
+  it('tests a turn: URL without a transport over UDP and TCP separately', () => {
+    expect(iceCheckTargets('turn:127.0.0.1:3478').map((t) => [t.transport, t.url])).toEqual([
+      ['udp', 'turn:127.0.0.1:3478?transport=udp'],
+      ['tcp', 'turn:127.0.0.1:3478?transport=tcp'],
+    ]);
+  });
+
+  it('keeps an explicit transport, tests turns: over TLS and stun: over UDP', () => {
+    expect(iceCheckTargets('turn:h:1?transport=tcp').map((t) => t.transport)).toEqual(['tcp']);
+    expect(iceCheckTargets('turns:h:443')).toEqual([{ id: 'turns:h:443?transport=tcp', url: 'turns:h:443?transport=tcp', serverUrl: 'turns:h:443', kind: 'turn', transport: 'tls' }]);
+    expect(iceCheckTargets('stun:h')).toMatchObject([{ url: 'stun:h:3478', transport: 'udp', kind: 'stun' }]);
+  });
+
+  it('marks what browsers cannot test, so it is skipped with a reason', () => {
+    expect(iceCheckTargets('stuns:h')[0]?.unsupported).toMatch(/STUN over TLS/);
+    expect(iceCheckTargets('turns:h?transport=udp')[0]?.unsupported).toMatch(/DTLS/);
+    expect(skipReason({ kind: 'stun' }, 'relay')).toMatch(/relay-only/);
+    expect(skipReason({ kind: 'turn' }, 'relay')).toBeUndefined();
+  });
+});
+
+describe('the icecandidateerror code table', () => {
+  it('has meaning, cause and fix for every code the issue lists', () => {
+    for (const code of [300, 400, 401, 403, 437, 438, 441, 442, 486, 487, 500, 508, 600, 701]) {
+      const info = ICE_ERROR_CODES[code];
+      expect(info, `code ${code}`).toBeDefined();
+      expect(info?.code).toBe(code);
+      for (const field of ['name', 'meaning', 'cause', 'fix'] as const) expect(info?.[field].length, `${code}.${field}`).toBeGreaterThan(10 * Number(field !== 'name'));
+    }
+  });
+
+  it('explains an unknown code by its class instead of failing', () => {
+    expect(explainIceError(err(0, 499, 'Odd'))).toMatchObject({ code: 499, name: 'Request error', fatal: true });
+    expect(explainIceError(err(0, 799, 'Odd')).name).toBe('Browser error');
+  });
+
+  it('marks a 701 that concerns only a local IPv6 address as not fatal', () => {
+    const v6 = explainIceError(err(40_000, 701, 'STUN binding request timed out.', '[0:0:0:x:x:x:x:x]'));
+    expect(v6).toMatchObject({ scope: 'ipv6', fatal: false });
+    expect(v6.note).toMatch(/Not fatal/);
+  });
+
+  it('marks a DNS-lookup 701 as not fatal by itself, and a plain 701 as fatal', () => {
+    expect(explainIceError(err(4, 701, 'STUN host lookup received error.'))).toMatchObject({ scope: 'dns', fatal: false });
+    expect(explainIceError(err(125, 701, 'Failed to establish connection', null))).toMatchObject({ scope: 'server', fatal: true });
+    expect(explainIceError(err(0, 487, 'Role conflict')).fatal).toBe(false);
+  });
+
+  it('says when a 401 comes from an expired TURN REST username', () => {
+    const now = Date.UTC(2025, 0, 1, 12);
+    const expired = `${now / 1000 - 90}:workbench-1`;
+    expect(restCredentialExpiry(expired)).toBe(now - 90_000);
+    expect(restCredentialExpiry('alice')).toBeUndefined();
+    expect(explainIceError(err(73, 401, 'Unauthorized.'), { username: expired, nowMs: now }).note).toMatch(/expired at 2025-01-01T11:58:30Z \(90 s ago\)/);
+    expect(explainIceError(err(73, 401, 'Unauthorized.'), { username: `${now / 1000 + 60}:u`, nowMs: now }).note).toMatch(/has not expired.*static-auth-secret/);
+  });
+});
+
+describe('candidate parsing as the page uses it', () => {
+  it("parses the lines Chromium reported here, including mDNS hosts and hidden related addresses", () => {
+    expect(parseObservedCandidate(at(0, LINES.hostMdns))).toMatchObject({ type: 'host', address: 'c2eae51b-c32f-4ca3-b314-9de55e43d030.local', networkCost: 999 });
+    expect(parseObservedCandidate(at(0, LINES.srflxLoopback))).toMatchObject({ type: 'srflx', relatedAddress: '0.0.0.0', relatedPort: 0 });
+    expect(parseObservedCandidate(at(0, LINES.hostTcp))).toMatchObject({ protocol: 'tcp', tcpType: 'active', port: 9 });
+    expect(parseObservedCandidate(at(0, 'garbage'))).toBeUndefined();
+  });
+
+  it("takes the relay protocol from the browser's field, else the TURN URL, else the priority", () => {
+    const protocol = (observed: ObservedCandidate) => relayProtocolOf(observed, parseObservedCandidate(observed)!);
+    // Chromium 156 gives UDP relays type preference 3 and relayProtocol null: only the URL tells.
+    expect(protocol(at(0, LINES.relayUdp, { url: 'turn:127.0.0.1:3478?transport=udp' }))).toBe('udp');
+    expect(protocol(at(0, LINES.relayUdp, { url: 'turn:127.0.0.1:3478' }))).toBe('udp');
+    expect(protocol(at(0, LINES.relayTcp, { url: 'turn:127.0.0.1:3478?transport=tcp', relayProtocol: 'tcp' }))).toBe('tcp');
+    expect(protocol(at(0, LINES.relayTcp, { url: 'turns:turn.example.org:443?transport=tcp' }))).toBe('tls');
+    expect(protocol(at(0, LINES.relayTcp))).toBe('tcp');
+    expect(protocol(at(0, 'candidate:9 1 udp 41885439 198.51.100.4 50000 typ relay raddr 0.0.0.0 rport 0'))).toBe('udp');
+    expect(protocol(at(0, LINES.hostIp))).toBeUndefined();
+  });
+});
+
+describe('decideVerdict', () => {
+  it('STUN: a srflx candidate decides "reachable" at once, with the mapped address', () => {
+    const verdict = decideVerdict(input({ candidates: [at(14, LINES.hostMdns), at(21, LINES.srflxLoopback, { url: 'stun:127.0.0.1:3478' })], elapsedMs: 22 }));
+    expect(verdict).toMatchObject({ kind: 'reachable', atMs: 21, mapped: { address: '127.0.0.1', port: 38643 } });
+    expect(verdict?.detail).toMatch(/loopback/);
+  });
+
+  it('keeps waiting while nothing decided and the budget is not spent', () => {
+    expect(decideVerdict(input({ candidates: [at(5, LINES.hostMdns)], elapsedMs: 4999 }))).toBeUndefined();
+  });
+
+  it('STUN: gathering complete with no srflx and no error means the mapping equals a host address', () => {
+    const verdict = decideVerdict(input({ candidates: [at(24, LINES.hostIp), at(139, LINES.hostTcp)], gatheringCompleteMs: 140, elapsedMs: 141 }));
+    expect(verdict).toMatchObject({ kind: 'reachable', atMs: 140, mappedEqualsHost: true });
+    expect(verdict?.detail).toMatch(/drop a srflx candidate that would duplicate a host candidate/);
+  });
+
+  it('unreachable at the budget when a UDP server never answers, never waiting ~40 s for gathering', () => {
+    const verdict = decideVerdict(input({ candidates: [at(5, LINES.hostMdns)], elapsedMs: 5003, budgetMs: 5000 }));
+    expect(verdict).toMatchObject({ kind: 'unreachable', atMs: 5000, title: 'Unreachable: no answer within 5 s' });
+    expect(verdictStatus(verdict!.kind)).toBe('failed');
+  });
+
+  it('TURN: a relay candidate decides "relay allocated" with address and protocol; a srflx alone does not', () => {
+    const srflx = at(8, LINES.srflxLoopback, { url: 'stun:127.0.0.1:3478' });
+    expect(decideVerdict(input({ kind: 'turn', candidates: [srflx], elapsedMs: 10 }))).toBeUndefined();
+    const verdict = decideVerdict(input({ kind: 'turn', transport: 'tcp', candidates: [srflx, at(94, LINES.relayTcp, { url: 'turn:127.0.0.1:3478?transport=tcp' })], elapsedMs: 95 }));
+    expect(verdict).toMatchObject({ kind: 'relay-allocated', atMs: 94, relay: { address: '127.0.0.1', port: 57304, protocol: 'tcp' } });
+  });
+
+  it('TURN: 401 decides "authentication failed" with the explanation and the REST expiry', () => {
+    const now = Date.UTC(2025, 0, 1);
+    const verdict = decideVerdict(input({ kind: 'turn', errors: [err(79, 401, 'Unauthorized.')], elapsedMs: 80, username: `${now / 1000 - 5}:x`, nowMs: now }));
+    expect(verdict).toMatchObject({ kind: 'auth-failed', atMs: 79, errorCode: 401, title: 'Authentication failed (401 Unauthorized)' });
+    expect(verdict?.detail).toMatch(/refused the username and password.*expired/);
+    expect(verdict?.fix).toMatch(/static-auth-secret/);
+  });
+
+  it('TURN over TCP: gathering complete without relay or error is a refused connection', () => {
+    const verdict = decideVerdict(input({ kind: 'turn', transport: 'tcp', candidates: [at(6, LINES.hostMdns)], gatheringCompleteMs: 134, elapsedMs: 135 }));
+    expect(verdict).toMatchObject({ kind: 'unreachable', atMs: 134 });
+    expect(verdict?.detail).toMatch(/refused/);
+  });
+
+  it('turns: with an untrusted certificate is unreachable by its 701, and says why', () => {
+    const verdict = decideVerdict(input({ kind: 'turn', transport: 'tls', errors: [err(125, 701, 'Failed to establish connection', null)], elapsedMs: 126 }));
+    expect(verdict).toMatchObject({ kind: 'unreachable', errorCode: 701, atMs: 125 });
+    expect(verdict?.detail).toMatch(/certificate/);
+  });
+
+  it('a name that resolves for no family is unreachable once gathering completes', () => {
+    const errors = [err(4, 701, 'STUN host lookup received error.'), err(5, 701, 'STUN host lookup received error.', '[0:0:0:x:x:x:x:x]')];
+    expect(decideVerdict(input({ errors, elapsedMs: 6 }))).toBeUndefined();
+    expect(decideVerdict(input({ errors, gatheringCompleteMs: 123, elapsedMs: 124 }))).toMatchObject({ kind: 'unreachable', title: 'Unreachable: the host name does not resolve' });
+  });
+
+  it('a failed IPv6 lookup alone (no AAAA record) does not make a server unreachable', () => {
+    const errors = [err(5, 701, 'STUN host lookup received error.', '[0:0:0:x:x:x:x:x]')];
+    expect(decideVerdict(input({ errors, gatheringCompleteMs: 120, elapsedMs: 121 }))).toMatchObject({ kind: 'reachable', mappedEqualsHost: true });
+  });
+
+  it('an IPv6-only 701 does not hide a srflx that arrives from IPv4', () => {
+    const errors = [err(30, 701, 'STUN binding request timed out.', '[0:0:0:x:x:x:x:x]')];
+    expect(decideVerdict(input({ errors, elapsedMs: 31 }))).toBeUndefined();
+    expect(decideVerdict(input({ errors, candidates: [at(40, LINES.srflxPublic)], elapsedMs: 41 }))?.kind).toBe('reachable');
+  });
+
+  it('other server errors are reported with the table entry', () => {
+    const verdict = decideVerdict(input({ kind: 'turn', errors: [err(60, 486, 'Allocation Quota Reached')], elapsedMs: 61 }));
+    expect(verdict).toMatchObject({ kind: 'error', errorCode: 486, title: 'Server error 486 Allocation Quota Reached' });
+    expect(verdict?.fix).toMatch(/quota/);
+    expect(verdictStatus(cancelledVerdict(3).kind)).toBe('skipped');
+  });
+});
+
+describe('inferNatMapping', () => {
+  const srflx = (address: string, port: number) => ({ address, port, relatedAddress: '0.0.0.0', relatedPort: 0 });
+
+  it('two servers, same address and port: endpoint-independent, direct calls likely work', () => {
+    const result = inferNatMapping([
+      { server: 'a:3478', answered: true, family: 'ipv4', mapped: [srflx('203.0.113.7', 40000)] },
+      { server: 'b:3478', answered: true, family: 'ipv4', mapped: [srflx('203.0.113.7', 40000)] },
+    ]);
+    expect(result).toMatchObject({ behaviour: 'endpoint-independent', conclusion: 'direct-likely' });
+  });
+
+  it('counts a server that answered but added no srflx as "same mapping" (the browser drops duplicates)', () => {
+    const result = inferNatMapping([
+      { server: '127.0.0.1:1', answered: true, family: 'ipv4', mapped: [srflx('127.0.0.1', 58306)] },
+      { server: '127.0.0.1:2', answered: true, family: 'ipv4', mapped: [] },
+    ]);
+    expect(result.behaviour).toBe('endpoint-independent');
+    expect(result.detail).toMatch(/loopback/);
+    expect(result.servers[1]?.note).toMatch(/drops duplicates/);
+  });
+
+  it('same address, different ports: endpoint-dependent (symmetric NAT), you need TURN', () => {
+    const result = inferNatMapping([
+      { server: 'a:3478', answered: true, mapped: [srflx('203.0.113.7', 40000)] },
+      { server: 'b:3478', answered: true, mapped: [srflx('203.0.113.7', 40001)] },
+    ]);
+    expect(result).toMatchObject({ behaviour: 'endpoint-dependent', conclusion: 'needs-turn', title: 'Endpoint-dependent mapping: you need TURN' });
+    expect(result.detail).toMatch(/new port for every destination/);
+  });
+
+  it('different addresses for one socket are endpoint-dependent too', () => {
+    const result = inferNatMapping([
+      { server: 'a', answered: true, mapped: [srflx('203.0.113.7', 40000)] },
+      { server: 'b', answered: true, mapped: [srflx('198.51.100.9', 40000)] },
+    ]);
+    expect(result.behaviour).toBe('endpoint-dependent');
+    expect(result.detail).toMatch(/different public addresses/);
+  });
+
+  it('compares per local socket: two interfaces with their own mappings are not "dependent"', () => {
+    const onA = (port: number) => ({ address: '203.0.113.7', port, relatedAddress: '192.168.1.2', relatedPort: 5000 });
+    const onB = (port: number) => ({ address: '198.51.100.9', port, relatedAddress: '10.0.0.2', relatedPort: 6000 });
+    const result = inferNatMapping([
+      { server: 'a', answered: true, mapped: [onA(40000), onB(50000)] },
+      { server: 'b', answered: true, mapped: [onA(40000), onB(50000)] },
+    ]);
+    expect(result.behaviour).toBe('endpoint-independent');
+  });
+
+  it('servers that saw the host address itself, or were deduplicated entirely: no NAT', () => {
+    expect(inferNatMapping([{ server: 'a', answered: true, mapped: [] }, { server: 'b', answered: true, mapped: [] }]).behaviour).toBe('no-nat');
+    const result = inferNatMapping([{ server: 'a', answered: true, mapped: [srflx('192.0.2.2', 41815)] }], { hostAddresses: ['192.0.2.2'] });
+    expect(result).toMatchObject({ behaviour: 'no-nat', conclusion: 'direct-likely' });
+  });
+
+  it('one answering server, or none, is not enough to tell', () => {
+    expect(inferNatMapping([{ server: 'a', answered: true, mapped: [srflx('203.0.113.7', 1)] }, { server: 'b', answered: false, mapped: [] }]).behaviour).toBe('unknown');
+    expect(inferNatMapping([{ server: 'a', answered: false, mapped: [] }])).toMatchObject({ behaviour: 'unknown', conclusion: 'unknown' });
+  });
+
+  it('ignores servers of another IP version when comparing a socket', () => {
+    const result = inferNatMapping([
+      { server: '[2001:db8::1]:3478', answered: true, family: 'ipv6', mapped: [srflx('2001:db8::99', 1000)] },
+      { server: '198.51.100.1:3478', answered: true, family: 'ipv4', mapped: [srflx('203.0.113.7', 1)] },
+    ]);
+    expect(result.behaviour).toBe('unknown');
+  });
+});
+
+describe('iceFindings', () => {
+  const stunCheck = { kind: 'stun' as const, transport: 'udp' as const, url: 'stun:s:3478' };
+  const ids = (findings: ReturnType<typeof iceFindings>) => findings.map((f) => f.id);
+
+  it('not behind NAT: a srflx equal to a host address, or a srflx dropped as a duplicate', () => {
+    expect(ids(iceFindings({ candidates: [at(0, LINES.hostIp), at(1, LINES.srflxPublic.replace('203.0.113.7', '192.0.2.2'))], checks: [] }))).toContain('not-behind-nat');
+    const dropped = decideVerdict(input({ gatheringCompleteMs: 140, elapsedMs: 140 }))!;
+    const findings = iceFindings({ candidates: [at(0, LINES.hostIp)], checks: [{ ...stunCheck, verdict: dropped }] });
+    expect(findings[0]).toMatchObject({ id: 'not-behind-nat', severity: 'info' });
+    expect(findings[0]?.detail).toMatch(/stun:s:3478 answered/);
+  });
+
+  it('mDNS host candidates, explaining that camera permission reveals local addresses', () => {
+    const [finding] = iceFindings({ candidates: [at(0, LINES.hostMdns)], checks: [] });
+    expect(finding).toMatchObject({ id: 'mdns-hosts' });
+    expect(finding?.detail).toMatch(/camera access makes the browser reveal the real local addresses/);
+  });
+
+  it('a relay address in a private range, carrier-grade NAT and loopback STUN', () => {
+    const found = iceFindings({ candidates: [at(0, LINES.relayPrivate), at(0, LINES.srflxCgnat), at(0, LINES.srflxLoopback)], checks: [] });
+    expect(ids(found)).toEqual(['private-relay', 'cgnat', 'loopback-mapping']);
+    expect(found[0]?.detail).toMatch(/10\.0\.0\.5.*private \(RFC 1918\).*external-ip/);
+    expect(found[1]?.detail).toMatch(/100\.64\.0\.0\/10/);
+  });
+
+  it('UDP blocked when only TURN over TCP/TLS works; no TURN works when none allocates', () => {
+    const unreachable = decideVerdict(input({ elapsedMs: 5000 }))!;
+    const allocated = decideVerdict(input({ kind: 'turn', transport: 'tcp', candidates: [at(1, LINES.relayTcp)], elapsedMs: 2 }))!;
+    expect(ids(iceFindings({ candidates: [], checks: [
+      { ...stunCheck, verdict: unreachable },
+      { kind: 'turn', transport: 'udp', url: 't?transport=udp', verdict: unreachable },
+      { kind: 'turn', transport: 'tcp', url: 't?transport=tcp', verdict: allocated },
+    ] }))).toEqual(['udp-blocked']);
+    expect(ids(iceFindings({ candidates: [], checks: [{ kind: 'turn', transport: 'udp', url: 't', verdict: unreachable }] }))).toEqual(['no-turn-works']);
+  });
+});
+
+function sampleReport(): IceReport {
+  const verdict = decideVerdict(input({ kind: 'turn', candidates: [at(63, LINES.relayUdp)], elapsedMs: 64 }))!;
+  return {
+    schema: ICE_REPORT_SCHEMA,
+    version: 1,
+    createdAt: '2025-01-01T12:00:00.000Z',
+    userAgent: 'Chromium test',
+    settings: { budgetMs: 5000, iceTransportPolicy: 'all', includesCredentials: true },
+    durationMs: 1234,
+    servers: [reportServer({ id: 's1', url: 'turn:127.0.0.1:3478', username: 'alice', credential: 'secret-pw', source: 'user' }, true)],
+    checks: [
+      {
+        id: 'turn:127.0.0.1:3478?transport=udp',
+        serverId: 's1',
+        url: 'turn:127.0.0.1:3478?transport=udp',
+        serverUrl: 'turn:127.0.0.1:3478',
+        kind: 'turn',
+        transport: 'udp',
+        status: 'success',
+        startedAtMs: 2,
+        verdict,
+        candidates: [at(63, LINES.relayUdp, { url: 'turn:127.0.0.1:3478?transport=udp', relayProtocol: 'udp' })],
+        errors: [err(40, 701, 'STUN binding request timed out.', '[0:0:0:x:x:x:x:x]')],
+      },
+    ],
+    gathering: { status: 'success', startedAtMs: 1, candidates: [at(5, LINES.hostMdns)], errors: [], gatheringCompleteMs: 130 },
+    loopbacks: [{ checkId: 'turn:127.0.0.1:3478?transport=udp', url: 'turn:127.0.0.1:3478?transport=udp', status: 'success', connectedMs: 80, rttMs: 0.4, bytes: 1048576, transferMs: 100, throughputMbps: 83.9, localCandidateType: 'relay', remoteCandidateType: 'relay', relayProtocol: 'udp' }],
+    natMapping: inferNatMapping([]),
+    findings: iceFindings({ candidates: [at(5, LINES.hostMdns)], checks: [] }),
+  };
+}
+
+describe('report v1', () => {
+  it('round-trips through JSON text', () => {
+    const report = sampleReport();
+    expect(parseIceReport(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('keeps credentials out unless the person opts in', () => {
+    const entry = { id: 's1', url: 'turn:h', username: 'alice', credential: 'pw', source: 'user' as const };
+    expect(reportServer(entry, false)).toEqual({ id: 's1', url: 'turn:h', source: 'user', hasCredentials: true });
+    const redacted = redactIceReport(sampleReport());
+    expect(JSON.stringify(redacted)).not.toMatch(/alice|secret-pw/);
+    expect(redacted.settings.includesCredentials).toBe(false);
+    expect(redacted.servers[0]?.hasCredentials).toBe(true);
+  });
+
+  it.each([
+    ['text that is not JSON', '{ not json', 'Not a JSON file'],
+    ['JSON of another kind', JSON.stringify({ hello: 1 }), 'Not an ICE report'],
+    ['a newer version', JSON.stringify({ ...sampleReport(), version: 2 }), 'Unsupported report version'],
+    ['an invalid field', JSON.stringify({ ...sampleReport(), checks: [{ ...sampleReport().checks[0], transport: 'carrier-pigeon' }] }), 'Damaged ICE report'],
+  ])('refuses %s', (_label, textInput, title) => {
+    try {
+      parseIceReport(textInput);
+      expect.unreachable('parseIceReport accepted an invalid report');
+    } catch (error) {
+      expect(error).toBeInstanceOf(WorkbenchError);
+      expect((error as WorkbenchError).code).toBe('INVALID_ARGUMENT');
+      expect((error as WorkbenchError).explanation.title).toBe(title);
+    }
+  });
+
+  it('names the invalid field', () => {
+    const bad = { ...sampleReport(), checks: [{ ...sampleReport().checks[0], transport: 'carrier-pigeon' }] };
+    expect(() => parseIceReport(bad)).toThrow(/checks\.0\.transport/);
+  });
+
+  it('summarises checks, loopbacks, NAT mapping and findings as text', () => {
+    const summary = formatIceSummary(sampleReport());
+    expect(summary).toContain('OK   turn:127.0.0.1:3478?transport=udp [UDP]: Relay allocated: 127.0.0.1:57349 in 63 ms');
+    expect(summary).toContain('connected in 80 ms, RTT 0 ms, 1.0 MiB at 83.9 Mbit/s');
+    expect(summary).toContain('NAT mapping: NAT mapping: not enough data');
+    expect(summary).toContain('Local addresses hidden as mDNS names');
+    expect(summary).not.toMatch(/alice|secret-pw/);
+  });
+});

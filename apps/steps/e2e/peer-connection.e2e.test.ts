@@ -1,0 +1,281 @@
+// Step 2, /peer-connection/, in real Chromium with a fake camera: Start → Call → Hang Up, what the page
+// shows along the way, and the codelab's bugs in this step, each forced to the moment it would bite.
+import { launchChromium, openPage, startWorkbench, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+/** What the page puts on `window` for the console (and for these tests). */
+type Live = Window & { pc1?: RTCPeerConnection; pc2?: RTCPeerConnection; stream?: MediaStream };
+
+let workbench: Workbench;
+let browser: Browser;
+const opened: OpenedPage[] = [];
+beforeAll(async () => {
+  workbench = await startWorkbench();
+  browser = await launchChromium();
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((p) => p.close()));
+});
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.close();
+});
+
+async function open(options: { initScript?: () => void; width?: number } = {}): Promise<OpenedPage> {
+  const { initScript, width = 1280 } = options;
+  const page = await openPage(browser, workbench.urlFor('/peer-connection/'), {
+    context: { viewport: { width, height: 900 } },
+    beforeNavigate: async (context) => {
+      if (initScript) await context.addInitScript(initScript);
+    },
+  });
+  opened.push(page);
+  return page;
+}
+
+function buttons(page: Page) {
+  return {
+    start: page.getByRole('button', { name: 'Start', exact: true }),
+    call: page.getByRole('button', { name: 'Call', exact: true }),
+    hangUp: page.getByRole('button', { name: 'Hang Up', exact: true }),
+  };
+}
+
+/** Start, then Call, then wait for the remote video to play. */
+async function startCall(page: Page): Promise<void> {
+  const { start, call } = buttons(page);
+  await start.click();
+  await expect.poll(() => call.isEnabled()).toBe(true);
+  await call.click();
+  await waitForVideoPlaying(page.getByLabel('Remote video'), { label: 'Remote video' });
+}
+
+interface TimelineRow {
+  at: number;
+  pc: string;
+  state: string;
+  value: string;
+}
+
+async function readTimeline(page: Page): Promise<TimelineRow[]> {
+  const rows = await page.getByRole('region', { name: 'State timeline table' }).locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
+  );
+  return rows.map(([at = '', pc = '', state = '', value = '']) => ({ at: Number(at), pc, state, value }));
+}
+
+function indexOfRow(rows: TimelineRow[], pc: string, state: string, value: string): number {
+  return rows.findIndex((row) => row.pc === pc && row.state === state && row.value === value);
+}
+
+async function eventLogText(page: Page): Promise<string> {
+  return page.getByRole('log').innerText();
+}
+
+describe('/peer-connection/ main flow', () => {
+  it('Start → Call plays the camera through pc1 → pc2, with SDP, candidates, a timeline and the setup time', async () => {
+    const { page, problems } = await open();
+    const { start, call, hangUp } = buttons(page);
+    expect(await start.isEnabled()).toBe(true);
+    expect(await call.isEnabled()).toBe(false);
+    expect(await hangUp.isEnabled()).toBe(false);
+
+    await start.click();
+    await waitForVideoPlaying(page.getByLabel('Local video'), { label: 'Local video' });
+    expect(await call.isEnabled()).toBe(true);
+    expect(await start.isEnabled()).toBe(false);
+
+    await call.click();
+    const remote = await waitForVideoPlaying(page.getByLabel('Remote video'), { label: 'Remote video' });
+    expect(remote.videoWidth).toBeGreaterThan(0);
+    expect(await hangUp.isEnabled()).toBe(true);
+    expect(await call.isEnabled()).toBe(false);
+
+    // addTrack/ontrack, not the removed addStream: pc1 has a sender with the camera track.
+    const senders = await page.evaluate(() => (window as Live).pc1?.getSenders().map((s) => s.track?.kind ?? null));
+    expect(senders).toEqual(['video']);
+
+    // Both connections reach "connected", and the timeline shows how they got there, in order.
+    await expect.poll(async () => (await readTimeline(page)).filter((r) => r.state === 'connectionState' && r.value === 'connected').length).toBe(2);
+    await expect.poll(async () => (await readTimeline(page)).filter((r) => r.state === 'iceGatheringState' && r.value === 'complete').length).toBe(2);
+    const rows = await readTimeline(page);
+    const times = rows.map((r) => r.at);
+    expect(times.every((t) => Number.isFinite(t) && t >= 0)).toBe(true);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    const at = (pc: string, state: string, value: string) => {
+      const index = indexOfRow(rows, pc, state, value);
+      expect(index, `${pc} ${state} ${value} in ${JSON.stringify(rows)}`).toBeGreaterThanOrEqual(0);
+      return index;
+    };
+    expect(at('pc1', 'signalingState', 'have-local-offer')).toBeLessThan(at('pc2', 'signalingState', 'have-remote-offer'));
+    expect(at('pc2', 'signalingState', 'have-remote-offer')).toBeLessThan(at('pc2', 'signalingState', 'stable'));
+    expect(at('pc2', 'signalingState', 'stable')).toBeLessThan(at('pc1', 'signalingState', 'stable'));
+    for (const pc of ['pc1', 'pc2']) {
+      expect(at(pc, 'iceGatheringState', 'gathering')).toBeLessThan(at(pc, 'iceGatheringState', 'complete'));
+      expect(at(pc, 'iceConnectionState', 'checking')).toBeLessThan(at(pc, 'iceConnectionState', 'connected'));
+      expect(at(pc, 'connectionState', 'connecting')).toBeLessThan(at(pc, 'connectionState', 'connected'));
+    }
+
+    // The setup time is a number of ms, shown and logged.
+    await expect.poll(() => page.getByTestId('setup-time').innerText()).toMatch(/^\d+ ms$/);
+    const setupMs = Number((await page.getByTestId('setup-time').innerText()).replace(' ms', ''));
+    expect(setupMs).toBeGreaterThan(0);
+    expect(setupMs).toBeLessThan(20_000);
+
+    // Candidates in both directions, parsed into type, protocol and address.
+    const candidateRows = page.getByRole('region', { name: 'ICE candidates table' }).locator('tbody tr');
+    const candidates = await candidateRows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')));
+    expect(candidates.some((c) => c[1] === 'pc1 → pc2')).toBe(true);
+    expect(candidates.some((c) => c[1] === 'pc2 → pc1')).toBe(true);
+    for (const [, , type, protocol, address, status] of candidates) {
+      expect(['host', 'srflx', 'prflx', 'relay']).toContain(type);
+      expect(['udp', 'tcp']).toContain(protocol);
+      expect(address).toMatch(/:\d+$/);
+      expect(status).toMatch(/^(added|queued → added)$/);
+    }
+
+    // Offer and answer SDP, in collapsible <details>.
+    await page.getByText(/^Offer SDP/).click();
+    await page.getByText(/^Answer SDP/).click();
+    expect(await page.getByLabel('Offer SDP').innerText()).toMatch(/^v=0[\s\S]*m=video /);
+    expect(await page.getByLabel('Answer SDP').innerText()).toMatch(/^v=0[\s\S]*m=video /);
+
+    expect(problems()).toEqual([]);
+  });
+
+  it('Hang Up ends the tracks, closes both connections, clears both videos and enables Start again', async () => {
+    const { page, problems } = await open();
+    const { start, call, hangUp } = buttons(page);
+    await startCall(page);
+    await hangUp.click();
+
+    expect(await page.evaluate(() => (window as Live).stream?.getTracks().every((t) => t.readyState === 'ended'))).toBe(true);
+    expect(await page.evaluate(() => [(window as Live).pc1?.signalingState, (window as Live).pc2?.signalingState])).toEqual(['closed', 'closed']);
+    const videos = await page.locator('video').evaluateAll((elements) =>
+      elements.map((v) => ({ srcObject: (v as HTMLVideoElement).srcObject, width: (v as HTMLVideoElement).videoWidth })),
+    );
+    expect(videos).toEqual([
+      { srcObject: null, width: 0 },
+      { srcObject: null, width: 0 },
+    ]);
+    expect(await start.isEnabled()).toBe(true);
+    expect(await call.isEnabled()).toBe(false);
+    expect(await hangUp.isEnabled()).toBe(false);
+
+    // And a second call works from the same page.
+    await startCall(page);
+    expect(problems()).toEqual([]);
+  });
+
+  it('is usable at phone width: no sideways scrolling of the page at 390 px', async () => {
+    const { page, problems } = await open({ width: 390 });
+    await startCall(page);
+    await page.getByText(/^Offer SDP/).click();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(problems()).toEqual([]);
+  });
+});
+
+describe('/peer-connection/: codelab bugs that must not exist here', () => {
+  it('setup time never logged: the event log states the setup time in ms', async () => {
+    const { page, problems } = await open();
+    await startCall(page);
+    await expect.poll(() => eventLogText(page)).toMatch(/Setup time: \d+ ms from Call to the first remote video frame/);
+    expect(problems()).toEqual([]);
+  });
+
+  it('Hang Up not stopping tracks: the camera track is ended, not just the connections closed', async () => {
+    const { page } = await open();
+    await startCall(page);
+    const before = await page.evaluate(() => (window as Live).stream?.getTracks().map((t) => t.readyState));
+    expect(before).toEqual(['live']);
+    await buttons(page).hangUp.click();
+    expect(await page.evaluate(() => (window as Live).stream?.getTracks().map((t) => t.readyState))).toEqual(['ended']);
+  });
+
+  it('candidates dropped before the connection exists: early candidates are queued, then all added', async () => {
+    // pc2 applies the offer 600 ms late, so pc1's candidates certainly reach pc2 before it has a
+    // remote description. Every addIceCandidate call is recorded with whether one existed.
+    const { page, problems } = await open({
+      initScript: () => {
+        const record: { remoteDescription: boolean; candidate: string; ok?: boolean }[] = [];
+        (window as unknown as { candidateCalls: typeof record }).candidateCalls = record;
+        const proto = RTCPeerConnection.prototype;
+        // The one-argument promise forms; the legacy callback overloads are not used.
+        const setRemote = proto.setRemoteDescription as (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
+        const addCandidate = proto.addIceCandidate as (this: RTCPeerConnection, c?: RTCIceCandidateInit) => Promise<void>;
+        proto.setRemoteDescription = async function (this: RTCPeerConnection, description: RTCSessionDescriptionInit) {
+          if (this === (window as { pc2?: RTCPeerConnection }).pc2 && description.type === 'offer') await new Promise((r) => setTimeout(r, 600));
+          return setRemote.call(this, description);
+        } as typeof proto.setRemoteDescription;
+        proto.addIceCandidate = async function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null) {
+          const entry = { remoteDescription: this.remoteDescription !== null, candidate: candidate?.candidate ?? '' } as (typeof record)[number];
+          if (this === (window as { pc2?: RTCPeerConnection }).pc2) record.push(entry);
+          try {
+            await addCandidate.call(this, candidate ?? undefined);
+            entry.ok = true;
+          } catch (error) {
+            entry.ok = false;
+            throw error;
+          }
+        } as typeof proto.addIceCandidate;
+      },
+    });
+    await startCall(page);
+
+    const rows = page.getByRole('region', { name: 'ICE candidates table' }).locator('tbody tr');
+    const fromPc1 = await rows.evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')).filter((cells) => cells[1] === 'pc1 → pc2'),
+    );
+    expect(fromPc1.length).toBeGreaterThan(0);
+    // The delay made them early; the page says so, and they were added once the offer was applied.
+    expect(fromPc1.every((cells) => cells[5] === 'queued → added'), JSON.stringify(fromPc1)).toBe(true);
+
+    const calls = await page.evaluate(() => (window as unknown as { candidateCalls: { remoteDescription: boolean; candidate: string; ok?: boolean }[] }).candidateCalls);
+    const real = calls.filter((c) => c.candidate !== '');
+    expect(real.length).toBe(fromPc1.length);
+    // Nothing reached the browser before the remote description (that throws InvalidStateError), and nothing failed.
+    expect(real.every((c) => c.remoteDescription && c.ok === true), JSON.stringify(calls)).toBe(true);
+    expect(problems()).toEqual([]);
+  });
+
+  it('answer sent before setLocalDescription resolves: pc1 gets the answer only after pc2 has set it', async () => {
+    // pc2's setLocalDescription(answer) resolves 500 ms late: a page that passes the answer on
+    // without waiting would call pc1.setRemoteDescription(answer) before it resolves.
+    const { page, problems } = await open({
+      initScript: () => {
+        const order: string[] = [];
+        (window as unknown as { callOrder: string[] }).callOrder = order;
+        const name = (pc: RTCPeerConnection) => {
+          const w = window as { pc1?: RTCPeerConnection; pc2?: RTCPeerConnection };
+          return pc === w.pc1 ? 'pc1' : pc === w.pc2 ? 'pc2' : 'other';
+        };
+        const proto = RTCPeerConnection.prototype;
+        const setLocal = proto.setLocalDescription as (this: RTCPeerConnection, d?: RTCLocalSessionDescriptionInit) => Promise<void>;
+        const setRemote = proto.setRemoteDescription as (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
+        proto.setLocalDescription = async function (this: RTCPeerConnection, description?: RTCLocalSessionDescriptionInit) {
+          const who = name(this);
+          await setLocal.call(this, description);
+          const type = this.localDescription?.type ?? 'none';
+          if (who === 'pc2' && type === 'answer') await new Promise((r) => setTimeout(r, 500));
+          order.push(`${who} setLocalDescription(${type}) resolved`);
+        } as typeof proto.setLocalDescription;
+        proto.setRemoteDescription = async function (this: RTCPeerConnection, description: RTCSessionDescriptionInit) {
+          order.push(`${name(this)} setRemoteDescription(${description.type}) called`);
+          return setRemote.call(this, description);
+        } as typeof proto.setRemoteDescription;
+      },
+    });
+    await startCall(page);
+    const order = await page.evaluate(() => (window as unknown as { callOrder: string[] }).callOrder);
+    const answerSet = order.indexOf('pc2 setLocalDescription(answer) resolved');
+    const answerSent = order.indexOf('pc1 setRemoteDescription(answer) called');
+    expect(answerSet, order.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(answerSent, order.join('\n')).toBeGreaterThan(answerSet);
+    // Same rule for the offer: pc2 sees it only after pc1 has set it.
+    expect(order.indexOf('pc2 setRemoteDescription(offer) called')).toBeGreaterThan(order.indexOf('pc1 setLocalDescription(offer) resolved'));
+    expect(problems()).toEqual([]);
+  });
+});

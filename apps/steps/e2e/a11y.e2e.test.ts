@@ -1,0 +1,110 @@
+// Accessibility: axe-core on every steps page, in the light and the dark colour scheme (the shared CSS
+// promises WCAG AA contrast in both), and on steps 2 and 3 once their tables, SDP and counters are on
+// screen. No serious or critical violation is allowed; each one is printed with where it is.
+import { createRequire } from 'node:module';
+
+import { launchChromium, openPage, startWorkbench, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
+const STEPS_PAGES = ['/', '/webcam/', '/peer-connection/', '/data-channel/', '/signaling/', '/call/', '/photo/'];
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+interface AxeNode {
+  target: unknown[];
+  html: string;
+  failureSummary?: string;
+}
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: AxeNode[];
+}
+
+let workbench: Workbench;
+let browser: Browser;
+const opened: OpenedPage[] = [];
+beforeAll(async () => {
+  workbench = await startWorkbench();
+  browser = await launchChromium();
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((p) => p.close()));
+});
+afterAll(async () => {
+  await browser?.close();
+  await workbench?.close();
+});
+
+async function open(path: string, colorScheme: 'light' | 'dark'): Promise<Page> {
+  const opening = await openPage(browser, workbench.urlFor(path), { context: { colorScheme } });
+  opened.push(opening);
+  // Wait for the page's own content, not just the HTML shell, before judging it.
+  await opening.page.getByRole('heading', { level: 1 }).waitFor();
+  return opening.page;
+}
+
+/** Runs axe in the page and returns the serious and critical violations. */
+async function blockingViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return results.violations;
+  });
+  return violations.filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ''));
+}
+
+/** One line per failing element: rule, impact, selector, and what axe says to fix. */
+function describeViolations(where: string, violations: AxeViolation[]): string {
+  const lines = violations.flatMap((violation) =>
+    violation.nodes.map(
+      (node) =>
+        `${where}: [${violation.impact}] ${violation.id} (${violation.help}) at ${JSON.stringify(node.target)}\n` +
+        `    ${node.html.slice(0, 200)}\n    ${(node.failureSummary ?? '').replace(/\n/g, '\n    ')}\n    ${violation.helpUrl}`,
+    ),
+  );
+  return lines.join('\n');
+}
+
+async function expectNoBlockingViolations(page: Page, where: string): Promise<void> {
+  const violations = await blockingViolations(page);
+  const report = describeViolations(where, violations);
+  if (report) console.error(report);
+  expect(violations.map((v) => `${v.id} (${v.nodes.length})`), report).toEqual([]);
+}
+
+describe('axe-core on every steps page', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it.each(STEPS_PAGES)(`%s has no serious or critical violations (${colorScheme})`, async (path) => {
+      const page = await open(path, colorScheme);
+      await expectNoBlockingViolations(page, `${path} (${colorScheme})`);
+    });
+  }
+});
+
+describe('axe-core on pages in use', () => {
+  it('/peer-connection/ during a call (timeline, candidates, open SDP)', async () => {
+    const page = await open('/peer-connection/', 'light');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Call', exact: true }).isEnabled()).toBe(true);
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await waitForVideoPlaying(page.getByLabel('Remote video'), { label: 'Remote video' });
+    await expect.poll(() => page.getByTestId('setup-time').innerText()).toMatch(/\d+ ms/);
+    await page.getByText(/^Offer SDP/).click();
+    await expectNoBlockingViolations(page, '/peer-connection/ in a call');
+  });
+
+  it('/data-channel/ with the channel open and a message received', async () => {
+    const page = await open('/data-channel/', 'light');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Send', exact: true }).isEnabled()).toBe(true);
+    await page.getByLabel('Data to send').fill('hello');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Data received').inputValue()).toBe('hello');
+    await expectNoBlockingViolations(page, '/data-channel/ open');
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * What every steps benchmark shares: the in-page clock, first-frame detection, statistics, and the
+ * bench-only pages (built with Vite from bench/steps/pages/ and served on the workbench's own origin
+ * through a Playwright route, so they reach the same socket.io server and the same WebCrypto).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
+
+/** URL prefix of the bench-only pages on the workbench origin; the real server never serves it. */
+export const BENCH_PREFIX = '/__bench/';
+
+/**
+ * Installed in every bench context before any page script runs. Times are `performance.timeOrigin +
+ * performance.now()`: milliseconds since the Unix epoch with sub-millisecond resolution, comparable
+ * between two pages of one browser, so "click in page B" and "frame in page A" share one clock.
+ *
+ * A frame counts as decoded when the <video> reports a size (videoWidth > 0): for a WebRTC stream
+ * that happens only once the first frame came out of the decoder. The earliest of
+ * requestVideoFrameCallback, loadedmetadata, resize and an animation-frame poll wins, so no single
+ * event's quirks decide the figure; `how` records which one it was.
+ */
+export const IN_PAGE_CLOCK = `(() => {
+  const epoch = () => performance.timeOrigin + performance.now();
+  const firstFrame = (video) => {
+    if (video.__benchFirstFrame) return video.__benchFirstFrame;
+    video.__benchFirstFrame = new Promise((resolve) => {
+      let done = false;
+      const finish = (how) => {
+        if (done || video.videoWidth === 0) return false;
+        done = true;
+        resolve({ at: epoch(), how, width: video.videoWidth, height: video.videoHeight });
+        return true;
+      };
+      if (typeof video.requestVideoFrameCallback === 'function') {
+        const onFrame = () => { if (!finish('rvfc')) video.requestVideoFrameCallback(onFrame); };
+        video.requestVideoFrameCallback(onFrame);
+      }
+      video.addEventListener('loadedmetadata', () => finish('loadedmetadata'));
+      video.addEventListener('resize', () => finish('resize'));
+      const poll = () => { if (!finish('poll')) requestAnimationFrame(poll); };
+      requestAnimationFrame(poll);
+    });
+    return video.__benchFirstFrame;
+  };
+  const bench = { epoch, firstFrame, clicks: [], frames: {}, channelsOpen: [] };
+  window.__bench = bench;
+  // When each data channel opens, whichever page code created it (negotiated channels included).
+  if (window.RTCPeerConnection) {
+    const create = RTCPeerConnection.prototype.createDataChannel;
+    RTCPeerConnection.prototype.createDataChannel = function (...args) {
+      const channel = create.apply(this, args);
+      channel.addEventListener('open', () => bench.channelsOpen.push({ label: channel.label, at: epoch() }));
+      return channel;
+    };
+  }
+  // The real click event's time: Playwright's own round trip is not part of what a user waits for.
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button') : null;
+    if (button) bench.clicks.push({ name: button.textContent.trim(), at: epoch() });
+  }, true);
+  // Every <video aria-label="…">: the first decoded frame, by label, as soon as one exists.
+  const watch = () => {
+    for (const video of document.querySelectorAll('video[aria-label]')) {
+      const label = video.getAttribute('aria-label');
+      if (video.__benchWatched) continue;
+      video.__benchWatched = true;
+      firstFrame(video).then((frame) => { bench.frames[label] ??= frame; });
+    }
+  };
+  new MutationObserver(watch).observe(document, { childList: true, subtree: true });
+  document.addEventListener('DOMContentLoaded', watch);
+})();`;
+
+export function median(values) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Median, min, max and the raw runs, rounded to 0.1 ms: what goes into the JSON. */
+export function summarise(values) {
+  const round = (n) => Math.round(n * 10) / 10;
+  return {
+    median: round(median(values)),
+    min: round(Math.min(...values)),
+    max: round(Math.max(...values)),
+    runs: values.map(round),
+  };
+}
+
+const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css' };
+
+/**
+ * Builds the bench-only pages with Vite (they import @workbench/core by name, like the app does)
+ * and routes BENCH_PREFIX on every page of `context` to the build. Returns a cleanup function.
+ */
+export async function buildBenchPages() {
+  // Vite is the steps app's devDependency (npm may keep it under apps/steps/node_modules): resolve it from there.
+  const vitePath = createRequire(join(REPO_ROOT, 'apps', 'steps', 'package.json')).resolve('vite');
+  const { build } = await import(pathToFileURL(vitePath).href);
+  const outDir = await mkdtemp(join(tmpdir(), 'workbench-bench-'));
+  await build({
+    root: PAGES_DIR,
+    base: BENCH_PREFIX,
+    logLevel: 'warn',
+    configFile: false,
+    build: {
+      outDir,
+      emptyOutDir: true,
+      minify: false,
+      rolldownOptions: { input: { floor: join(PAGES_DIR, 'floor.html'), photo: join(PAGES_DIR, 'photo.html') } },
+    },
+  });
+  return {
+    outDir,
+    /** Serves the built bench pages under BENCH_PREFIX to every page of `context`. */
+    async route(context) {
+      await context.route(`**${BENCH_PREFIX}**`, async (route) => {
+        const path = new URL(route.request().url()).pathname.slice(BENCH_PREFIX.length);
+        const file = normalize(join(outDir, path || 'index.html'));
+        if (!file.startsWith(outDir + sep)) return route.fulfill({ status: 400 });
+        try {
+          const body = await readFile(file);
+          return route.fulfill({ status: 200, body, contentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+        } catch {
+          return route.fulfill({ status: 404, body: 'not found' });
+        }
+      });
+    },
+    close: () => rm(outDir, { recursive: true, force: true }),
+  };
+}
+
+/** A new context with the in-page clock and the bench pages routed. */
+export async function benchContext(browser, benchPages) {
+  const context = await browser.newContext();
+  await context.addInitScript(IN_PAGE_CLOCK);
+  await benchPages.route(context);
+  context.on('weberror', (error) => console.error(`  page error: ${error.error().message}`));
+  return context;
+}

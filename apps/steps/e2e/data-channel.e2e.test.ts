@@ -142,6 +142,23 @@ describe('/data-channel/ main flow', () => {
   });
 });
 
+describe('/data-channel/ failures explained in place', () => {
+  it('a connection closed from the console is explained, and Send is disabled', async () => {
+    const { page } = await open();
+    const { start, send, stop } = controls(page);
+    await start.click();
+    await expect.poll(() => send.isEnabled()).toBe(true);
+    await page.evaluate(() => (window as Live).pc2?.close());
+    await expect.poll(() => page.getByRole('alert').innerText(), { timeout: 15_000 }).toMatch(/Data channel closed[\s\S]*What to do:/);
+    await expect.poll(() => send.isEnabled(), { timeout: 15_000 }).toBe(false);
+    // Stop still tidies up, and Start works again.
+    await stop.click();
+    await start.click();
+    await expect.poll(() => send.isEnabled()).toBe(true);
+    await sendText(page, 'after a broken connection');
+  });
+});
+
 describe('/data-channel/: codelab bugs that must not exist here', () => {
   it('Send enabled before Start: Send is disabled until the channel is open, and again after Stop', async () => {
     // pc1 applies the answer 800 ms late, holding the channel in "connecting" long enough to see.

@@ -178,6 +178,23 @@ describe('/peer-connection/ main flow', () => {
   });
 });
 
+describe('/peer-connection/ failures explained in place', () => {
+  it('a denied camera is explained, and Start can be tried again', async () => {
+    const { page } = await open({
+      initScript: () => {
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      },
+    });
+    const { start, call } = buttons(page);
+    await start.click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.innerText()).toMatch(/What to do:/);
+    expect(await alert.innerText()).toContain('NotAllowedError');
+    expect(await call.isEnabled()).toBe(false);
+    expect(await start.isEnabled()).toBe(true);
+  });
+});
+
 describe('/peer-connection/: codelab bugs that must not exist here', () => {
   it('setup time never logged: the event log states the setup time in ms', async () => {
     const { page, problems } = await open();

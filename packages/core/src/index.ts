@@ -11,3 +11,5 @@ export * from './data-channel.js';
 export * from './stats.js';
 export * from './signaling-client.js';
 export * from './ice-diagnostics.js';
+export * from './quality.js';
+export * from './webrtc-internals.js';

@@ -1,0 +1,163 @@
+// Step 5, /call/, as two (or three) people use it: independent browser contexts with fake cameras
+// join one room on the real server and the test asserts what they would see: both remote videos
+// playing, the status line, the room-full explanation, a new peer after one hangs up, a reload
+// that reconnects, and a call between Chromium and Firefox ESR.
+import { launchChromium, launchFirefox, openPage, startWorkbench, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
+import type { Browser, JSHandle, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+let workbench: Workbench;
+let chromium: Browser;
+const opened: OpenedPage[] = [];
+let roomCounter = 0;
+
+beforeAll(async () => {
+  workbench = await startWorkbench();
+  chromium = await launchChromium();
+});
+afterEach(async (context) => {
+  // A failed call is only debuggable with both sides' event logs: print them before the pages close.
+  if (context.task.result?.state === 'fail') {
+    for (const [index, member] of opened.entries()) {
+      const text = await logText(member.page).catch((error: unknown) => `(no log: ${String(error)})`);
+      console.log(`--- page ${index + 1} ${member.page.url()}\n${text}\nproblems: ${JSON.stringify(member.problems())}`);
+    }
+  }
+  await Promise.all(opened.splice(0).map((p) => p.close()));
+});
+afterAll(async () => {
+  await chromium?.close();
+  await workbench?.close();
+});
+
+function uniqueRoom(label: string): string {
+  roomCounter += 1;
+  return `call-${label}-${process.pid}-${roomCounter}`;
+}
+
+async function open(path: string, browser: Browser = chromium): Promise<OpenedPage> {
+  const page = await openPage(browser, workbench.urlFor(path));
+  opened.push(page);
+  return page;
+}
+
+/** The stable words of the status line ("waiting for a peer", "connected" …). */
+function status(page: Page): Promise<string> {
+  return page.locator('#call-status strong').innerText();
+}
+
+function logText(page: Page): Promise<string> {
+  return page.getByRole('log', { name: 'Event log' }).innerText();
+}
+
+async function joinCall(room: string, browser: Browser = chromium): Promise<OpenedPage> {
+  const member = await open(`/call/?room=${room}`, browser);
+  await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect.poll(() => status(member.page), { timeout: 15_000 }).not.toMatch(/^(joining|not in a call)$/);
+  return member;
+}
+
+async function expectRemoteVideoPlaying(member: OpenedPage, label: string): Promise<void> {
+  const state = await waitForVideoPlaying(member.page.getByLabel('Remote video'), { label: `${label}'s remote video`, timeoutMs: 25_000 });
+  expect(state.videoWidth).toBeGreaterThan(0);
+}
+
+function pcHandle(page: Page): Promise<JSHandle<RTCPeerConnection | undefined>> {
+  return page.evaluateHandle(() => (window as unknown as { pc?: RTCPeerConnection }).pc);
+}
+
+describe('/call/ between two Chromium contexts', () => {
+  it('connects both ways; a third member of the room is told it is full; a member of another room hears nothing; Hang Up and a new peer reconnect', async () => {
+    const room = uniqueRoom('pair');
+    const outsider = await joinCall(uniqueRoom('elsewhere'));
+    expect(await status(outsider.page)).toBe('waiting for a peer');
+
+    const first = await joinCall(room);
+    expect(await status(first.page)).toBe('waiting for a peer');
+    const second = await joinCall(room);
+
+    await Promise.all([expectRemoteVideoPlaying(first, 'first'), expectRemoteVideoPlaying(second, 'second')]);
+    await expect.poll(() => status(first.page)).toBe('connected');
+    await expect.poll(() => status(second.page)).toBe('connected');
+    // The stats panel reads the selected pair: on one machine it is host to host.
+    await expect.poll(() => first.page.getByTestId('candidate-pair').innerText(), { timeout: 10_000 }).toMatch(/host ↔ host/);
+    await expect.poll(() => first.page.getByTestId('received-resolution').innerText()).toMatch(/^\d+×\d+/);
+    expect(await first.page.getByRole('link', { name: 'the call quality tool' }).getAttribute('href')).toBe('/diagnostics/quality/');
+
+    // A third member of the same room is turned away, with what to do.
+    const third = await open(`/call/?room=${room}`);
+    await third.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect.poll(() => third.page.getByRole('alert').innerText().catch(() => '')).toContain('Room is full');
+    expect(await third.page.getByRole('alert').innerText()).toContain('Use another room name');
+    expect(await status(third.page)).toBe('not in a call');
+    await third.close();
+
+    // The member of another room saw none of this room's signaling.
+    expect(await status(outsider.page)).toBe('waiting for a peer');
+    expect(await logText(outsider.page)).not.toMatch(/join:|ready:|received (offer|answer)|remote candidate/);
+
+    // Hang Up: the leaver's camera and connection are released; the other side closes its
+    // connection and waits for a peer.
+    const leaverPc = await pcHandle(second.page);
+    const leaverStream = (await second.page.evaluateHandle(() => (window as unknown as { stream?: MediaStream }).stream)) as JSHandle<MediaStream | undefined>;
+    const stayerPc = await pcHandle(first.page);
+    await second.page.getByRole('button', { name: 'Hang Up' }).click();
+    expect(await leaverPc.evaluate((pc) => pc?.signalingState)).toBe('closed');
+    expect(await leaverStream.evaluate((s) => s?.getTracks().map((t) => t.readyState))).toEqual(['ended']);
+    await expect.poll(() => status(first.page)).toBe('peer left — waiting for a peer');
+    expect(await stayerPc.evaluate((pc) => pc?.signalingState)).toBe('closed');
+    expect(await first.page.getByLabel('Remote video').evaluate((v) => (v as HTMLVideoElement).srcObject)).toBeNull();
+    expect(await first.page.getByRole('alert').innerText()).toContain('The other person left');
+
+    // A new peer joins the same room: a fresh connection, and both videos play again.
+    const newcomer = await joinCall(room);
+    await Promise.all([expectRemoteVideoPlaying(first, 'first'), expectRemoteVideoPlaying(newcomer, 'newcomer')]);
+    await expect.poll(() => status(first.page)).toBe('connected');
+    expect(await first.page.evaluate((old) => (window as unknown as { pc?: RTCPeerConnection }).pc !== old, stayerPc)).toBe(true);
+
+    for (const member of [outsider, first, second, newcomer]) expect(member.problems()).toEqual([]);
+  });
+
+  it('reloading one side reconnects: the other hears bye, then the reloaded page rejoins by itself', async () => {
+    const room = uniqueRoom('reload');
+    const staying = await joinCall(room);
+    const reloading = await joinCall(room);
+    await Promise.all([expectRemoteVideoPlaying(staying, 'staying'), expectRemoteVideoPlaying(reloading, 'reloading')]);
+    const before = await pcHandle(staying.page);
+
+    await reloading.page.reload();
+    // No click after the reload: the tab remembers it was in the room.
+    await expect.poll(() => logText(staying.page)).toMatch(/bye: .* left room/);
+    await Promise.all([expectRemoteVideoPlaying(staying, 'staying'), expectRemoteVideoPlaying(reloading, 'reloaded')]);
+    await expect.poll(() => status(staying.page)).toBe('connected');
+    await expect.poll(() => status(reloading.page)).toBe('connected');
+    expect(await before.evaluate((pc) => pc?.signalingState)).toBe('closed');
+    expect(await reloading.page.getByLabel('Room').inputValue()).toBe(room);
+
+    // After Hang Up a reload does not rejoin: leaving is remembered too.
+    await reloading.page.getByRole('button', { name: 'Hang Up' }).click();
+    await reloading.page.reload();
+    await expect.poll(() => status(staying.page)).toBe('peer left — waiting for a peer');
+    expect(await status(reloading.page)).toBe('not in a call');
+    for (const member of [staying, reloading]) expect(member.problems()).toEqual([]);
+  });
+});
+
+describe('/call/ between Chromium and Firefox ESR', () => {
+  let firefox: Browser | undefined;
+  afterAll(async () => {
+    await firefox?.close();
+  });
+
+  it('connects, and each side plays the other one’s video', async () => {
+    firefox = await launchFirefox();
+    const room = uniqueRoom('cross');
+    const inChromium = await joinCall(room);
+    const inFirefox = await joinCall(room, firefox);
+    await Promise.all([expectRemoteVideoPlaying(inChromium, 'Chromium'), expectRemoteVideoPlaying(inFirefox, 'Firefox')]);
+    await expect.poll(() => status(inChromium.page)).toBe('connected');
+    await expect.poll(() => status(inFirefox.page)).toBe('connected');
+    expect(inChromium.problems()).toEqual([]);
+    expect(inFirefox.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The call page's small stats panel: the few numbers from a normalised getStats() sample that
+ * say whether a call is healthy, as text. The full charts are the diagnostics quality page.
+ */
+import type { StatsSample } from '@workbench/core/stats';
+
+export interface CallStatsView {
+  /** "host ↔ host (udp)"; "relay" on either side means the call goes through TURN. */
+  candidatePair: string;
+  roundTripTime: string;
+  bitrateOut: string;
+  bitrateIn: string;
+  /** "640×480 at 30 fps" as decoded from the peer. */
+  receivedResolution: string;
+}
+
+const NOT_YET = '—';
+
+/** 1 234 567 bps → "1.23 Mbit/s"; under 1 Mbit/s in kbit/s. */
+export function formatBitrate(bitsPerSecond: number | undefined): string {
+  if (bitsPerSecond === undefined) return NOT_YET;
+  if (bitsPerSecond >= 1_000_000) return `${(bitsPerSecond / 1_000_000).toFixed(2)} Mbit/s`;
+  return `${Math.round(bitsPerSecond / 1000)} kbit/s`;
+}
+
+/** Seconds (as getStats reports RTT) → "3 ms"; sub-millisecond on loopback shows one decimal. */
+export function formatRoundTripTime(seconds: number | undefined): string {
+  if (seconds === undefined) return NOT_YET;
+  const ms = seconds * 1000;
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+export function viewCallStats(sample: StatsSample | undefined): CallStatsView {
+  const pair = sample?.candidatePair;
+  const video = sample?.inbound.video;
+  let candidatePair = NOT_YET;
+  if (pair?.localType || pair?.remoteType) {
+    const transport = pair.relayProtocol ? `${pair.protocol ?? '?'}, TURN over ${pair.relayProtocol}` : pair.protocol;
+    candidatePair = `${pair.localType ?? '?'} ↔ ${pair.remoteType ?? '?'}${transport ? ` (${transport})` : ''}`;
+  }
+  let receivedResolution = NOT_YET;
+  if (video?.frameWidth && video.frameHeight) {
+    const fps = video.framesPerSecond !== undefined ? ` at ${Math.round(video.framesPerSecond)} fps` : '';
+    receivedResolution = `${video.frameWidth}×${video.frameHeight}${fps}`;
+  }
+  const outBits = sumDefined(sample?.outbound.video?.bitrate, sample?.outbound.audio?.bitrate);
+  const inBits = sumDefined(video?.bitrate, sample?.inbound.audio?.bitrate);
+  return {
+    candidatePair,
+    roundTripTime: formatRoundTripTime(pair?.rtt),
+    bitrateOut: formatBitrate(outBits),
+    bitrateIn: formatBitrate(inBits),
+    receivedResolution,
+  };
+}
+
+function sumDefined(...values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((value): value is number => value !== undefined);
+  return defined.length === 0 ? undefined : defined.reduce((a, b) => a + b, 0);
+}

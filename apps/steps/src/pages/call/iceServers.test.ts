@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { describeIceServers, fetchIceServers } from './iceServers.js';
+
+function answering(status: number, body: string): typeof fetch {
+  return async () => new Response(body, { status, headers: { 'content-type': 'application/json' } });
+}
+
+describe('fetchIceServers', () => {
+  it('returns the server list unchanged, TURN credentials included', async () => {
+    const iceServers = [
+      { urls: ['stun:stun.example.org:3478'] },
+      { urls: ['turn:turn.example.org:3478'], username: '1700000000:workbench-ab12', credential: 'c2VjcmV0' },
+    ];
+    let asked = '';
+    const fetcher: typeof fetch = async (input) => {
+      asked = String(input);
+      return new Response(JSON.stringify({ iceServers, ttlSeconds: 3600 }));
+    };
+    expect(await fetchIceServers(fetcher)).toEqual({ iceServers });
+    expect(asked).toBe('/api/ice-servers');
+  });
+
+  it('accepts an empty list (a server with no STUN/TURN configured)', async () => {
+    expect(await fetchIceServers(answering(200, '{"iceServers":[]}'))).toEqual({ iceServers: [] });
+  });
+
+  it('goes on without servers, saying why, when the request fails', async () => {
+    const failing: typeof fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    expect(await fetchIceServers(failing)).toEqual({ iceServers: [], problem: '/api/ice-servers could not be fetched (Failed to fetch).' });
+    expect((await fetchIceServers(answering(404, 'not found'))).problem).toBe('/api/ice-servers answered HTTP 404.');
+    expect((await fetchIceServers(answering(200, '<html>'))).problem).toBe('/api/ice-servers did not answer JSON.');
+  });
+
+  it('refuses entries a browser would reject, instead of failing later in new RTCPeerConnection()', async () => {
+    for (const body of ['{}', '{"iceServers":[{"url":"stun:x"}]}', '{"iceServers":[{"urls":[]}]}', '{"iceServers":[{"urls":"turn:x","username":7}]}', 'null']) {
+      const result = await fetchIceServers(answering(200, body));
+      expect(result.iceServers, body).toEqual([]);
+      expect(result.problem, body).toContain('{iceServers: RTCIceServer[]}');
+    }
+  });
+});
+
+describe('describeIceServers', () => {
+  it('lists the URLs and TURN user names, never the credential', () => {
+    const text = describeIceServers([{ urls: 'stun:a:3478' }, { urls: ['turn:b:3478', 'turns:b:5349'], username: 'u1', credential: 'secret' }]);
+    expect(text).toBe('stun:a:3478; turn:b:3478, turns:b:5349 (user u1)');
+    expect(text).not.toContain('secret');
+  });
+
+  it('says what an empty list means', () => {
+    expect(describeIceServers([])).toContain('host candidates only');
+  });
+});

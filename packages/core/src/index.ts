@@ -13,3 +13,4 @@ export * from './signaling-client.js';
 export * from './ice-diagnostics.js';
 export * from './quality.js';
 export * from './webrtc-internals.js';
+export * from './camera-probe.js';

@@ -95,6 +95,11 @@ describe('/data-channel/ main flow', () => {
       .poll(() => page.evaluate(() => [(window as Live).dataChannel?.readyState, (window as Live).receiveChannel?.readyState]))
       .toEqual(['closed', 'closed']);
     expect(await page.evaluate(() => [(window as Live).pc1?.signalingState, (window as Live).pc2?.signalingState])).toEqual(['closed', 'closed']);
+
+    // The source panel shows the core function that waits for "open", cut from the real file.
+    const source = page.locator('details.source-panel', { hasText: 'waitForOpen' });
+    await source.locator('summary').click();
+    expect(await source.locator('pre').innerText()).toMatch(/export function waitForOpen\(/);
     expect(problems()).toEqual([]);
   });
 

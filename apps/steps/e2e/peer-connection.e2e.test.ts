@@ -141,6 +141,11 @@ describe('/peer-connection/ main flow', () => {
     expect(await page.getByLabel('Offer SDP').innerText()).toMatch(/^v=0[\s\S]*m=video /);
     expect(await page.getByLabel('Answer SDP').innerText()).toMatch(/^v=0[\s\S]*m=video /);
 
+    // The source panels show the code that ran, cut from the real files.
+    const source = page.locator('details.source-panel', { hasText: 'Peer.addIceCandidate' });
+    await source.locator('summary').click();
+    expect(await source.locator('pre').innerText()).toMatch(/addIceCandidate\([\s\S]*queue/);
+
     expect(problems()).toEqual([]);
   });
 

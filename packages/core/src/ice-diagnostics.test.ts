@@ -208,7 +208,13 @@ describe('decideVerdict', () => {
   it('turns: with an untrusted certificate is unreachable by its 701, and says why', () => {
     const verdict = decideVerdict(input({ kind: 'turn', transport: 'tls', errors: [err(125, 701, 'Failed to establish connection', null)], elapsedMs: 126 }));
     expect(verdict).toMatchObject({ kind: 'unreachable', errorCode: 701, atMs: 125 });
-    expect(verdict?.detail).toMatch(/certificate/);
+    expect(verdict?.detail).toMatch(/could not open a TLS connection.*refused.*certificate/);
+  });
+
+  it('TURN over TCP: a refused connection reported as 701 says so', () => {
+    const verdict = decideVerdict(input({ kind: 'turn', transport: 'tcp', errors: [err(3, 701, 'Failed to establish connection', null)], elapsedMs: 4 }));
+    expect(verdict).toMatchObject({ kind: 'unreachable', errorCode: 701, title: 'Unreachable (701 over TCP)' });
+    expect(verdict?.detail).toMatch(/could not open a TCP connection to the server: it was refused/);
   });
 
   it('a name that resolves for no family is unreachable once gathering completes', () => {
@@ -254,7 +260,7 @@ describe('inferNatMapping', () => {
     ]);
     expect(result.behaviour).toBe('endpoint-independent');
     expect(result.detail).toMatch(/loopback/);
-    expect(result.servers[1]?.note).toMatch(/drops duplicates/);
+    expect(result.servers[1]?.note).toMatch(/browsers drop duplicates/);
   });
 
   it('same address, different ports: endpoint-dependent (symmetric NAT), you need TURN', () => {

@@ -413,13 +413,16 @@ function errorVerdict(explained: ExplainedIceError, input: VerdictInput, atMs: n
     };
   }
   if (code === 701) {
+    const stream = input.transport !== 'udp' && /establish|connect/i.test(explained.error.errorText);
     const tls = input.transport === 'tls' ? ' For turns: a certificate the browser does not trust (self-signed, or for another host name) fails the same way.' : '';
     return {
       kind: 'unreachable',
       atMs,
       errorCode: code,
       title: `Unreachable (701 over ${TRANSPORT_LABEL[input.transport]})`,
-      detail: `${explained.meaning}${facts}${tls}`,
+      detail: stream
+        ? `The browser could not open a ${TRANSPORT_LABEL[input.transport]} connection to the server: it was refused (nothing listens on that port) or a firewall rejected it.${facts}${tls}`
+        : `${explained.meaning}${facts}${tls}`,
       fix: explained.fix,
     };
   }
@@ -579,7 +582,7 @@ export function inferNatMapping(observations: readonly MappingObservation[], opt
     answered: o.answered,
     mapped: [...new Set(o.mapped.map((m) => endpoint(m.address, m.port)))],
     ...(o.answered && o.mapped.length === 0
-      ? { note: 'Answered, but no new srflx candidate: it saw a mapping already reported (the browser drops duplicates).' }
+      ? { note: 'Answered, but gave no srflx of its own: the address it saw was already known (a host candidate or another server\'s srflx), and browsers drop duplicates.' }
       : !o.answered
         ? { note: 'Did not answer, so it tells nothing about the mapping.' }
         : {}),
@@ -699,14 +702,15 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     });
   }
 
-  const mdns = hosts.filter((c) => classifyAddress(c.address).kind === 'mdns');
+  // Each gathering reuses the same names, so count names, not candidates.
+  const mdns = [...new Set(hosts.filter((c) => classifyAddress(c.address).kind === 'mdns').map((c) => c.address))];
   if (mdns.length > 0) {
     findings.push({
       id: 'mdns-hosts',
       severity: 'info',
       title: 'Local addresses hidden as mDNS names',
       detail:
-        `${mdns.length} host candidate${mdns.length === 1 ? ' is' : 's are'} a random name such as ${mdns[0]?.address}: browsers hide this machine's local IP addresses ` +
+        `${mdns.length === 1 ? 'The host candidates carry' : `Host candidates carry ${mdns.length} names such as`} a random name (${mdns[0]}) instead of an IP address: browsers hide this machine's local IP addresses ` +
         'from pages that have no camera or microphone permission, so a website cannot learn your LAN address. Peers on the same LAN resolve the name over ' +
         'multicast DNS; others use srflx or relay candidates. Granting this site camera access makes the browser reveal the real local addresses.',
     });
@@ -719,7 +723,7 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'private-relay',
       severity: 'warning',
-      title: 'Relay address in a private range',
+      title: cls.kind === 'loopback' ? 'Relay address on loopback' : 'Relay address in a private range',
       detail:
         `A TURN server allocated the relay address ${privateRelay.address}, which is ${cls.label}. ` +
         (cls.kind === 'loopback'

@@ -1,0 +1,445 @@
+/**
+ * The ICE test's checks, after livekit's connectionHelper: each check owns its peer
+ * connection(s), moves idle → running → success/failed/skipped, and reports what it saw as
+ * events. What a check *concludes* is decided in core (`decideVerdict`); this file only drives
+ * the browser and records. Framework-free: the page's model turns the events into state.
+ */
+import { ChunkReceiver, sendBlob, waitForOpen, type ReceivedTransfer } from '@workbench/core/data-channel';
+import { Emitter } from '@workbench/core/emitter';
+import {
+  cancelledVerdict,
+  configurationErrorVerdict,
+  decideVerdict,
+  skipReason,
+  skippedVerdict,
+  verdictStatus,
+  type CheckStatus,
+  type IceCheckTarget,
+  type IcePolicy,
+  type IceReportGathering,
+  type IceReportLoopback,
+  type IceServerEntry,
+  type IceVerdict,
+  type ObservedCandidate,
+  type ObservedIceError,
+} from '@workbench/core/ice-diagnostics';
+import type { RelayProtocol } from '@workbench/core/ice';
+import { normaliseStats } from '@workbench/core/stats';
+
+import { toRtcIceServer } from './servers.js';
+
+export type CheckLogLevel = 'info' | 'warn' | 'error';
+
+export type CheckerEvents = {
+  /** Status, verdict or a measurement changed: re-read the checker. */
+  change: () => void;
+  log: (level: CheckLogLevel, message: string) => void;
+};
+
+export type PeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+
+export interface CheckerOptions {
+  /** Where peer connections come from; the page's RTCPeerConnection by default. */
+  PeerConnection?: PeerConnectionConstructor;
+  signal: AbortSignal;
+}
+
+/** One check: a name, a status, and log lines; subclasses do the work in `perform`. */
+export abstract class Checker extends Emitter<CheckerEvents> {
+  status: CheckStatus = 'idle';
+  abstract readonly name: string;
+  protected readonly PeerConnection: PeerConnectionConstructor;
+  protected readonly signal: AbortSignal;
+
+  constructor(options: CheckerOptions) {
+    super();
+    this.PeerConnection = options.PeerConnection ?? globalThis.RTCPeerConnection;
+    this.signal = options.signal;
+  }
+
+  protected setStatus(status: CheckStatus): void {
+    this.status = status;
+    this.emit('change');
+  }
+
+  protected log(level: CheckLogLevel, message: string): void {
+    this.emit('log', level, message);
+  }
+}
+
+function relayProtocolOfEvent(candidate: RTCIceCandidate): RelayProtocol | undefined {
+  const value = (candidate as RTCIceCandidate & { relayProtocol?: string | null }).relayProtocol;
+  return value === 'udp' || value === 'tcp' || value === 'tls' ? value : undefined;
+}
+
+function observeCandidate(candidate: RTCIceCandidate, atMs: number): ObservedCandidate {
+  const relayProtocol = relayProtocolOfEvent(candidate);
+  // `url` is on RTCIceCandidate in Chromium; Firefox has it only on the event.
+  const url = (candidate as RTCIceCandidate & { url?: string | null }).url;
+  return { atMs, candidate: candidate.candidate, ...(url ? { url } : {}), ...(relayProtocol ? { relayProtocol } : {}) };
+}
+
+function observeError(event: RTCPeerConnectionIceErrorEvent, atMs: number): ObservedIceError {
+  return { atMs, errorCode: event.errorCode, errorText: event.errorText, url: event.url, address: event.address, port: event.port };
+}
+
+/** Milliseconds with 0.1 ms precision: enough to order events, short in the report. */
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export interface GatheringCheckOptions extends CheckerOptions {
+  budgetMs: number;
+  policy: IcePolicy;
+  /** `performance.now()` when the whole run started: the candidate table counts from it. */
+  runStartedAt: number;
+}
+
+/**
+ * One server URL over one transport, alone in a peer connection, so a failure is that server's
+ * and nobody else's. Decides as soon as core's `decideVerdict` can, and at the budget at the
+ * latest; then closes its peer connection (gathering is never awaited).
+ */
+export class GatheringCheck extends Checker {
+  readonly name: string;
+  readonly candidates: ObservedCandidate[] = [];
+  readonly errors: ObservedIceError[] = [];
+  verdict: IceVerdict | null = null;
+  /** From the run's start to this check's start. */
+  startedAtMs = 0;
+  gatheringCompleteMs: number | undefined;
+  pc: RTCPeerConnection | undefined;
+  readonly #options: GatheringCheckOptions;
+
+  constructor(
+    readonly target: IceCheckTarget,
+    readonly server: IceServerEntry,
+    options: GatheringCheckOptions,
+  ) {
+    super(options);
+    this.#options = options;
+    this.name = `${target.url} (${target.transport.toUpperCase()})`;
+  }
+
+  run(): Promise<IceVerdict> {
+    const { budgetMs, policy, runStartedAt } = this.#options;
+    const startedAt = performance.now();
+    this.startedAtMs = round(startedAt - runStartedAt);
+    const skip = skipReason(this.target, policy);
+    if (skip) return Promise.resolve(this.#finish(skippedVerdict(skip)));
+    if (this.signal.aborted) return Promise.resolve(this.#finish(cancelledVerdict(0)));
+    this.setStatus('running');
+
+    let pc: RTCPeerConnection;
+    try {
+      pc = new this.PeerConnection({ iceServers: [toRtcIceServer(this.server, this.target.url)], iceTransportPolicy: policy });
+    } catch (error) {
+      return Promise.resolve(this.#finish(configurationErrorVerdict(error)));
+    }
+    this.pc = pc;
+    const since = () => round(performance.now() - startedAt);
+
+    return new Promise<IceVerdict>((resolve) => {
+      const done = (verdict: IceVerdict) => {
+        if (this.verdict) return;
+        clearTimeout(timer);
+        this.signal.removeEventListener('abort', onAbort);
+        pc.onicecandidate = null;
+        pc.onicecandidateerror = null;
+        pc.onicegatheringstatechange = null;
+        pc.close();
+        resolve(this.#finish(verdict));
+      };
+      const evaluate = (elapsedMs = since()) => {
+        const verdict = decideVerdict({
+          kind: this.target.kind,
+          transport: this.target.transport,
+          candidates: this.candidates,
+          errors: this.errors,
+          elapsedMs,
+          budgetMs,
+          ...(this.gatheringCompleteMs !== undefined ? { gatheringCompleteMs: this.gatheringCompleteMs } : {}),
+          ...(this.server.username !== undefined ? { username: this.server.username } : {}),
+        });
+        if (verdict) done(verdict);
+      };
+      const onAbort = () => done(cancelledVerdict(since()));
+      // setTimeout never fires early in browsers, but say "the budget is spent" explicitly anyway.
+      const timer = setTimeout(() => evaluate(Math.max(since(), budgetMs)), budgetMs);
+      this.signal.addEventListener('abort', onAbort);
+
+      pc.onicecandidate = (event) => {
+        if (!event.candidate || event.candidate.candidate === '') return;
+        this.candidates.push(observeCandidate(event.candidate, since()));
+        this.emit('change');
+        evaluate();
+      };
+      pc.onicecandidateerror = (event) => {
+        const error = observeError(event as RTCPeerConnectionIceErrorEvent, since());
+        this.errors.push(error);
+        this.log('warn', `${this.name}: icecandidateerror ${error.errorCode} "${error.errorText}"`);
+        this.emit('change');
+        evaluate();
+      };
+      pc.onicegatheringstatechange = () => {
+        if (pc.iceGatheringState !== 'complete') return;
+        this.gatheringCompleteMs = since();
+        evaluate();
+      };
+      // A data channel gives the offer an m-line, which is what makes the browser gather.
+      pc.createDataChannel('ice-check');
+      pc.setLocalDescription().catch((error: unknown) => done(configurationErrorVerdict(error, since())));
+    });
+  }
+
+  #finish(verdict: IceVerdict): IceVerdict {
+    this.verdict = verdict;
+    this.pc = undefined;
+    // A failed check is the test working, not the page failing: warn, and keep console errors for real faults.
+    const level: CheckLogLevel = verdictStatus(verdict.kind) === 'failed' ? 'warn' : 'info';
+    this.log(level, `${this.name}: ${verdict.title} (${Math.round(verdict.atMs)} ms)`);
+    this.setStatus(verdictStatus(verdict.kind));
+    return verdict;
+  }
+}
+
+/**
+ * One gathering with every server together, as a real call would gather. Its srflx candidates
+ * share one local socket per network, which is what NAT-mapping inference compares. Ends when
+ * gathering completes or the budget is spent.
+ */
+export class SharedGathering extends Checker {
+  readonly name = 'All servers together';
+  readonly candidates: ObservedCandidate[] = [];
+  readonly errors: ObservedIceError[] = [];
+  startedAtMs = 0;
+  gatheringCompleteMs: number | undefined;
+  note: string | undefined;
+  pc: RTCPeerConnection | undefined;
+  readonly #servers: RTCIceServer[];
+  readonly #options: GatheringCheckOptions;
+
+  constructor(servers: RTCIceServer[], options: GatheringCheckOptions) {
+    super(options);
+    this.#servers = servers;
+    this.#options = options;
+  }
+
+  run(): Promise<void> {
+    const { budgetMs, policy, runStartedAt } = this.#options;
+    const startedAt = performance.now();
+    this.startedAtMs = round(startedAt - runStartedAt);
+    this.setStatus('running');
+    let pc: RTCPeerConnection;
+    try {
+      pc = new this.PeerConnection({ iceServers: this.#servers, iceTransportPolicy: policy });
+    } catch (error) {
+      this.note = configurationErrorVerdict(error).detail;
+      this.setStatus('failed');
+      return Promise.resolve();
+    }
+    this.pc = pc;
+    const since = () => round(performance.now() - startedAt);
+    return new Promise<void>((resolve) => {
+      const finish = (status: CheckStatus, note?: string) => {
+        clearTimeout(timer);
+        this.signal.removeEventListener('abort', onAbort);
+        pc.onicecandidate = null;
+        pc.onicecandidateerror = null;
+        pc.onicegatheringstatechange = null;
+        pc.close();
+        this.pc = undefined;
+        if (note) this.note = note;
+        this.setStatus(status);
+        resolve();
+      };
+      const onAbort = () => finish('skipped', 'Cancelled.');
+      const timer = setTimeout(
+        () => finish('success', `The budget ran out while the browser was still gathering (it waits for servers that do not answer).`),
+        budgetMs,
+      );
+      this.signal.addEventListener('abort', onAbort);
+      pc.onicecandidate = (event) => {
+        if (!event.candidate || event.candidate.candidate === '') return;
+        this.candidates.push(observeCandidate(event.candidate, since()));
+        this.emit('change');
+      };
+      pc.onicecandidateerror = (event) => {
+        this.errors.push(observeError(event as RTCPeerConnectionIceErrorEvent, since()));
+        this.emit('change');
+      };
+      pc.onicegatheringstatechange = () => {
+        if (pc.iceGatheringState !== 'complete') return;
+        this.gatheringCompleteMs = since();
+        this.log('info', `All servers together: gathering complete after ${Math.round(this.gatheringCompleteMs)} ms.`);
+        finish('success');
+      };
+      pc.createDataChannel('ice-check');
+      pc.setLocalDescription().catch((error: unknown) => finish('failed', configurationErrorVerdict(error).detail));
+    });
+  }
+
+  toReport(): IceReportGathering {
+    return {
+      status: this.status,
+      startedAtMs: this.startedAtMs,
+      candidates: [...this.candidates],
+      errors: [...this.errors],
+      ...(this.gatheringCompleteMs !== undefined ? { gatheringCompleteMs: this.gatheringCompleteMs } : {}),
+      ...(this.note ? { note: this.note } : {}),
+    };
+  }
+}
+
+export const LOOPBACK_BYTES = 1024 * 1024;
+
+export interface TurnLoopbackOptions extends CheckerOptions {
+  /** For connecting, and again for the transfer. */
+  timeoutMs: number;
+  bytes?: number;
+}
+
+function randomPayload(size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  // getRandomValues fills at most 64 KiB per call.
+  for (let offset = 0; offset < size; offset += 65536) crypto.getRandomValues(bytes.subarray(offset, Math.min(size, offset + 65536)));
+  return bytes;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+    const onAbort = () => reject(new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+function waitForConnected(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (pc.connectionState === 'connected') resolve();
+      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
+        reject(new Error(`the relay-only connection ${pc.connectionState}: the TURN server allocated but did not relay between its own relay addresses`));
+      } else return;
+      pc.removeEventListener('connectionstatechange', check);
+    };
+    pc.addEventListener('connectionstatechange', check);
+    check();
+  });
+}
+
+/**
+ * Proof that a TURN server relays traffic, not only that it allocates: two relay-only peer
+ * connections in this page, a data channel between them, then time to connected, the selected
+ * pair's RTT, and the throughput of 1 MiB sent with back-pressure and checked by SHA-256.
+ */
+export class TurnLoopbackCheck extends Checker {
+  readonly name: string;
+  result: IceReportLoopback;
+  pcs: [RTCPeerConnection, RTCPeerConnection] | undefined;
+  readonly #options: TurnLoopbackOptions;
+
+  constructor(
+    readonly target: IceCheckTarget,
+    readonly server: IceServerEntry,
+    options: TurnLoopbackOptions,
+  ) {
+    super(options);
+    this.#options = options;
+    this.name = `Loopback via ${target.url}`;
+    this.result = { checkId: target.id, url: target.url, status: 'idle' };
+  }
+
+  async run(): Promise<IceReportLoopback> {
+    const { timeoutMs, bytes = LOOPBACK_BYTES } = this.#options;
+    this.#update({ status: 'running' });
+    this.setStatus('running');
+    const config: RTCConfiguration = { iceServers: [toRtcIceServer(this.server, this.target.url)], iceTransportPolicy: 'relay' };
+    let pc1: RTCPeerConnection | undefined;
+    let pc2: RTCPeerConnection | undefined;
+    try {
+      pc1 = new this.PeerConnection(config);
+      pc2 = new this.PeerConnection(config);
+      this.pcs = [pc1, pc2];
+      const [a, b] = [pc1, pc2];
+      // Candidates go straight across; errors are ignored because a closing run may race them.
+      a.onicecandidate = (event) => void (event.candidate && b.addIceCandidate(event.candidate).catch(() => {}));
+      b.onicecandidate = (event) => void (event.candidate && a.addIceCandidate(event.candidate).catch(() => {}));
+      const channel = a.createDataChannel('turn-loopback');
+      const remoteChannel = new Promise<RTCDataChannel>((resolve) => {
+        b.ondatachannel = (event) => resolve(event.channel);
+      });
+
+      const startedAt = performance.now();
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
+      await b.setLocalDescription();
+      await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
+      await withTimeout(waitForConnected(a), timeoutMs, this.signal, 'Connecting through the relay');
+      this.#update({ connectedMs: round(performance.now() - startedAt) });
+      this.log('info', `${this.name}: relay-only pair connected in ${Math.round(this.result.connectedMs ?? 0)} ms.`);
+      await waitForOpen(channel, timeoutMs, this.signal);
+      const receiving = await withTimeout(remoteChannel, timeoutMs, this.signal, 'Opening the data channel');
+
+      await this.#readPair(a);
+
+      const receiver = new ChunkReceiver();
+      receiver.attach(receiving);
+      const received = new Promise<ReceivedTransfer>((resolve, reject) => {
+        receiver.on('complete', resolve);
+        receiver.on('error', reject);
+      });
+      const sentAt = performance.now();
+      await sendBlob(channel, randomPayload(bytes), { mime: 'application/octet-stream', name: 'loopback' }, { signal: this.signal });
+      const transfer = await withTimeout(received, timeoutMs, this.signal, 'Sending 1 MiB through the relay');
+      const transferMs = round(performance.now() - sentAt);
+      this.#update({
+        bytes: transfer.bytes.byteLength,
+        transferMs,
+        throughputMbps: Math.round(((transfer.bytes.byteLength * 8) / (transferMs / 1000) / 1e6) * 10) / 10,
+        status: 'success',
+      });
+      this.log('info', `${this.name}: ${transfer.bytes.byteLength} bytes arrived intact in ${Math.round(transferMs)} ms (${this.result.throughputMbps} Mbit/s).`);
+      this.setStatus('success');
+    } catch (error) {
+      const cancelled = this.signal.aborted;
+      const message = error instanceof Error ? error.message : String(error);
+      this.#update({ status: cancelled ? 'skipped' : 'failed', error: cancelled ? 'Cancelled.' : message });
+      if (!cancelled) this.log('warn', `${this.name}: ${message}`);
+      this.setStatus(cancelled ? 'skipped' : 'failed');
+    } finally {
+      pc1?.close();
+      pc2?.close();
+      this.pcs = undefined;
+    }
+    return this.result;
+  }
+
+  /** The selected pair's RTT and types; currentRoundTripTime can lag connected by a moment. */
+  async #readPair(pc: RTCPeerConnection): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const pair = normaliseStats(await pc.getStats()).candidatePair;
+      if (pair?.localType) {
+        this.#update({
+          localCandidateType: pair.localType,
+          ...(pair.remoteType ? { remoteCandidateType: pair.remoteType } : {}),
+          ...(pair.relayProtocol ? { relayProtocol: pair.relayProtocol } : {}),
+        });
+      }
+      if (pair?.rtt !== undefined) {
+        this.#update({ rttMs: round(pair.rtt * 1000) });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  #update(fields: Partial<IceReportLoopback>): void {
+    this.result = { ...this.result, ...fields };
+    this.emit('change');
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * One run of the ICE test as reactive state: starts the checks (one per server URL × transport,
+ * plus the shared gathering), then a TURN loopback per allocated TURN check, and keeps `report`
+ * current while they report. The page renders `report` whether it is live or imported, so
+ * there is one view of a run.
+ */
+import {
+  ICE_REPORT_SCHEMA,
+  ICE_REPORT_VERSION,
+  iceCheckTargets,
+  iceFindings,
+  reportServer,
+  type IcePolicy,
+  type IceReport,
+  type IceServerEntry,
+} from '@workbench/core/ice-diagnostics';
+
+import { GatheringCheck, SharedGathering, TurnLoopbackCheck, type Checker, type CheckLogLevel, type PeerConnectionConstructor } from './checks.js';
+import { natMappingOf, timestamp } from './runReport.js';
+import { toRtcIceServer } from './servers.js';
+
+export type RunPhase = 'idle' | 'checking' | 'loopback' | 'done' | 'cancelled';
+
+export interface RunSettings {
+  servers: readonly IceServerEntry[];
+  budgetMs: number;
+  policy: IcePolicy;
+}
+
+export interface IceRunOptions {
+  log?: (level: CheckLogLevel, message: string, source?: string) => void;
+  PeerConnection?: PeerConnectionConstructor;
+}
+
+/** At least this long for a relay-only loopback to connect (and again to move 1 MiB). */
+const MIN_LOOPBACK_TIMEOUT_MS = 10_000;
+
+export class IceRunModel {
+  /** The run as a report: replaced wholesale on every change, never mutated. */
+  report: IceReport | null = $state.raw(null);
+  phase: RunPhase = $state('idle');
+  /** Milliseconds since Run, ticking while the checks run. */
+  elapsedMs = $state(0);
+  /** Where `report` came from: this page's run, or a file. */
+  origin: 'run' | 'import' = $state('run');
+
+  readonly running = $derived(this.phase === 'checking' || this.phase === 'loopback');
+  /** 0–1: decided checks, the shared gathering and loopbacks, with the budget's clock as a floor. */
+  readonly progress = $derived.by(() => {
+    const report = this.report;
+    if (!report) return 0;
+    if (this.phase === 'done' || this.phase === 'cancelled') return 1;
+    const checks = report.checks.length + 1 + report.loopbacks.length;
+    const finished =
+      report.checks.filter((c) => c.verdict !== null).length +
+      Number(report.gathering !== null && report.gathering.status !== 'running' && report.gathering.status !== 'idle') +
+      report.loopbacks.filter((l) => l.status !== 'running' && l.status !== 'idle').length;
+    const byWork = finished / checks;
+    const byClock = this.phase === 'checking' ? Math.min(1, this.elapsedMs / report.settings.budgetMs) * 0.9 : 0;
+    return Math.max(byWork, byClock);
+  });
+
+  /** The live checks, for the console (`iceRun.checkers[0].pc`). */
+  checkers: Checker[] = [];
+  readonly #options: IceRunOptions;
+  #controller: AbortController | undefined;
+  #refreshQueued = false;
+  #state: { settings: RunSettings; startedAt: number; createdAt: string; checks: GatheringCheck[]; shared: SharedGathering; loopbacks: TurnLoopbackCheck[] } | undefined;
+
+  constructor(options: IceRunOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Runs every check; resolves with the final report. Servers must already be valid. */
+  async start(settings: RunSettings): Promise<IceReport> {
+    if (this.running) throw new Error('A run is in progress: cancel it first.');
+    const controller = new AbortController();
+    this.#controller = controller;
+    const startedAt = performance.now();
+    const common = {
+      budgetMs: settings.budgetMs,
+      policy: settings.policy,
+      runStartedAt: startedAt,
+      signal: controller.signal,
+      ...(this.#options.PeerConnection ? { PeerConnection: this.#options.PeerConnection } : {}),
+    };
+    const checks = settings.servers.flatMap((server) => iceCheckTargets(server.url).map((target) => new GatheringCheck(target, server, common)));
+    const shared = new SharedGathering(
+      settings.servers.map((server) => toRtcIceServer(server)),
+      common,
+    );
+    this.#state = { settings, startedAt, createdAt: timestamp(), checks, shared, loopbacks: [] };
+    this.checkers = [...checks, shared];
+    for (const checker of this.checkers) this.#watch(checker);
+    this.origin = 'run';
+    this.phase = 'checking';
+    this.elapsedMs = 0;
+    this.#log('info', `Run: ${checks.length} check${checks.length === 1 ? '' : 's'} and one gathering with all servers, budget ${settings.budgetMs / 1000} s, policy "${settings.policy}".`);
+    this.#refresh();
+
+    const tick = setInterval(() => (this.elapsedMs = performance.now() - startedAt), 100);
+    try {
+      await Promise.all([...checks.map((check) => check.run()), shared.run()]);
+    } finally {
+      clearInterval(tick);
+      this.elapsedMs = performance.now() - startedAt;
+    }
+
+    if (!controller.signal.aborted) {
+      const allocated = checks.filter((check) => check.verdict?.kind === 'relay-allocated');
+      if (allocated.length > 0) {
+        this.phase = 'loopback';
+        const timeoutMs = Math.max(MIN_LOOPBACK_TIMEOUT_MS, settings.budgetMs);
+        const loopbacks = allocated.map(
+          (check) =>
+            new TurnLoopbackCheck(check.target, check.server, {
+              timeoutMs,
+              signal: controller.signal,
+              ...(this.#options.PeerConnection ? { PeerConnection: this.#options.PeerConnection } : {}),
+            }),
+        );
+        this.#state.loopbacks = loopbacks;
+        this.checkers = [...this.checkers, ...loopbacks];
+        for (const loopback of loopbacks) this.#watch(loopback);
+        this.#refresh();
+        // One at a time: parallel transfers would share the machine and distort each throughput.
+        for (const loopback of loopbacks) {
+          if (controller.signal.aborted) break;
+          await loopback.run();
+        }
+      }
+    }
+    this.phase = controller.signal.aborted ? 'cancelled' : 'done';
+    this.#log('info', this.phase === 'done' ? `Run finished in ${Math.round(performance.now() - startedAt)} ms.` : 'Run cancelled.');
+    this.#refresh();
+    this.#controller = undefined;
+    return this.report as IceReport;
+  }
+
+  cancel(): void {
+    this.#controller?.abort();
+  }
+
+  /** Shows an imported report; any live run is cancelled first. */
+  show(report: IceReport): void {
+    this.cancel();
+    this.#state = undefined;
+    this.checkers = [];
+    this.report = report;
+    this.origin = 'import';
+    this.phase = 'done';
+  }
+
+  #watch(checker: Checker): void {
+    checker.on('change', () => this.#scheduleRefresh());
+    checker.on('log', (level, message) => this.#log(level, message));
+  }
+
+  #log(level: CheckLogLevel, message: string): void {
+    this.#options.log?.(level, message, 'ice');
+  }
+
+  #scheduleRefresh(): void {
+    if (this.#refreshQueued) return;
+    this.#refreshQueued = true;
+    // Candidates arrive in bursts; one snapshot per burst is enough for the page.
+    queueMicrotask(() => {
+      this.#refreshQueued = false;
+      this.#refresh();
+    });
+  }
+
+  #refresh(): void {
+    const state = this.#state;
+    if (!state) return;
+    const { settings, checks, shared, loopbacks } = state;
+    const reportChecks = checks.map((check) => ({
+      id: check.target.id,
+      serverId: check.server.id,
+      url: check.target.url,
+      serverUrl: check.target.serverUrl,
+      kind: check.target.kind,
+      transport: check.target.transport,
+      status: check.status,
+      startedAtMs: check.startedAtMs,
+      verdict: check.verdict,
+      candidates: [...check.candidates],
+      errors: [...check.errors],
+      ...(check.gatheringCompleteMs !== undefined ? { gatheringCompleteMs: check.gatheringCompleteMs } : {}),
+    }));
+    const gathering = shared.status === 'idle' ? null : shared.toReport();
+    const checksDone = this.phase !== 'checking';
+    this.report = {
+      schema: ICE_REPORT_SCHEMA,
+      version: ICE_REPORT_VERSION,
+      createdAt: state.createdAt,
+      userAgent: navigator.userAgent,
+      settings: { budgetMs: settings.budgetMs, iceTransportPolicy: settings.policy, includesCredentials: false },
+      durationMs: Math.round(performance.now() - state.startedAt),
+      servers: settings.servers.map((server) => reportServer(server, false)),
+      checks: reportChecks,
+      gathering,
+      loopbacks: loopbacks.map((loopback) => loopback.result),
+      natMapping: checksDone ? natMappingOf(reportChecks, gathering, settings.policy) : null,
+      findings: iceFindings({
+        candidates: [...reportChecks.flatMap((c) => c.candidates), ...(gathering?.candidates ?? [])],
+        checks: reportChecks,
+      }),
+    };
+  }
+}

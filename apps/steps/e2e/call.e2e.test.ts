@@ -43,7 +43,7 @@ async function open(path: string, browser: Browser = chromium): Promise<OpenedPa
 
 /** The stable words of the status line ("waiting for a peer", "connected" …). */
 function status(page: Page): Promise<string> {
-  return page.locator('#call-status strong').innerText();
+  return page.getByRole('status', { name: 'Call status' }).locator('strong').innerText();
 }
 
 function logText(page: Page): Promise<string> {

@@ -69,7 +69,7 @@ function logText(page: Page): Promise<string> {
 }
 
 function callStatus(page: Page): Promise<string> {
-  return page.locator('#call-status strong').innerText();
+  return page.getByRole('status', { name: 'Call status' }).locator('strong').innerText();
 }
 
 function serverEvents(page: Page): Promise<string[]> {

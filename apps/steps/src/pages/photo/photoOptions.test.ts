@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PHOTO_FORMATS,
+  PRESET_CHOICES,
+  captureFromUrl,
+  describeTransfer,
+  extensionFor,
+  formatBytes,
+  photoFileName,
+  shortHash,
+} from './photoOptions.js';
+
+describe('captureFromUrl', () => {
+  it('turns ?w=&h= into exact constraints, video only', () => {
+    const { custom, problem } = captureFromUrl(new URL('http://x/photo/?room=a&w=1280&h=720'));
+    expect(problem).toBeUndefined();
+    expect(custom?.constraints).toEqual({ audio: false, video: { width: { exact: 1280 }, height: { exact: 720 } } });
+    expect(custom?.label).toBe('1280×720 (from the URL)');
+  });
+
+  it('means no custom size when the URL names none', () => {
+    expect(captureFromUrl(new URL('http://x/photo/?room=a'))).toEqual({ custom: null });
+  });
+
+  it.each([
+    ['?w=640', 'only one side'],
+    ['?w=640&h=abc', 'not a number'],
+    ['?w=8&h=8', 'too small'],
+    ['?w=99999&h=480', 'too large'],
+    ['?w=-640&h=480', 'negative'],
+    ['?w=640.5&h=480', 'fractional'],
+  ])('explains %s (%s) instead of ignoring it', (query) => {
+    const { custom, problem } = captureFromUrl(new URL(`http://x/photo/${query}`));
+    expect(custom).toBeNull();
+    expect(problem).toMatch(/not a capture size.*16 to 4096/);
+  });
+});
+
+describe('choices', () => {
+  it('offers core’s presets without audio', () => {
+    expect(PRESET_CHOICES.map((choice) => choice.id)).toEqual(['default', 'vga', 'hd']);
+    for (const choice of PRESET_CHOICES) expect(choice.constraints.audio).toBe(false);
+  });
+
+  it('defaults to JPEG at quality 0.9', () => {
+    expect(PHOTO_FORMATS[0]).toMatchObject({ mime: 'image/jpeg', quality: 0.9 });
+    expect(extensionFor('image/png')).toBe('png');
+    expect(extensionFor('application/octet-stream')).toBe('bin');
+  });
+});
+
+describe('formatting', () => {
+  it('names files after the photo and its size', () => {
+    expect(photoFileName(3, 1280, 720, 'jpg')).toBe('photo-3-1280x720.jpg');
+  });
+
+  it('writes sizes, hashes and rates for people', () => {
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(64_000)).toBe('64.0 kB');
+    expect(formatBytes(5_242_880)).toBe('5.24 MB');
+    expect(shortHash('a'.repeat(64))).toBe(`${'a'.repeat(12)}…`);
+    expect(describeTransfer(2_000_000, 100)).toBe('2.00 MB in 100 ms (20.0 MB/s)');
+  });
+});

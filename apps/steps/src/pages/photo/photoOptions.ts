@@ -1,0 +1,107 @@
+/**
+ * The photo page's choices as data: capture size (the codelab presets, or an exact `?w=&h=` from
+ * the URL so two tabs can run at different sizes), the image formats, and how sizes and hashes are
+ * written for a person. Kept out of the component so they are tested.
+ */
+import { CONSTRAINT_PRESETS } from '@workbench/core/media';
+
+export interface CaptureChoice {
+  /** `default`, `vga`, `hd` (core's presets) or `custom` for a size from the URL. */
+  id: string;
+  label: string;
+  constraints: MediaStreamConstraints;
+}
+
+/** Widths and heights outside this range are refused rather than passed to getUserMedia. */
+export const MIN_SIDE = 16;
+export const MAX_SIDE = 4096;
+
+/** The photo step sends no audio: a page without a microphone still works. */
+function videoOnly(constraints: MediaStreamConstraints): MediaStreamConstraints {
+  return { audio: false, video: constraints.video ?? true };
+}
+
+export const PRESET_CHOICES: readonly CaptureChoice[] = CONSTRAINT_PRESETS.map((preset) => ({
+  id: preset.id,
+  label: preset.label,
+  constraints: videoOnly(preset.constraints),
+}));
+
+export interface CaptureFromUrl {
+  /** The `custom` choice when the URL names a usable size. */
+  custom: CaptureChoice | null;
+  /** Why `?w=&h=` could not be used: shown, not silently ignored. */
+  problem?: string;
+}
+
+function side(value: string | null): number | null {
+  if (value === null || !/^\d{1,5}$/.test(value)) return null;
+  const n = Number(value);
+  return n >= MIN_SIDE && n <= MAX_SIDE ? n : null;
+}
+
+/**
+ * `?w=1280&h=720` → exactly that capture size (`exact`, so the photo really is that size; browsers
+ * crop and scale a camera that has no such mode). Both or neither must be given.
+ */
+export function captureFromUrl(url: URL): CaptureFromUrl {
+  const w = url.searchParams.get('w');
+  const h = url.searchParams.get('h');
+  if (w === null && h === null) return { custom: null };
+  const width = side(w);
+  const height = side(h);
+  if (width === null || height === null) {
+    return {
+      custom: null,
+      problem: `?w=${w ?? ''}&h=${h ?? ''} is not a capture size: give both, as whole numbers from ${MIN_SIDE} to ${MAX_SIDE} (e.g. ?w=1280&h=720).`,
+    };
+  }
+  return {
+    custom: {
+      id: 'custom',
+      label: `${width}×${height} (from the URL)`,
+      constraints: { audio: false, video: { width: { exact: width }, height: { exact: height } } },
+    },
+  };
+}
+
+export interface PhotoFormat {
+  mime: 'image/jpeg' | 'image/png';
+  label: string;
+  /** canvas.toBlob's quality argument; PNG is lossless and ignores it. */
+  quality?: number;
+  extension: string;
+}
+
+export const PHOTO_FORMATS: readonly PhotoFormat[] = [
+  { mime: 'image/jpeg', label: 'JPEG (quality 0.9)', quality: 0.9, extension: 'jpg' },
+  { mime: 'image/png', label: 'PNG (lossless, larger)', extension: 'png' },
+];
+
+/** `photo-3-1280x720.jpg`: the download name says which photo and its size. */
+export function photoFileName(index: number, width: number, height: number, extension: string): string {
+  return `photo-${index}-${width}x${height}.${extension}`;
+}
+
+/** The extension for a MIME type the peer announced; `bin` for anything unknown. */
+export function extensionFor(mime: string): string {
+  return PHOTO_FORMATS.find((format) => format.mime === mime)?.extension ?? 'bin';
+}
+
+/** 1 234 567 → "1.23 MB"; decimal units, as browsers' download bars use. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(2)} MB`;
+}
+
+/** The first 12 hex digits: enough to compare two hashes by eye. */
+export function shortHash(sha256: string): string {
+  return sha256.length > 12 ? `${sha256.slice(0, 12)}…` : sha256;
+}
+
+/** Throughput for the log: "2.31 MB in 104 ms (22.2 MB/s)". */
+export function describeTransfer(bytes: number, ms: number): string {
+  const rate = ms > 0 ? ` (${(bytes / 1000 / ms).toFixed(1)} MB/s)` : '';
+  return `${formatBytes(bytes)} in ${Math.round(ms)} ms${rate}`;
+}

@@ -34,6 +34,21 @@ export interface IceRunOptions {
 
 /** At least this long for a relay-only loopback to connect (and again to move 1 MiB). */
 const MIN_LOOPBACK_TIMEOUT_MS = 10_000;
+/** How often candidate-only changes are redrawn while checks run. */
+const REFRESH_MS = 100;
+
+/** Resolves once the browser has rendered a frame; by a timer in a hidden tab, where frames stop. */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        resolve();
+      }, 0),
+    );
+  });
+}
 
 export class IceRunModel {
   /** The run as a report: replaced wholesale on every change, never mutated. */
@@ -64,7 +79,7 @@ export class IceRunModel {
   checkers: Checker[] = [];
   readonly #options: IceRunOptions;
   #controller: AbortController | undefined;
-  #refreshQueued = false;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #state: { settings: RunSettings; startedAt: number; createdAt: string; checks: GatheringCheck[]; shared: SharedGathering; loopbacks: TurnLoopbackCheck[] } | undefined;
 
   constructor(options: IceRunOptions = {}) {
@@ -97,6 +112,9 @@ export class IceRunModel {
     this.elapsedMs = 0;
     this.#log('info', `Run: ${checks.length} check${checks.length === 1 ? '' : 's'} and one gathering with all servers, budget ${settings.budgetMs / 1000} s, policy "${settings.policy}".`);
     this.#refresh();
+    // Let the page draw the new run before any clock starts: a render that overlaps gathering delays
+    // the candidate events on this thread and would count against the verdict times.
+    await afterNextPaint();
 
     const tick = setInterval(() => (this.elapsedMs = performance.now() - startedAt), 100);
     try {
@@ -152,7 +170,13 @@ export class IceRunModel {
   }
 
   #watch(checker: Checker): void {
-    checker.on('change', () => this.#scheduleRefresh());
+    let status = checker.status;
+    checker.on('change', () => {
+      // A status change (a verdict) is shown at once; candidates alone are batched.
+      const urgent = checker.status !== status;
+      status = checker.status;
+      this.#scheduleRefresh(urgent);
+    });
     checker.on('log', (level, message) => this.#log(level, message));
   }
 
@@ -160,14 +184,19 @@ export class IceRunModel {
     this.#options.log?.(level, message, 'ice');
   }
 
-  #scheduleRefresh(): void {
-    if (this.#refreshQueued) return;
-    this.#refreshQueued = true;
-    // Candidates arrive in bursts; one snapshot per burst is enough for the page.
-    queueMicrotask(() => {
-      this.#refreshQueued = false;
+  #scheduleRefresh(urgent: boolean): void {
+    if (urgent) {
+      clearTimeout(this.#refreshTimer);
+      this.#refreshTimer = undefined;
+      queueMicrotask(() => this.#refresh());
+      return;
+    }
+    // Candidates arrive in bursts while other checks still wait for theirs: redraw the table at
+    // most every REFRESH_MS, so rendering does not hold up the events those checks are timing.
+    this.#refreshTimer ??= setTimeout(() => {
+      this.#refreshTimer = undefined;
       this.#refresh();
-    });
+    }, REFRESH_MS);
   }
 
   #refresh(): void {

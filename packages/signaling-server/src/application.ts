@@ -6,42 +6,96 @@
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '@workbench/core/protocol';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { createRequestHandler } from './http-handler.js';
 import { iceServersResponse } from './ice-servers.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
+import { SignalingMetrics } from './metrics.js';
 import { resolveOptions, type ServerOptions } from './options.js';
+import { RedisSeatStore } from './redis-seat-store.js';
 import { RoomRegistry } from './room-registry.js';
+import { MemorySeatStore, type SeatStore } from './seat-store.js';
 import { registerSignalingHandlers, type SignalingServer } from './signaling.js';
 
 export interface Application {
   io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+  /**
+   * Rooms and members. On one process this is the server's whole state; with Redis it is the view of
+   * this process's own clients (Redis holds the rest).
+   */
   rooms: RoomRegistry;
-  /** Disconnects every client and closes the HTTP server it is attached to. */
+  /** Where seats are kept: memory, or Redis when `redisUrl` is set. */
+  store: SeatStore;
+  metrics: SignalingMetrics;
+  logger: Logger;
+  /** Resolves when the application can take clients (with Redis: connected); rejects with a coded ServerError. */
+  ready: Promise<void>;
+  /**
+   * Graceful stop: refuses new sockets, tells clients the server is going away, frees the seats
+   * of clients that will not resume (their peers get `'bye'`), disconnects everyone and closes
+   * the HTTP server it is attached to. Bounded: done within about 3 s whatever clients do.
+   */
   close(): Promise<void>;
 }
+
+/** How long close() gives clients' seats to be freed before it disconnects them regardless. */
+const SHUTDOWN_NOTICE_MS = 1500;
+/** How long close() waits for socket.io and the adapter to let go. */
+const CLOSE_TIMEOUT_MS = 1500;
+
+const LOCALHOST_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Browsers always send Origin on WebSocket handshakes and cross-origin requests, and WebSockets are
  * not covered by CORS: without this check any web page could open a socket to a learner's server.
  * Clients that send no Origin (Node, curl) are not browsers acting for a third-party page.
+ * Allowed by default: this server's own origin and any page on localhost.
  */
 export function isOriginAllowed(req: IncomingMessage, allowedOrigins: readonly string[]): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
   try {
-    return new URL(origin).host.toLowerCase() === (req.headers.host ?? '').toLowerCase();
+    const url = new URL(origin);
+    // Pages on this machine (a Vite dev server, another local port) are the learner's own.
+    if (LOCALHOST_NAMES.has(url.hostname.toLowerCase())) return true;
+    return url.host.toLowerCase() === (req.headers.host ?? '').toLowerCase();
   } catch {
     return false; // "null" (file://, sandboxed frames) and garbage
   }
 }
 
+function timeout(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export function createApplication(httpServer: HttpServer | HttpsServer, options: ServerOptions = {}): Application {
   const config = resolveOptions(options);
-  const logger = createLogger(config.logLevel);
-  const rooms = new RoomRegistry(config.roomCapacity);
+  const logger = createLogger(config.logLevel, 'signaling', { format: config.logFormat });
+  const metrics = new SignalingMetrics();
   const startedAt = Date.now();
+
+  let store: SeatStore;
+  let adapterClients: { pub: RedisSeatStore['redis']; sub: RedisSeatStore['redis'] } | undefined;
+  if (config.redisUrl !== undefined) {
+    const redisStore = new RedisSeatStore({
+      url: config.redisUrl,
+      capacity: config.roomCapacity,
+      seatTtlMs: config.seatTtlMs,
+      keyPrefix: config.redisKeyPrefix,
+      operationTimeoutMs: 3000,
+      connectTimeoutMs: 5000,
+      logger,
+    });
+    store = redisStore;
+    adapterClients = { pub: redisStore.redis.duplicate(), sub: redisStore.redis.duplicate() };
+    // The store reports outages; the adapter's connections would repeat every retry.
+    for (const client of Object.values(adapterClients)) client.on('error', () => {});
+  } else {
+    store = new MemorySeatStore(new RoomRegistry(config.roomCapacity));
+  }
+  const rooms = store.local;
 
   // Registered before socket.io attaches: engine.io wraps the listeners already present and hands
   // them only the requests that are not its own, so /socket.io/ never reaches the file server.
@@ -57,6 +111,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
     }),
     iceServers: () => iceServersResponse(config.iceServers),
+    metrics: () => metrics.render({ connectedClients: () => io.of('/').sockets.size, rooms: () => rooms.roomCount }),
     logger,
   });
   httpServer.on('request', handler);
@@ -68,20 +123,61 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     allowEIO3: true,
     maxHttpBufferSize: config.maxHttpBufferSize,
     allowRequest: (req, callback) => {
+      if (signaling.shuttingDown) {
+        callback('Server shutting down', false);
+        return;
+      }
       const allowed = isOriginAllowed(req, config.allowedOrigins);
-      if (!allowed) logger.warn(`refused a socket from origin ${String(req.headers.origin)}: not this server's pages`);
+      if (!allowed) {
+        metrics.reject('origin');
+        logger.warn(`refused a socket from origin ${String(req.headers.origin)}: not this server's pages`, { event: 'origin_refused' });
+      }
       callback(allowed ? null : 'Origin not allowed', allowed);
     },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
+    ...(adapterClients !== undefined
+      ? { adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: `${config.redisKeyPrefix}socket.io` }) }
+      : {}),
   });
-  registerSignalingHandlers(io, rooms, { maxMessageBytes: config.maxMessageBytes, logger });
+  const signaling = registerSignalingHandlers(io, {
+    maxMessageBytes: config.maxMessageBytes,
+    logger,
+    store,
+    metrics,
+    rateLimits: config.rateLimits,
+    reconnectGraceMs: config.reconnectGraceMs,
+  });
+
+  const ready = (async () => {
+    await store.ready;
+    if (adapterClients !== undefined) {
+      await Promise.all(Object.values(adapterClients).map((client) => (client.status === 'wait' ? client.connect() : undefined)));
+    }
+    if (config.redisUrl !== undefined) {
+      logger.info(`sharing rooms through Redis as process ${store.nodeId}`, { event: 'redis_ready', node: store.nodeId });
+    }
+  })();
+  ready.catch(() => {});
 
   let closing: Promise<void> | undefined;
+  const close = async () => {
+    await signaling.shutdown(SHUTDOWN_NOTICE_MS);
+    await Promise.race([io.close().catch(() => {}), timeout(CLOSE_TIMEOUT_MS)]);
+    signaling.dispose();
+    await store.close();
+    if (adapterClients !== undefined) for (const client of Object.values(adapterClients)) client.disconnect();
+    // io.close() closes the HTTP server too, but not when the adapter hung; make sure.
+    if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  };
   return {
     io,
     rooms,
+    store,
+    metrics,
+    logger,
+    ready,
     close: () => {
-      closing ??= io.close();
+      closing ??= close();
       return closing;
     },
   };

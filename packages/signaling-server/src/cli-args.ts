@@ -6,8 +6,15 @@
 import { parseArgs } from 'node:util';
 import { CliArgsError, ServerConfigError } from './errors.js';
 import { assertIceServerOptions, DEFAULT_STUN_URLS, DEFAULT_TURN_TTL_SECONDS, type IceServerOptions } from './ice-servers.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
-import { DEFAULT_HOST, DEFAULT_PORT, type ServerOptions } from './options.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_RECONNECT_GRACE_MS,
+  DEFAULT_SEAT_TTL_MS,
+  type ServerOptions,
+} from './options.js';
 
 export const CLI_USAGE = `Usage: workbench-server [options]     (from the repo: npm start -- [options])
 
@@ -28,12 +35,28 @@ export const CLI_USAGE = `Usage: workbench-server [options]     (from the repo: 
   --room-capacity <n>    members per room                            env ROOM_CAPACITY  default 2
   --allow-origin <url>   another page origin that may connect, repeatable (e.g. a Vite dev server)
   --log-level <level>    ${LOG_LEVELS.join("|")}        env LOG_LEVEL default info
+  --log-format <f>       json (one object per line) or text           env LOG_FORMAT
+                         default: text on a terminal, json otherwise
+
+Several processes (any number, on one or more machines) share rooms through one Redis:
+  --redis-url <url>      redis://host:port; unset = one process, rooms in memory  env REDIS_URL
+  --redis-prefix <p>     prefix of this server's Redis keys           env REDIS_PREFIX  default workbench:
+  --seat-ttl <ms>        a dead process's seats are freed within this  env SEAT_TTL_MS  default ${DEFAULT_SEAT_TTL_MS}
+  --reconnect-grace <ms> a dropped client with a resume token keeps its seat this long (0 = off)
+                                                                     env RECONNECT_GRACE_MS  default ${DEFAULT_RECONNECT_GRACE_MS}
+Limits per client (over the limit: a RATE_LIMITED error; flooding on regardless: disconnected):
+  --message-rate <n>     messages per second                         env MESSAGE_RATE  default ${DEFAULT_RATE_LIMITS.messages.perSecond}
+  --message-burst <n>    messages at once                            env MESSAGE_BURST default ${DEFAULT_RATE_LIMITS.messages.burst}
+  --join-rate <n>        joins and leaves per second                 env JOIN_RATE     default ${DEFAULT_RATE_LIMITS.joins.perSecond}
+  --join-burst <n>       joins and leaves at once                    env JOIN_BURST    default ${DEFAULT_RATE_LIMITS.joins.burst}
+  --max-message-bytes <n> largest relayed message                    env MAX_MESSAGE_BYTES default 65536
   -h, --help             show this help
 
 Examples:
   npm start                                   http://127.0.0.1:3000/ on this machine
   npm start -- --host 0.0.0.0 --https         reachable from a phone on the same Wi-Fi
-  npm start -- --turn-url turn:127.0.0.1:3478 --turn-secret s3cret`;
+  npm start -- --turn-url turn:127.0.0.1:3478 --turn-secret s3cret
+  REDIS_URL=redis://127.0.0.1:6379 npm start -- --port 3001   one of several processes`;
 
 /** ServerOptions plus what only the command line has. */
 export interface CliOptions extends ServerOptions {
@@ -104,6 +127,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'room-capacity': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        'redis-url': { type: 'string' },
+        'redis-prefix': { type: 'string' },
+        'seat-ttl': { type: 'string' },
+        'reconnect-grace': { type: 'string' },
+        'message-rate': { type: 'string' },
+        'message-burst': { type: 'string' },
+        'join-rate': { type: 'string' },
+        'join-burst': { type: 'string' },
+        'max-message-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -162,6 +195,48 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
       throw new CliArgsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
     }
     options.logLevel = logLevel as LogLevel;
+  }
+
+  const logFormat = values['log-format'] ?? env.LOG_FORMAT;
+  if (logFormat !== undefined && logFormat !== '') {
+    if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+      throw new CliArgsError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}".`);
+    }
+    options.logFormat = logFormat as LogFormat;
+  }
+
+  const redisUrl = (values['redis-url'] ?? env.REDIS_URL ?? '').trim();
+  if (redisUrl !== '') {
+    if (!/^rediss?:\/\/\S+$/.test(redisUrl)) {
+      throw new CliArgsError(`${values['redis-url'] !== undefined ? '--redis-url' : 'REDIS_URL'} must look like redis://127.0.0.1:6379, got "${redisUrl}".`);
+    }
+    options.redisUrl = redisUrl;
+  }
+  const prefix = values['redis-prefix'] ?? env.REDIS_PREFIX;
+  if (prefix !== undefined && prefix !== '') options.redisKeyPrefix = prefix;
+
+  /** A whole-number setting from its flag or, failing that, its environment variable. */
+  const numberSetting = (flag: string, envName: string, min: number, max: number): number | undefined => {
+    const raw = (values as Record<string, unknown>)[flag] as string | undefined;
+    const value = raw ?? env[envName];
+    if (value === undefined || value === '') return undefined;
+    return wholeNumber(value, raw !== undefined ? `--${flag}` : envName, min, max);
+  };
+  const seatTtl = numberSetting('seat-ttl', 'SEAT_TTL_MS', 500, 24 * 3600 * 1000);
+  if (seatTtl !== undefined) options.seatTtlMs = seatTtl;
+  const grace = numberSetting('reconnect-grace', 'RECONNECT_GRACE_MS', 0, 3600 * 1000);
+  if (grace !== undefined) options.reconnectGraceMs = grace;
+  const maxMessageBytes = numberSetting('max-message-bytes', 'MAX_MESSAGE_BYTES', 1024, 16 * 1024 * 1024);
+  if (maxMessageBytes !== undefined) options.maxMessageBytes = maxMessageBytes;
+  const messageRate = numberSetting('message-rate', 'MESSAGE_RATE', 1, 1_000_000);
+  const messageBurst = numberSetting('message-burst', 'MESSAGE_BURST', 1, 1_000_000);
+  const joinRate = numberSetting('join-rate', 'JOIN_RATE', 1, 1_000_000);
+  const joinBurst = numberSetting('join-burst', 'JOIN_BURST', 1, 1_000_000);
+  if (messageRate !== undefined || messageBurst !== undefined || joinRate !== undefined || joinBurst !== undefined) {
+    options.rateLimits = {
+      messages: { perSecond: messageRate ?? DEFAULT_RATE_LIMITS.messages.perSecond, burst: messageBurst ?? DEFAULT_RATE_LIMITS.messages.burst },
+      joins: { perSecond: joinRate ?? DEFAULT_RATE_LIMITS.joins.perSecond, burst: joinBurst ?? DEFAULT_RATE_LIMITS.joins.burst },
+    };
   }
 
   if (values['allow-origin'] !== undefined) {

@@ -6,6 +6,7 @@
 import { lanIPv4Addresses } from './certificate.js';
 import { CLI_USAGE, parseCliArgs, type CliOptions } from './cli-args.js';
 import { CliArgsError, ServerError } from './errors.js';
+import { redactRedisUrl } from './redis-seat-store.js';
 import { startServer } from './server.js';
 
 /** A stuck connection must not keep a Ctrl+C'd server alive; supervisors expect exit within 5 s. */
@@ -28,6 +29,7 @@ function startupLines(url: string, port: number, host: string, options: CliOptio
   lines.push(`  Diagnostics: ${url}/diagnostics/`);
   const stun = options.iceServers?.stun ?? [];
   const turn = options.iceServers?.turn;
+  if (options.redisUrl !== undefined) lines.push(`  Redis:  ${redactRedisUrl(options.redisUrl)} (rooms shared with the other processes using it)`);
   lines.push(`  ICE:    STUN ${stun.length > 0 ? stun.join(', ') : 'none'}; TURN ${turn ? turn.urls.join(', ') : 'none'}`);
   lines.push('Press Ctrl+C to stop.');
   return lines;
@@ -48,6 +50,9 @@ async function main(): Promise<void> {
     console.log(CLI_USAGE);
     return;
   }
+
+  // A person at a terminal reads text; a supervisor or log shipper collecting stdout gets JSON lines.
+  options.logFormat ??= process.stdout.isTTY ? 'text' : 'json';
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

@@ -9,6 +9,8 @@ export const ServerErrorCode = {
   Certificate: 'CERTIFICATE_ERROR',
   /** The server could not listen on the host and port asked for. */
   ListenFailed: 'LISTEN_FAILED',
+  /** `--redis-url` / `REDIS_URL` is set but Redis does not answer there. */
+  RedisUnavailable: 'REDIS_UNAVAILABLE',
 } as const;
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 

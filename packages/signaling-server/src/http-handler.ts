@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IceServersResponse } from './ice-servers.js';
 import type { Logger } from './logger.js';
+import { METRICS_CONTENT_TYPE } from './metrics.js';
 import { sendHtmlPage, serveStatic, type StaticSite } from './static-files.js';
 
 export interface HealthReport {
@@ -20,6 +21,8 @@ export interface RequestHandlerContext {
   sites: readonly StaticSite[];
   health: () => HealthReport;
   iceServers: () => IceServersResponse;
+  /** Prometheus exposition text for `GET /metrics`. */
+  metrics?: () => string;
   logger: Logger;
 }
 
@@ -55,6 +58,12 @@ export function createRequestHandler(context: RequestHandlerContext): (req: Inco
     const path = url.split(/[?#]/, 1)[0];
     if (path === '/healthz') return sendJson(res, 200, context.health(), head);
     if (path === '/api/ice-servers') return sendJson(res, 200, context.iceServers(), head);
+    if (path === '/metrics' && context.metrics !== undefined) {
+      const text = context.metrics();
+      res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+      res.end(head ? undefined : text);
+      return;
+    }
     await serveStatic(req, res, url, context.sites);
   };
 

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ServerConfigError } from './errors.js';
 import { assertIceServerOptions, type IceServerOptions } from './ice-servers.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+import { assertRateLimit, type RateLimit } from './rate-limit.js';
 
 export interface ServerOptions {
   /** Interface to listen on; default `'127.0.0.1'`. `'0.0.0.0'` makes it reachable on the LAN. */
@@ -24,9 +25,27 @@ export interface ServerOptions {
   /** What `/api/ice-servers` hands out; default none (the CLI defaults to Google's public STUN). */
   iceServers?: IceServerOptions;
   logLevel?: LogLevel;
+  /** `json`: one JSON object per line (for log shippers); `text`: `[signaling] message`. Default `text`. */
+  logFormat?: LogFormat;
   /**
-   * Extra page origins allowed to open a socket (e.g. a Vite dev server on another port). By
-   * default only pages served by this server may connect, so a random site a learner visits
+   * `redis://host:port`: run as one of several processes sharing rooms through Redis (socket.io's
+   * Redis adapter relays between them; seats are kept in Redis). Unset: one process, in memory.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis key this server writes; default `workbench:`. */
+  redisKeyPrefix?: string;
+  /** With Redis: a dead process's seats are freed, and its peers told `'bye'`, within this time. Default 15 s. */
+  seatTtlMs?: number;
+  /**
+   * How long the seat of a client that connected with `auth: { resumeToken }` is kept after its
+   * connection drops, so it can reconnect into the same seat and role. Default 10 s; 0 turns it off.
+   */
+  reconnectGraceMs?: number;
+  /** Per-client limits; defaults {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: { messages?: RateLimit; joins?: RateLimit };
+  /**
+   * Extra page origins allowed to open a socket. By default only pages served by this server and
+   * pages on localhost (e.g. a Vite dev server) may connect, so a random site a learner visits
    * cannot join their rooms.
    */
   allowedOrigins?: string[];
@@ -41,6 +60,18 @@ export const DEFAULT_PORT = 3000;
  * PAYLOAD_TOO_LARGE, instead of socket.io silently dropping the connection. */
 const BUFFER_HEADROOM_BYTES = 64 * 1024;
 
+/**
+ * A call setup sends an offer, an answer and tens of candidates at once, and a chat burst more:
+ * the message burst covers that with room to spare; the steady rate stops floods. Joins are rarer.
+ */
+export const DEFAULT_RATE_LIMITS: Readonly<{ messages: RateLimit; joins: RateLimit }> = {
+  messages: { burst: 200, perSecond: 100 },
+  joins: { burst: 10, perSecond: 2 },
+};
+export const DEFAULT_SEAT_TTL_MS = 15_000;
+export const DEFAULT_RECONNECT_GRACE_MS = 10_000;
+export const DEFAULT_REDIS_KEY_PREFIX = 'workbench:';
+
 export interface ResolvedServerOptions {
   host: string;
   port: number;
@@ -52,7 +83,13 @@ export interface ResolvedServerOptions {
   staticRoots: { steps: string; diagnostics: string };
   iceServers: IceServerOptions;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   allowedOrigins: string[];
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  seatTtlMs: number;
+  reconnectGraceMs: number;
+  rateLimits: { messages: RateLimit; joins: RateLimit };
 }
 
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
@@ -72,6 +109,34 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ServerConfigError(`Log level must be one of ${LOG_LEVELS.join(', ')}, got ${String(logLevel)}.`);
   }
+  const logFormat = options.logFormat ?? 'text';
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw new ServerConfigError(`Log format must be one of ${LOG_FORMATS.join(', ')}, got ${String(logFormat)}.`);
+  }
+  const redisUrl = options.redisUrl === '' ? undefined : options.redisUrl;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    throw new ServerConfigError(`The Redis URL must look like redis://127.0.0.1:6379, got "${redisUrl}".`);
+  }
+  const redisKeyPrefix = options.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisKeyPrefix)) {
+    throw new ServerConfigError(`The Redis key prefix must be 1–64 letters, digits, ":", "_" or "-", got "${redisKeyPrefix}".`);
+  }
+  const seatTtlMs = options.seatTtlMs ?? DEFAULT_SEAT_TTL_MS;
+  if (!Number.isInteger(seatTtlMs) || seatTtlMs < 500) {
+    throw new ServerConfigError(`The seat TTL must be a whole number of milliseconds, at least 500, got ${String(seatTtlMs)}.`);
+  }
+  const reconnectGraceMs = options.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS;
+  if (!Number.isInteger(reconnectGraceMs) || reconnectGraceMs < 0) {
+    throw new ServerConfigError(`The reconnect grace must be a whole number of milliseconds (0 = off), got ${String(reconnectGraceMs)}.`);
+  }
+  const rateLimits = {
+    messages: { ...DEFAULT_RATE_LIMITS.messages, ...options.rateLimits?.messages },
+    joins: { ...DEFAULT_RATE_LIMITS.joins, ...options.rateLimits?.joins },
+  };
+  for (const [name, limit] of Object.entries(rateLimits)) {
+    const problem = assertRateLimit(limit, `rateLimits.${name}`);
+    if (problem !== undefined) throw new ServerConfigError(problem);
+  }
   const iceServers = options.iceServers ?? {};
   assertIceServerOptions(iceServers);
   return {
@@ -88,6 +153,12 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     },
     iceServers,
     logLevel,
+    logFormat,
     allowedOrigins: options.allowedOrigins ?? [],
+    redisUrl,
+    redisKeyPrefix,
+    seatTtlMs,
+    reconnectGraceMs,
+    rateLimits,
   };
 }

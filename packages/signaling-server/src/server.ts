@@ -15,6 +15,10 @@ export interface RunningServer {
   host: string;
   io: Application['io'];
   rooms: RoomRegistry;
+  /** Counters behind `GET /metrics`. */
+  metrics: Application['metrics'];
+  /** Where seats live: memory, or Redis with `redisUrl`. */
+  store: Application['store'];
   httpServer: HttpServer | HttpsServer;
   /** Disconnects clients, stops listening; connections still open after a grace period are cut. */
   close(): Promise<void>;
@@ -62,6 +66,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const httpServer = tls === undefined ? createHttpServer() : createHttpsServer({ key: tls.key, cert: tls.cert });
   const app = createApplication(httpServer, options);
   try {
+    await app.ready;
     await listen(httpServer, config.port, config.host);
   } catch (error) {
     await app.close();
@@ -85,5 +90,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return closing;
   };
 
-  return { url, port, host: config.host, io: app.io, rooms: app.rooms, httpServer, close };
+  return { url, port, host: config.host, io: app.io, rooms: app.rooms, metrics: app.metrics, store: app.store, httpServer, close };
 }

@@ -1,27 +1,58 @@
 /**
  * The socket.io side of rooms: turns `'create or join'`, `'message'` and `'bye'` into the
- * codelab's events, with the RoomRegistry deciding and this file only emitting. Every handler
- * takes its arguments as `unknown[]` because the TypeScript event map says nothing about what a
- * hostile or old client sends; nothing here may throw into socket.io, and nothing one client sends
- * can reach a room it is not in.
+ * codelab's events, with a SeatStore deciding and this file only emitting. Every handler takes its
+ * arguments as `unknown[]` because the TypeScript event map says nothing about what a hostile or
+ * old client sends; nothing here may throw into socket.io, and nothing one client sends can reach
+ * a room it is not in.
+ *
+ * Each client's events run one after another (a per-client queue), so a join that waits for Redis
+ * is finished before the same client's next message is looked at, and relays keep their order.
  */
+import { performance } from 'node:perf_hooks';
 import {
   SignalingErrorCode,
+  validateRoomName,
   validateSignalMessage,
   type ClientToServerEvents,
   type Failure,
   type InterServerEvents,
   type JoinResult,
   type ServerToClientEvents,
+  type SignalingErrorPayload,
   type SocketData,
 } from '@workbench/core/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from './logger.js';
-import type { RoomRegistry } from './room-registry.js';
+import type { RejectionReason, SignalingMetrics } from './metrics.js';
+import { TokenBucket, type RateLimit } from './rate-limit.js';
+import { RedisUnavailableError } from './redis-seat-store.js';
+import type { FreedSeat, SeatStore } from './seat-store.js';
 
 export type SignalingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type SignalingSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type AnyAck = (response: unknown) => void;
+type LooseEmitter = { emit(event: string, ...args: unknown[]): unknown };
+/** The inter-server channel of socket.io's adapter; the protocol's InterServerEvents declares none yet. */
+type InterServerChannel = {
+  serverSideEmit(event: string, ...args: unknown[]): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+};
+
+/**
+ * Sent when the server cannot decide a request right now (its Redis is away). Not yet in the
+ * protocol's SignalingErrorCode; clients show the message, which says to try again.
+ */
+export const UNAVAILABLE_CODE = 'UNAVAILABLE';
+
+/** Events a client may send; anything else is refused with INVALID_PAYLOAD. */
+const CLIENT_EVENTS = new Set(['create or join', 'message', 'bye']);
+
+/** Refused events in a row after which a client is cut off: it is not reading its errors. */
+export const FLOOD_DISCONNECT_AFTER = 100;
+/** Events one client may have waiting behind a slow join; more are refused as a flood. */
+const MAX_QUEUED_EVENTS = 256;
+/** Refusals without an ack arrive as events; past this rate they are dropped, so errors cannot amplify a flood. */
+const REFUSAL_NOTICES: RateLimit = { burst: 20, perSecond: 10 };
 
 /**
  * socket.io rooms share one namespace with socket ids, and ids match the room-name rule; without a
@@ -29,6 +60,13 @@ type AnyAck = (response: unknown) => void;
  */
 export function roomKey(room: string): string {
   return `room:${room}`;
+}
+
+/** `<room>.<memberId>.<secret>`: handed out in the join ack, presented in `auth.resumeToken` on reconnect. */
+const RESUME_TOKEN = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{16,64})$/;
+
+export function resumeToken(room: string, memberId: string, secret: string): string {
+  return `${room}.${memberId}.${secret}`;
 }
 
 /** Socket.io passes the acknowledgement callback last; JSON from a client can never be a function. */
@@ -44,16 +82,168 @@ function describeValue(value: unknown): string {
   return `(${value === null ? 'null' : typeof value})`;
 }
 
+const REASONS: Record<string, RejectionReason> = {
+  [SignalingErrorCode.InvalidRoomName]: 'invalid_room_name',
+  [SignalingErrorCode.RoomFull]: 'room_full',
+  [SignalingErrorCode.AlreadyInRoom]: 'already_in_room',
+  [SignalingErrorCode.NotInRoom]: 'not_in_room',
+  [SignalingErrorCode.InvalidPayload]: 'invalid_payload',
+  [SignalingErrorCode.PayloadTooLarge]: 'payload_too_large',
+  [SignalingErrorCode.RateLimited]: 'rate_limited',
+  [UNAVAILABLE_CODE]: 'unavailable',
+};
+
 export interface SignalingHandlerOptions {
   maxMessageBytes: number;
   logger: Logger;
+  store: SeatStore;
+  metrics: SignalingMetrics;
+  rateLimits: { messages: RateLimit; joins: RateLimit };
+  /** How long a resumable client's seat outlives its connection; 0 = not at all. */
+  reconnectGraceMs: number;
 }
 
-export function registerSignalingHandlers(io: SignalingServer, rooms: RoomRegistry, options: SignalingHandlerOptions): void {
-  const { logger, maxMessageBytes } = options;
+export interface SignalingController {
+  /** No new sockets from now on (the HTTP layer asks this before accepting one). */
+  readonly shuttingDown: boolean;
+  /**
+   * Tells every client the server is going away and frees the seats nobody will come back for,
+   * so their peers hear `'bye'` now; seats of resumable clients stay for them to claim elsewhere.
+   */
+  shutdown(timeoutMs: number): Promise<void>;
+  /** Stops grace timers; after the sockets are gone. */
+  dispose(): void;
+}
+
+/** What the server keeps per connected client. */
+class ClientSession {
+  /** The id peers know this client by: its first socket's id, kept across a resume. */
+  memberId: string;
+  room: string | undefined;
+  secret: string | undefined;
+  /** Connected with `auth.resumeToken`, so its seat is held through a short disconnect. */
+  readonly resumable: boolean;
+  readonly messages: TokenBucket;
+  readonly joins: TokenBucket;
+  readonly notices = new TokenBucket(REFUSAL_NOTICES);
+  tail: Promise<void> | undefined;
+  queued = 0;
+  strikes = 0;
+  /** Another connection took over this seat (a resume); this one leaves without a 'bye'. */
+  replaced = false;
+
+  constructor(memberId: string, resumable: boolean, limits: { messages: RateLimit; joins: RateLimit }) {
+    this.memberId = memberId;
+    this.resumable = resumable;
+    this.messages = new TokenBucket(limits.messages);
+    this.joins = new TokenBucket(limits.joins);
+  }
+}
+
+function failure(code: string, message: string, event?: string): Failure {
+  const error = { code, message, ...(event !== undefined ? { event } : {}) } as SignalingErrorPayload;
+  return { ok: false, error };
+}
+
+export function registerSignalingHandlers(io: SignalingServer, options: SignalingHandlerOptions): SignalingController {
+  const { logger, maxMessageBytes, store, metrics, reconnectGraceMs } = options;
+  const interServer = io as unknown as InterServerChannel;
+  /** Connected clients of this process by member id (a resumed client under its old id). */
+  const sessions = new Map<string, { socket: SignalingSocket; session: ClientSession }>();
+  /** Seats of clients that dropped and may come back, with the timer that gives up on them. */
+  const held = new Map<string, { room: string; timer: NodeJS.Timeout }>();
+  let shuttingDown = false;
+
+  const announceBye = (room: string, memberId: string) => io.to(roomKey(room)).emit('bye', room, memberId);
+
+  const dropHeld = (memberId: string) => {
+    const entry = held.get(memberId);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    held.delete(memberId);
+  };
+
+  store.on('seatsFreed', (freed: FreedSeat[]) => {
+    metrics.ghostSeatsFreed += freed.length;
+    for (const { room, memberId } of freed) announceBye(room, memberId);
+  });
+
+  store.on('seatsLost', (lost: FreedSeat[]) => {
+    for (const { room, memberId } of lost) {
+      dropHeld(memberId);
+      const entry = sessions.get(memberId);
+      if (entry !== undefined && entry.session.room === room) {
+        entry.session.room = undefined;
+        void entry.socket.leave(roomKey(room));
+        entry.socket.emit('signaling error', {
+          code: SignalingErrorCode.RoomFull,
+          message: `Your seat in room "${room}" was given to someone else while the server's room store restarted. Join again, or pick another room.`,
+          event: 'create or join',
+        });
+      }
+      announceBye(room, memberId);
+    }
+  });
+
+  // Another process resumed a client whose seat this one held: stop waiting for it here.
+  interServer.on('seat moved', (memberId: unknown) => {
+    if (typeof memberId !== 'string') return;
+    dropHeld(memberId);
+    const entry = sessions.get(memberId);
+    if (entry !== undefined) {
+      entry.session.replaced = true;
+      sessions.delete(memberId);
+      entry.socket.disconnect(true);
+    }
+    store.release(memberId);
+  });
+
+  const leaveSeat = async (socket: SignalingSocket, session: ClientSession, reason: string): Promise<void> => {
+    const room = session.room;
+    if (room === undefined) return;
+    session.room = undefined;
+    session.secret = undefined;
+    void socket.leave(roomKey(room));
+    const left = await store.leave(room, session.memberId);
+    if (left === undefined) return; // the seat had already moved to a resumed connection
+    announceBye(room, session.memberId);
+    logger.info(`client ${session.memberId} left room ${room} (${reason}); ${left.remaining.length} remain`, {
+      event: 'leave',
+      room,
+      client: session.memberId,
+      reason,
+    });
+  };
+
+  const holdSeat = (session: ClientSession, room: string) => {
+    const { memberId } = session;
+    dropHeld(memberId);
+    const timer = setTimeout(() => {
+      held.delete(memberId);
+      store.leave(room, memberId).then(
+        (left) => {
+          if (left === undefined) return;
+          announceBye(room, memberId);
+          logger.info(`client ${memberId} did not come back within ${reconnectGraceMs} ms; its seat in room ${room} is free`, {
+            event: 'leave',
+            room,
+            client: memberId,
+            reason: 'reconnect grace expired',
+          });
+        },
+        (error: unknown) => logger.warn(`freeing the held seat of ${memberId} failed`, error),
+      );
+    }, reconnectGraceMs);
+    timer.unref();
+    held.set(memberId, { room, timer });
+  };
 
   io.on('connection', (socket: SignalingSocket) => {
     socket.data.room = undefined;
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    const presented = auth?.resumeToken;
+    const session = new ClientSession(socket.id, typeof presented === 'string', options.rateLimits);
+    sessions.set(socket.id, { socket, session });
     logger.debug(`client ${socket.id} connected`);
 
     const log = (...lines: string[]) => socket.emit('log', lines);
@@ -67,47 +257,206 @@ export function registerSignalingHandlers(io: SignalingServer, rooms: RoomRegist
     };
 
     /** Codelab clients pass no ack, so a refusal without one arrives as an event instead. */
-    const refuse = (ack: AnyAck | undefined, failure: Failure) => {
-      if (ack !== undefined) answer(ack, failure);
-      else socket.emit('signaling error', failure.error);
+    const refuse = (ack: AnyAck | undefined, refusal: Failure, reason?: RejectionReason) => {
+      metrics.reject(reason ?? REASONS[refusal.error.code] ?? 'invalid_payload');
+      if (ack !== undefined) answer(ack, refusal);
+      else if (session.notices.take()) socket.emit('signaling error', refusal.error);
     };
 
-    /** Runs a handler so that nothing it throws or rejects escapes into socket.io. */
-    const guarded =
-      (event: string, handler: (args: unknown[]) => void | Promise<void>) =>
+    /** One more refusal in a row; a client that keeps going regardless is disconnected. */
+    const strike = (): boolean => {
+      session.strikes += 1;
+      if (session.strikes < FLOOD_DISCONNECT_AFTER) return false;
+      metrics.reject('flood_disconnect');
+      logger.warn(`disconnected client ${session.memberId}: ${session.strikes} refused events in a row`, {
+        event: 'flood_disconnect',
+        client: session.memberId,
+      });
+      socket.emit('signaling error', {
+        code: SignalingErrorCode.RateLimited,
+        message: 'Disconnected: this client kept sending after being told it was over the rate limit. Slow down and reconnect.',
+      });
+      socket.disconnect(true);
+      return true;
+    };
+
+    const invoke = (event: string, task: () => void | Promise<void>): Promise<void> | undefined => {
+      try {
+        const pending = task();
+        if (pending === undefined) return undefined;
+        return pending.catch((error: unknown) => logger.error(`'${event}' from ${session.memberId} failed`, error));
+      } catch (error) {
+        logger.error(`'${event}' from ${session.memberId} failed`, error);
+        return undefined;
+      }
+    };
+
+    /** Runs `task` after this client's earlier events; immediately when none is pending. */
+    const enqueue = (event: string, task: () => void | Promise<void>, force = false): boolean => {
+      if (session.tail === undefined) {
+        const pending = invoke(event, task);
+        if (pending !== undefined) {
+          const tail: Promise<void> = pending.then(() => {
+            if (session.tail === tail) session.tail = undefined;
+          });
+          session.tail = tail;
+        }
+        return true;
+      }
+      if (!force && session.queued >= MAX_QUEUED_EVENTS) return false;
+      session.queued += 1;
+      const tail: Promise<void> = session.tail
+        .then(() => {
+          session.queued -= 1;
+          return invoke(event, task);
+        })
+        .then(() => {
+          if (session.tail === tail) session.tail = undefined;
+        });
+      session.tail = tail;
+      return true;
+    };
+
+    // Limits come first, for every event, before anything is parsed or queued.
+    socket.use((packet, next) => {
+      const [event, ...rest] = packet as [unknown, ...unknown[]];
+      const { ack } = splitAck(rest);
+      if (typeof event !== 'string' || !CLIENT_EVENTS.has(event)) {
+        refuse(
+          ack,
+          failure(
+            SignalingErrorCode.InvalidPayload,
+            `Unknown event ${describeValue(event)}: this server understands 'create or join', 'message' and 'bye'.`,
+          ),
+          'unknown_event',
+        );
+        strike();
+        return;
+      }
+      const bucket = event === 'message' ? session.messages : session.joins;
+      if (!bucket.take()) {
+        refuse(
+          ack,
+          failure(
+            SignalingErrorCode.RateLimited,
+            event === 'message'
+              ? `Too many messages: at most ${options.rateLimits.messages.perSecond} per second (bursts of ${options.rateLimits.messages.burst}). This one was dropped; slow down.`
+              : `Too many joins and leaves: at most ${options.rateLimits.joins.perSecond} per second (bursts of ${options.rateLimits.joins.burst}). Wait a moment and try again.`,
+            event,
+          ),
+        );
+        strike();
+        return;
+      }
+      session.strikes = 0;
+      next();
+    });
+
+    /** Wraps a handler so it runs in this client's queue and nothing it throws reaches socket.io. */
+    const handle =
+      (event: string, handler: (values: unknown[], ack: AnyAck | undefined, arrivedAt: number) => void | Promise<void>) =>
       (...args: unknown[]) => {
-        try {
-          const pending = handler(args);
-          if (pending !== undefined) pending.catch((error: unknown) => logger.error(`'${event}' from ${socket.id} failed`, error));
-        } catch (error) {
-          logger.error(`'${event}' from ${socket.id} failed`, error);
+        const arrivedAt = performance.now();
+        const { values, ack } = splitAck(args);
+        const accepted = enqueue(event, () => handler(values, ack, arrivedAt));
+        if (!accepted) {
+          refuse(ack, failure(SignalingErrorCode.RateLimited, 'Too many requests waiting for the server; this one was dropped. Slow down.', event));
+          strike();
         }
       };
 
-    const leaveRoom = (reason: string) => {
-      const left = rooms.leave(socket.id);
-      socket.data.room = undefined;
-      if (left === undefined) return undefined;
-      const key = roomKey(left.room);
-      void socket.leave(key);
-      io.to(key).emit('bye', left.room, socket.id);
-      logger.info(`client ${socket.id} left room ${left.room} (${reason}); ${left.remaining.length} remain`);
-      return left;
+    const unavailable = (ack: AnyAck | undefined, error: unknown, event: string): boolean => {
+      if (!(error instanceof RedisUnavailableError)) return false;
+      refuse(ack, failure(UNAVAILABLE_CODE, error.message, event));
+      return true;
     };
+
+    // A client coming back with the token from its join ack gets its seat, role and id back.
+    const token = typeof presented === 'string' ? RESUME_TOKEN.exec(presented) : null;
+    if (token !== null) {
+      const [, room = '', memberId = '', secret = ''] = token;
+      enqueue('resume', async () => {
+        const claim = await store.claim(room, memberId, secret).catch((error: unknown) => {
+          logger.warn(`resuming ${memberId} in room ${room} failed`, error);
+          return undefined;
+        });
+        if (claim === undefined) {
+          log(`Could not resume your seat in room ${room}: it was freed, or the token is not valid. Join again.`);
+          return;
+        }
+        if (!socket.connected) {
+          // Dropped again before the claim landed: keep holding the seat for the rest of the grace.
+          if (reconnectGraceMs > 0 && !shuttingDown) holdSeat(new ClientSession(memberId, true, options.rateLimits), room);
+          return;
+        }
+        dropHeld(memberId);
+        const previous = sessions.get(memberId);
+        if (previous !== undefined && previous.socket !== socket) {
+          // A connection the server had not yet noticed was dead: it goes quietly, the seat stays.
+          previous.session.replaced = true;
+          previous.socket.disconnect(true);
+        }
+        if (claim.previousNode !== store.nodeId) {
+          try {
+            interServer.serverSideEmit('seat moved', memberId);
+          } catch (error) {
+            logger.warn('telling the other processes about a resumed seat failed', error);
+          }
+        }
+        sessions.delete(socket.id);
+        sessions.set(memberId, { socket, session });
+        session.memberId = memberId;
+        session.room = room;
+        session.secret = secret;
+        socket.data.room = room;
+        await socket.join(roomKey(room));
+        metrics.resumedSessions += 1;
+        log(`Resumed seat in room ${room} as ${memberId} (${claim.role})`);
+        logger.info(`client ${memberId} resumed its seat in room ${room} (${claim.role})`, {
+          event: 'resume',
+          room,
+          client: memberId,
+          socket: socket.id,
+        });
+      });
+    }
 
     socket.on(
       'create or join',
-      guarded('create or join', async (args) => {
-        const { values, ack } = splitAck(args);
+      handle('create or join', async (values, ack) => {
         const requested = values[0];
         log(`Received request to create or join room ${describeValue(requested)}`);
+        const name = validateRoomName(requested);
+        if (!name.ok) {
+          refuse(ack, name);
+          return;
+        }
+        const room = name.value;
+        if (session.room !== undefined && session.room !== room) {
+          refuse(
+            ack,
+            failure(
+              SignalingErrorCode.AlreadyInRoom,
+              `You are already in room "${session.room}". Send 'bye' to leave it before joining "${room}".`,
+              'create or join',
+            ),
+          );
+          return;
+        }
 
-        const outcome = rooms.join(requested, socket.id);
+        let outcome;
+        try {
+          outcome = await store.join(room, session.memberId);
+        } catch (error) {
+          if (unavailable(ack, error, 'create or join')) return;
+          throw error;
+        }
         if (!outcome.ok) {
-          if (outcome.error.code === SignalingErrorCode.RoomFull && typeof requested === 'string') {
-            log(`Room ${requested} is full`);
-            logger.info(`client ${socket.id} turned away: room ${requested} is full`);
-            socket.emit('full', requested);
+          if (outcome.error.code === SignalingErrorCode.RoomFull) {
+            log(`Room ${room} is full`);
+            logger.info(`client ${session.memberId} turned away: room ${room} is full`, { event: 'full', room, client: session.memberId });
+            socket.emit('full', room);
+            metrics.reject('room_full');
             answer(ack, outcome);
           } else {
             refuse(ack, outcome);
@@ -115,48 +464,62 @@ export function registerSignalingHandlers(io: SignalingServer, rooms: RoomRegist
           return;
         }
 
-        const { room, role, polite, peers, capacity } = outcome;
-        const result: JoinResult = { ok: true, role, room, clientId: socket.id, polite, peers, capacity };
+        const { role, polite, peers, capacity, secret } = outcome;
+        const clientId = session.memberId;
+        const result: JoinResult & { resumeToken?: string } = {
+          ok: true,
+          role,
+          room,
+          clientId,
+          polite,
+          peers,
+          capacity,
+          ...(session.resumable ? { resumeToken: resumeToken(room, clientId, secret) } : {}),
+        };
         if (outcome.repeated) {
           // Idempotent: the same answer again, and nobody else hears about it.
-          socket.emit(role, room, socket.id);
+          session.room = room;
+          session.secret = secret;
+          socket.emit(role, room, clientId);
           answer(ack, result);
           return;
         }
 
         const key = roomKey(room);
+        session.room = room;
+        session.secret = secret;
         socket.data.room = room;
+        metrics.joins += 1;
         // Order matters to codelab pages: the members already there hear 'join' before the
         // newcomer hears 'joined', and 'ready' comes last, to everyone, once.
-        socket.to(key).emit('join', room, socket.id);
-        const joining = socket.join(key);
-        if (joining instanceof Promise) {
-          await joining;
-          // With an asynchronous adapter the client may have left meanwhile.
-          if (!socket.connected || rooms.roomOf(socket.id) !== room) return;
-        }
-        log(`Client ID ${socket.id} ${role} room ${room}`, `Room ${room} now has ${peers.length + 1} client(s)`);
-        socket.emit(role, room, socket.id);
+        socket.to(key).emit('join', room, clientId);
+        await socket.join(key);
+        log(`Client ID ${clientId} ${role} room ${room}`, `Room ${room} now has ${peers.length + 1} client(s)`);
+        socket.emit(role, room, clientId);
         answer(ack, result);
         if (outcome.filled) io.to(key).emit('ready', room);
-        logger.info(`client ${socket.id} ${role} room ${room} (${peers.length + 1}/${capacity})`);
+        logger.info(`client ${clientId} ${role} room ${room} (${peers.length + 1}/${capacity})`, {
+          event: 'join',
+          room,
+          client: clientId,
+          role,
+        });
       }),
     );
 
     socket.on(
       'message',
-      guarded('message', (args) => {
-        const { values, ack } = splitAck(args);
-        const room = rooms.roomOf(socket.id);
+      handle('message', (values, ack, arrivedAt) => {
+        const room = session.room;
         if (room === undefined) {
-          refuse(ack, {
-            ok: false,
-            error: {
-              code: SignalingErrorCode.NotInRoom,
-              message: "You are not in a room, so there is nobody to send to: join one with 'create or join' first.",
-              event: 'message',
-            },
-          });
+          refuse(
+            ack,
+            failure(
+              SignalingErrorCode.NotInRoom,
+              "You are not in a room, so there is nobody to send to: join one with 'create or join' first.",
+              'message',
+            ),
+          );
           return;
         }
         const checked = validateSignalMessage(values[0], maxMessageBytes);
@@ -165,45 +528,96 @@ export function registerSignalingHandlers(io: SignalingServer, rooms: RoomRegist
           return;
         }
         // Only the sender's room, never a broadcast: the codelab's socket.broadcast reached every room.
-        socket.to(roomKey(room)).emit('message', checked.value, socket.id);
+        socket.to(roomKey(room)).emit('message', checked.value, session.memberId);
+        metrics.relayedMessages += 1;
+        metrics.relayLatency.observe((performance.now() - arrivedAt) / 1000);
         answer(ack, { ok: true });
       }),
     );
 
     socket.on(
       'bye',
-      guarded('bye', (args) => {
-        const { values, ack } = splitAck(args);
+      handle('bye', async (values, ack) => {
         const named = values[0];
-        const current = rooms.roomOf(socket.id);
+        const current = session.room;
         const wrongRoom = named !== undefined && named !== null && named !== current;
         if (current === undefined || wrongRoom) {
-          refuse(ack, {
-            ok: false,
-            error: {
-              code: SignalingErrorCode.NotInRoom,
-              message:
-                current === undefined
-                  ? 'You are not in a room, so there is nothing to leave.'
-                  : `You are in room "${current}", not ${describeValue(named)}: send 'bye' with no room, or with "${current}".`,
-              event: 'bye',
-            },
-          });
+          refuse(
+            ack,
+            failure(
+              SignalingErrorCode.NotInRoom,
+              current === undefined
+                ? 'You are not in a room, so there is nothing to leave.'
+                : `You are in room "${current}", not ${describeValue(named)}: send 'bye' with no room, or with "${current}".`,
+              'bye',
+            ),
+          );
           return;
         }
-        leaveRoom('bye');
-        log(`Client ID ${socket.id} left room ${current}`);
+        try {
+          await leaveSeat(socket, session, 'bye');
+        } catch (error) {
+          // The seat is gone locally; the store applies the leave when it is back.
+          if (!(error instanceof RedisUnavailableError)) throw error;
+          logger.warn(`'bye' from ${session.memberId} is waiting for Redis`, error);
+        }
+        socket.data.room = undefined;
+        log(`Client ID ${session.memberId} left room ${current}`);
         answer(ack, { ok: true });
       }),
     );
 
     socket.on('disconnect', (reason) => {
-      try {
-        leaveRoom(`disconnect: ${reason}`);
-      } catch (error) {
-        logger.error(`cleaning up after ${socket.id} failed`, error);
-      }
       logger.debug(`client ${socket.id} disconnected (${reason})`);
+      enqueue(
+        'disconnect',
+        async () => {
+          if (sessions.get(session.memberId)?.socket === socket) sessions.delete(session.memberId);
+          if (session.replaced || session.room === undefined) return;
+          // Leaving on purpose frees the seat at once; a dropped connection may come back.
+          const onPurpose = reason === 'client namespace disconnect' || reason === 'server namespace disconnect';
+          if (session.resumable && reconnectGraceMs > 0 && !onPurpose) {
+            const room = session.room;
+            session.room = undefined;
+            if (!shuttingDown) holdSeat(session, room);
+            logger.info(`client ${session.memberId} dropped (${reason}); holding its seat in room ${room} for ${reconnectGraceMs} ms`, {
+              event: 'hold',
+              room,
+              client: session.memberId,
+            });
+            return;
+          }
+          await leaveSeat(socket, session, `disconnect: ${reason}`);
+        },
+        true,
+      );
     });
   });
+
+  return {
+    get shuttingDown() {
+      return shuttingDown;
+    },
+    async shutdown(timeoutMs: number) {
+      shuttingDown = true;
+      const leaving: Promise<void>[] = [];
+      for (const { socket, session } of sessions.values()) {
+        socket.emit('log', ['The server is shutting down; reconnect in a moment.']);
+        (socket as unknown as LooseEmitter).emit('server shutdown', { resumable: session.resumable && session.room !== undefined });
+        if (!session.resumable && session.room !== undefined) leaving.push(leaveSeat(socket, session, 'server shutdown').catch(() => {}));
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(leaving),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+    dispose() {
+      for (const { timer } of held.values()) clearTimeout(timer);
+      held.clear();
+    },
+  };
 }

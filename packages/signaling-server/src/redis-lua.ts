@@ -1,0 +1,178 @@
+/**
+ * The Lua scripts that make seats in Redis atomic. Redis runs a script to completion before any
+ * other command, so "count the members, then add one" cannot interleave with another process's
+ * join: that is the whole reason capacity holds across processes.
+ *
+ * Keys (prefix P, default `workbench:`):
+ *   P room:<room>   hash memberId → "seq|role|polite|node|secret"
+ *   P seq           counter giving seats their join order
+ *   P seats:<node>  set of "<room> <memberId>" a process holds, so its seats can be found when it dies
+ *   P node:<node>   "1" with an expiry the process keeps refreshing: its heartbeat
+ *   P nodes         set of process ids that ever held seats, for the reaper to check
+ *
+ * Scripts that touch a dead process's keys build their names from the prefix, so they need a
+ * single Redis (not Redis Cluster), which is what a signaling deployment of this size runs.
+ */
+
+const PRELUDE = `
+local function split(v)
+  local seq, role, polite, node, secret = string.match(v, '^(%d+)|(%a+)|([01])|([^|]*)|(.*)$')
+  return tonumber(seq), role, polite, node, secret
+end
+local function members(roomKey, except)
+  local entries = redis.call('HGETALL', roomKey)
+  local list = {}
+  for i = 1, #entries, 2 do
+    if entries[i] ~= except then
+      local seq, role, polite = split(entries[i + 1])
+      list[#list + 1] = { id = entries[i], seq = seq or 0, polite = polite }
+    end
+  end
+  table.sort(list, function(a, b) return a.seq < b.seq end)
+  return list
+end
+local function ids(list)
+  local out = {}
+  for i, m in ipairs(list) do out[i] = m.id end
+  return out
+end
+`;
+
+/**
+ * KEYS: room, seq, seats(node). ARGV: memberId, capacity, node, secret, roomName.
+ * Returns {status, role, polite, secret, peers, filled}; status is ok | repeated | full.
+ * The newcomer is polite when some member is impolite, as in RoomRegistry.
+ */
+export const JOIN_SCRIPT = `${PRELUDE}
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+local others = members(KEYS[1], ARGV[1])
+if existing then
+  local _, role, polite, _, secret = split(existing)
+  return { 'repeated', role, polite, secret, ids(others), '0' }
+end
+local capacity = tonumber(ARGV[2])
+if #others >= capacity then
+  return { 'full', '', '', '', ids(others), '0' }
+end
+local polite = '0'
+for _, m in ipairs(others) do
+  if m.polite == '0' then polite = '1' end
+end
+local role = 'joined'
+if #others == 0 then role = 'created' end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. role .. '|' .. polite .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[5] .. ' ' .. ARGV[1])
+local filled = '0'
+if #others + 1 == capacity then filled = '1' end
+return { 'ok', role, polite, ARGV[4], ids(others), filled }
+`;
+
+/**
+ * KEYS: room, seats(node). ARGV: memberId, node, roomName.
+ * Frees the seat only while `node` still holds it (a claim may have moved it). Returns {0} or {1, remaining}.
+ */
+export const LEAVE_SCRIPT = `${PRELUDE}
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if not existing then return { 0 } end
+local _, _, _, node = split(existing)
+if node ~= ARGV[2] then return { 0 } end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[3] .. ' ' .. ARGV[1])
+return { 1, ids(members(KEYS[1], ARGV[1])) }
+`;
+
+/**
+ * KEYS: room, seats(node). ARGV: memberId, node, secret, roomName, prefix.
+ * Moves the seat to `node` when the secret matches. Returns {0} or {1, role, polite, previousNode, peers}.
+ */
+export const CLAIM_SCRIPT = `${PRELUDE}
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if not existing then return { 0 } end
+local seq, role, polite, node, secret = split(existing)
+if secret ~= ARGV[3] then return { 0 } end
+if node ~= ARGV[2] then
+  redis.call('SREM', ARGV[5] .. 'seats:' .. node, ARGV[4] .. ' ' .. ARGV[1])
+  redis.call('SADD', KEYS[2], ARGV[4] .. ' ' .. ARGV[1])
+  redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. role .. '|' .. polite .. '|' .. ARGV[2] .. '|' .. secret)
+end
+return { 1, role, polite, node, ids(members(KEYS[1], ARGV[1])) }
+`;
+
+/**
+ * KEYS: node, nodes. ARGV: ttlMs, node. Refreshes the heartbeat; returns 1 when it was still there,
+ * 0 when it had gone (first beat, an expiry after a stall, or a Redis that restarted empty).
+ */
+export const HEARTBEAT_SCRIPT = `
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return existed
+`;
+
+/**
+ * KEYS: nodes. ARGV: prefix. Frees every seat of every process whose heartbeat expired and
+ * returns them flat: {room1, member1, room2, member2, …}. Runs atomically, so when several live
+ * processes reap at once exactly one of them gets each seat and sends its 'bye'.
+ */
+export const REAP_SCRIPT = `${PRELUDE}
+local freed = {}
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. 'node:' .. node) == 0 then
+    local seatsKey = ARGV[1] .. 'seats:' .. node
+    for _, seat in ipairs(redis.call('SMEMBERS', seatsKey)) do
+      local room, member = string.match(seat, '^(%S+) (%S+)$')
+      if room then
+        local roomKey = ARGV[1] .. 'room:' .. room
+        local value = redis.call('HGET', roomKey, member)
+        if value then
+          local _, _, _, owner = split(value)
+          if owner == node then
+            redis.call('HDEL', roomKey, member)
+            freed[#freed + 1] = room
+            freed[#freed + 1] = member
+          end
+        end
+      end
+    end
+    redis.call('DEL', seatsKey)
+    redis.call('SREM', KEYS[1], node)
+  end
+end
+return freed
+`;
+
+/**
+ * KEYS: seats(node), seq. ARGV: node, capacity, prefix, then groups of (room, member, role,
+ * polite, secret), oldest first. Puts this process's seats back after Redis lost them. Returns
+ * flat triples {room, member, why}: why is 'full' when the room filled up meanwhile, 'moved' when
+ * another process holds the seat now (its client resumed there).
+ */
+export const RESTORE_SCRIPT = `${PRELUDE}
+local lost = {}
+local capacity = tonumber(ARGV[2])
+for i = 4, #ARGV, 5 do
+  local room, member, role, polite, secret = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local roomKey = ARGV[3] .. 'room:' .. room
+  local value = redis.call('HGET', roomKey, member)
+  if value then
+    local _, _, _, owner = split(value)
+    if owner ~= ARGV[1] then
+      lost[#lost + 1] = room
+      lost[#lost + 1] = member
+      lost[#lost + 1] = 'moved'
+    else
+      redis.call('SADD', KEYS[1], room .. ' ' .. member)
+    end
+  elseif redis.call('HLEN', roomKey) >= capacity then
+    lost[#lost + 1] = room
+    lost[#lost + 1] = member
+    lost[#lost + 1] = 'full'
+  else
+    local seq = redis.call('INCR', KEYS[2])
+    redis.call('HSET', roomKey, member, seq .. '|' .. role .. '|' .. polite .. '|' .. ARGV[1] .. '|' .. secret)
+    redis.call('SADD', KEYS[1], room .. ' ' .. member)
+  end
+end
+return lost
+`;

@@ -1,0 +1,410 @@
+/**
+ * Seats shared by several server processes in one Redis. Capacity is decided by Lua scripts
+ * (redis-lua.ts), so concurrent joins on different processes never overfill a room. Each process
+ * refreshes a heartbeat key; when one dies its heartbeat expires and the next reaper pass of any
+ * live process frees its seats and reports them, so the peers hear `'bye'` within the seat TTL.
+ *
+ * Redis going away is survived: operations wait (bounded) until it is back, and because a Redis
+ * restart loses everything, each process then writes its own clients' seats back before taking
+ * new joins.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import { SignalingErrorCode, type JoinRole } from '@workbench/core/protocol';
+import { ServerError, ServerErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
+import { CLAIM_SCRIPT, HEARTBEAT_SCRIPT, JOIN_SCRIPT, LEAVE_SCRIPT, REAP_SCRIPT, RESTORE_SCRIPT } from './redis-lua.js';
+import { RoomRegistry, type RoomLeaveOutcome } from './room-registry.js';
+import { newSeatSecret, type FreedSeat, type SeatClaim, type SeatJoinOutcome, type SeatStore, type SeatStoreEvents } from './seat-store.js';
+
+export interface RedisSeatStoreOptions {
+  url: string;
+  capacity: number;
+  /** A dead process's seats are freed within this time. */
+  seatTtlMs: number;
+  keyPrefix: string;
+  /** How long an operation waits for Redis to come back before it fails with UNAVAILABLE. */
+  operationTimeoutMs: number;
+  /** How long startup waits for the first connection. */
+  connectTimeoutMs: number;
+  logger: Logger;
+}
+
+/** What this process knows about each seat its clients hold: enough to write it back. */
+interface LocalSeat {
+  room: string;
+  role: JoinRole;
+  polite: boolean;
+  secret: string;
+  order: number;
+}
+
+type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Shown in log lines: the URL without a password. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparseable Redis URL)';
+  }
+}
+
+export class RedisUnavailableError extends ServerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ServerErrorCode.RedisUnavailable, message, options);
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+export class RedisSeatStore implements SeatStore {
+  readonly nodeId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  readonly local: RoomRegistry;
+  readonly ready: Promise<void>;
+  /** The connection the store's scripts run on; the adapter gets its own two (`duplicate()`). */
+  readonly redis: Redis;
+  readonly #options: RedisSeatStoreOptions;
+  readonly #log: Logger;
+  readonly #where: string;
+  readonly #seats = new Map<string, LocalSeat>();
+  readonly #listeners: { [E in keyof SeatStoreEvents]: SeatStoreEvents[E][] } = { seatsFreed: [], seatsLost: [] };
+  readonly #timers: NodeJS.Timeout[] = [];
+  #order = 0;
+  /** Resolved while Redis is usable and this process's seats are in it; replaced while it is not. */
+  #available: Promise<void>;
+  #markAvailable: () => void = () => {};
+  #isAvailable = false;
+  #lostAt: number | undefined;
+  #restoring: Promise<void> | undefined;
+  #closed = false;
+  #heartbeatSeen = false;
+
+  constructor(options: RedisSeatStoreOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+    this.#where = redactRedisUrl(options.url);
+    this.local = new RoomRegistry(options.capacity);
+    this.#available = new Promise((resolve) => (this.#markAvailable = resolve));
+    this.redis = new Redis(options.url, {
+      lazyConnect: true,
+      // Commands wait for a reconnect instead of failing after 20 retries; every caller bounds the wait.
+      maxRetriesPerRequest: null,
+      retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+      connectionName: `workbench-seats-${this.nodeId}`,
+    });
+    this.#defineScripts();
+    this.redis.on('error', (error: Error) => this.#onError(error));
+    this.redis.on('close', () => this.#onClose());
+    this.redis.on('ready', () => this.#onReady());
+    this.ready = this.#connect();
+    // Keep an unobserved startup failure from crashing the process; startServer awaits `ready`.
+    this.ready.catch(() => {});
+  }
+
+  get capacity(): number {
+    return this.#options.capacity;
+  }
+
+  on<E extends keyof SeatStoreEvents>(event: E, listener: SeatStoreEvents[E]): void {
+    this.#listeners[event].push(listener);
+  }
+
+  #key(kind: 'room' | 'seats' | 'node', name: string): string {
+    return `${this.#options.keyPrefix}${kind}:${name}`;
+  }
+
+  #defineScripts(): void {
+    const scripts: Record<string, [number, string]> = {
+      wbJoin: [3, JOIN_SCRIPT],
+      wbLeave: [2, LEAVE_SCRIPT],
+      wbClaim: [2, CLAIM_SCRIPT],
+      wbHeartbeat: [2, HEARTBEAT_SCRIPT],
+      wbReap: [1, REAP_SCRIPT],
+      wbRestore: [2, RESTORE_SCRIPT],
+    };
+    for (const [name, [numberOfKeys, lua]] of Object.entries(scripts)) this.redis.defineCommand(name, { numberOfKeys, lua });
+  }
+
+  #script(name: string): ScriptRunner {
+    const runner = (this.redis as unknown as Record<string, ScriptRunner>)[name] as ScriptRunner;
+    return runner.bind(this.redis);
+  }
+
+  async #connect(): Promise<void> {
+    const { connectTimeoutMs } = this.#options;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.redis.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+        }),
+      ]);
+      await this.#available;
+    } catch (error) {
+      this.redis.disconnect();
+      const why = error instanceof Error ? error.message : String(error);
+      throw new RedisUnavailableError(
+        `Could not reach Redis at ${this.#where} (${why}). Start redis-server there, or fix --redis-url / REDIS_URL; without it the server runs as one process with no Redis.`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    const period = Math.max(50, Math.floor(this.#options.seatTtlMs / 5));
+    this.#timers.push(setInterval(() => void this.#beat(), period), setInterval(() => void this.#reap(), period));
+    for (const timer of this.#timers) timer.unref();
+  }
+
+  #onError(error: Error): void {
+    // ioredis reports each failed reconnect attempt; one line per outage is enough.
+    if (this.#isAvailable || this.#lostAt === undefined) this.#log.debug(`Redis at ${this.#where}: ${error.message}`);
+  }
+
+  #onClose(): void {
+    if (this.#closed || !this.#isAvailable) return;
+    this.#isAvailable = false;
+    this.#lostAt = Date.now();
+    this.#available = new Promise((resolve) => (this.#markAvailable = resolve));
+    this.#log.warn(
+      `lost the connection to Redis at ${this.#where}: joins wait up to ${this.#options.operationTimeoutMs} ms for it, relays between processes pause until it is back`,
+      { event: 'redis_lost', redis: this.#where },
+    );
+  }
+
+  #onReady(): void {
+    if (this.#closed) return;
+    this.#startRestore();
+  }
+
+  /** One restore at a time: a reconnect during a restore waits for it rather than racing it. */
+  #startRestore(): void {
+    if (this.#restoring !== undefined) return;
+    this.#restoring = this.#restore().finally(() => {
+      this.#restoring = undefined;
+    });
+  }
+
+  /** Writes this process's seats back (Redis may have restarted empty), then lets operations through. */
+  async #restore(): Promise<void> {
+    try {
+      await this.#beat(true);
+      const seats = [...this.#seats.entries()].sort(([, a], [, b]) => a.order - b.order);
+      if (seats.length > 0) {
+        const args = seats.flatMap(([member, seat]) => [seat.room, member, seat.role, seat.polite ? '1' : '0', seat.secret]);
+        const lost = (await this.#script('wbRestore')(
+          this.#key('seats', this.nodeId),
+          `${this.#options.keyPrefix}seq`,
+          this.nodeId,
+          this.capacity,
+          this.#options.keyPrefix,
+          ...args,
+        )) as string[];
+        this.#dropLost(lost);
+      }
+      const wasLost = this.#lostAt;
+      this.#isAvailable = true;
+      this.#lostAt = undefined;
+      this.#markAvailable();
+      if (wasLost !== undefined) {
+        this.#log.warn(
+          `reconnected to Redis at ${this.#where} after ${Date.now() - wasLost} ms; re-registered ${seats.length} seat(s) of this process`,
+          { event: 'redis_restored', redis: this.#where, seats: seats.length },
+        );
+      }
+    } catch (error) {
+      // Usually the connection dropped again mid-restore and the next 'ready' runs it again; if it
+      // is still up, something else failed, and trying again shortly is all there is to do.
+      this.#log.warn('re-registering seats in Redis failed; retrying', error);
+      if (this.redis.status === 'ready' && !this.#closed) setTimeout(() => this.#startRestore(), 500).unref();
+    }
+  }
+
+  #dropLost(flat: string[]): void {
+    const gone: FreedSeat[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      const room = flat[i] as string;
+      const memberId = flat[i + 1] as string;
+      const why = flat[i + 2];
+      this.#forget(memberId);
+      // A seat that moved belongs to a client that resumed on another process: nobody left.
+      if (why === 'full') gone.push({ room, memberId });
+    }
+    if (gone.length === 0) return;
+    this.#log.warn(`${gone.length} seat(s) of this process were taken by other joins while Redis was away`, { seats: gone });
+    for (const listener of this.#listeners.seatsLost) listener(gone);
+  }
+
+  async #beat(force = false): Promise<void> {
+    if (this.#closed || (!force && !this.#isAvailable)) return;
+    try {
+      const existed = await this.#script('wbHeartbeat')(
+        this.#key('node', this.nodeId),
+        `${this.#options.keyPrefix}nodes`,
+        Math.ceil(this.#options.seatTtlMs * 0.6),
+        this.nodeId,
+      );
+      // The key vanished while we were connected: this process stalled past its TTL, and the
+      // reaper may have freed its seats. Put back what it can.
+      if (existed === 0 && this.#heartbeatSeen && !force) {
+        this.#log.warn('this process missed its heartbeat (stalled or Redis was flushed); re-registering its seats');
+        this.#startRestore();
+      }
+      this.#heartbeatSeen = true;
+    } catch (error) {
+      if (force) throw error;
+    }
+  }
+
+  async #reap(): Promise<void> {
+    if (this.#closed || !this.#isAvailable) return;
+    try {
+      const flat = (await this.#script('wbReap')(`${this.#options.keyPrefix}nodes`, this.#options.keyPrefix)) as string[];
+      if (flat.length === 0) return;
+      const freed: FreedSeat[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) freed.push({ room: flat[i] as string, memberId: flat[i + 1] as string });
+      this.#log.info(`freed ${freed.length} seat(s) of server process(es) that stopped refreshing their heartbeat`, {
+        event: 'ghost_seats_freed',
+        seats: freed.length,
+      });
+      for (const listener of this.#listeners.seatsFreed) listener(freed);
+    } catch (error) {
+      this.#log.debug('reaping dead processes’ seats failed; the next pass retries', error);
+    }
+  }
+
+  /** Runs `operation` once Redis is usable, failing with REDIS_UNAVAILABLE after the timeout. */
+  async #whenAvailable<T>(what: string, operation: () => Promise<T>, onLate?: (value: T) => void): Promise<T> {
+    if (this.#closed) throw new RedisUnavailableError(`The server is shutting down; ${what} was not done.`);
+    const { operationTimeoutMs } = this.#options;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const work = this.#available.then(operation);
+    try {
+      return await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            timedOut = true;
+            reject(
+              new RedisUnavailableError(
+                `The server's room store (Redis at ${this.#where}) did not answer within ${operationTimeoutMs} ms; ${what} was not done. Try again in a moment.`,
+              ),
+            );
+          }, operationTimeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (timedOut && onLate !== undefined) work.then(onLate, () => {});
+      else if (timedOut) work.catch(() => {});
+    }
+  }
+
+  #remember(memberId: string, seat: Omit<LocalSeat, 'order'>): void {
+    if (!this.#seats.has(memberId)) this.#seats.set(memberId, { ...seat, order: (this.#order += 1) });
+    if (this.local.roomOf(memberId) === undefined) this.local.join(seat.room, memberId);
+  }
+
+  #forget(memberId: string): void {
+    this.#seats.delete(memberId);
+    this.local.leave(memberId);
+  }
+
+  async join(room: string, memberId: string): Promise<SeatJoinOutcome> {
+    const secret = newSeatSecret();
+    const run = async () => {
+      const reply = (await this.#script('wbJoin')(
+        this.#key('room', room),
+        `${this.#options.keyPrefix}seq`,
+        this.#key('seats', this.nodeId),
+        memberId,
+        this.capacity,
+        this.nodeId,
+        secret,
+        room,
+      )) as [string, string, string, string, string[], string];
+      return reply;
+    };
+    // A join that Redis carries out after its caller gave up must not leave a seat nobody uses.
+    const undoLate = (reply: Awaited<ReturnType<typeof run>>) => {
+      if (reply[0] === 'ok') void this.leave(room, memberId).catch(() => {});
+    };
+    const [status, role, polite, seatSecret, peers, filled] = await this.#whenAvailable(`joining room "${room}"`, run, undoLate);
+    if (status === 'full') {
+      return {
+        ok: false,
+        error: {
+          code: SignalingErrorCode.RoomFull,
+          message: `Room "${room}" is full (${this.capacity} of ${this.capacity}). Pick another room name, or wait until someone leaves.`,
+          event: 'create or join',
+        },
+      };
+    }
+    const seat = { room, role: role as JoinRole, polite: polite === '1', secret: seatSecret };
+    this.#remember(memberId, seat);
+    return {
+      ok: true,
+      room,
+      clientId: memberId,
+      role: seat.role,
+      polite: seat.polite,
+      peers,
+      capacity: this.capacity,
+      filled: filled === '1',
+      repeated: status === 'repeated',
+      secret: seatSecret,
+    };
+  }
+
+  async leave(room: string, memberId: string): Promise<RoomLeaveOutcome | undefined> {
+    // Forgotten first: a restore running meanwhile must not write back a seat its client gave up.
+    this.#forget(memberId);
+    const reply = (await this.#whenAvailable(`leaving room "${room}"`, () =>
+      this.#script('wbLeave')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, room),
+    )) as [number, string[]?];
+    if (reply[0] !== 1) return undefined;
+    return { room, clientId: memberId, remaining: reply[1] ?? [] };
+  }
+
+  async claim(room: string, memberId: string, secret: string): Promise<SeatClaim | undefined> {
+    const reply = (await this.#whenAvailable(`resuming a seat in room "${room}"`, () =>
+      this.#script('wbClaim')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, secret, room, this.#options.keyPrefix),
+    )) as [number, string?, string?, string?, string[]?];
+    if (reply[0] !== 1) return undefined;
+    const role = reply[1] as JoinRole;
+    const polite = reply[2] === '1';
+    this.#remember(memberId, { room, role, polite, secret });
+    return { room, memberId, role, polite, previousNode: reply[3] ?? this.nodeId, peers: reply[4] ?? [] };
+  }
+
+  /** Forget a seat locally without touching Redis: another process claimed it. */
+  release(memberId: string): void {
+    this.#forget(memberId);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const timer of this.#timers) clearInterval(timer);
+    try {
+      if (this.#isAvailable && this.#seats.size === 0) {
+        // Nothing held: say so now rather than letting the heartbeat expire.
+        await Promise.race([
+          this.redis
+            .multi()
+            .del(this.#key('node', this.nodeId), this.#key('seats', this.nodeId))
+            .srem(`${this.#options.keyPrefix}nodes`, this.nodeId)
+            .exec(),
+          new Promise((resolve) => setTimeout(resolve, 500)),
+        ]);
+      }
+    } catch {
+      // Best effort: the heartbeat expires anyway.
+    }
+    this.#closed = true;
+    this.redis.disconnect();
+  }
+}

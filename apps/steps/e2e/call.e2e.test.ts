@@ -143,6 +143,47 @@ describe('/call/ between two Chromium contexts', () => {
   });
 });
 
+describe('/call/ when no network path exists', () => {
+  /**
+   * A firewall between the peers, simulated in both pages: every remote candidate is rewritten to
+   * an address in TEST-NET-3 (RFC 5737, never routed), so every connectivity check goes nowhere.
+   */
+  function blackholeRemoteCandidates(): void {
+    const addIceCandidate: (this: RTCPeerConnection, candidate?: RTCIceCandidateInit) => Promise<void> = RTCPeerConnection.prototype.addIceCandidate;
+    RTCPeerConnection.prototype.addIceCandidate = function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null) {
+      if (!candidate?.candidate) return addIceCandidate.call(this, candidate ?? undefined);
+      const fields = candidate.candidate.split(' ');
+      if (fields[2]?.toLowerCase() !== 'udp') return Promise.resolve(); // tcp: nothing listens anyway
+      fields[4] = '203.0.113.9';
+      return addIceCandidate.call(this, { ...candidate, candidate: fields.join(' ') });
+    } as RTCPeerConnection['addIceCandidate'];
+  }
+
+  it('says "ICE failed" and explains it in place (what happened, what to do)', async () => {
+    const room = uniqueRoom('firewalled');
+    const members: OpenedPage[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const member = await openPage(chromium, workbench.urlFor(`/call/?room=${room}`), {
+        beforeNavigate: async (context) => {
+          await context.addInitScript(blackholeRemoteCandidates);
+        },
+      });
+      opened.push(member);
+      await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+      await expect.poll(() => status(member.page), { timeout: 15_000 }).not.toMatch(/^(joining|not in a call)$/);
+      members.push(member);
+    }
+    for (const member of members) {
+      await expect.poll(() => status(member.page), { timeout: 40_000 }).toBe('ICE failed');
+      const alert = member.page.getByRole('alert');
+      expect(await alert.innerText()).toContain('No network path between the peers');
+      expect(await alert.innerText()).toContain('TURN server');
+      expect(await member.page.getByLabel('Remote video').evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBe(0);
+      expect(member.pageErrors).toEqual([]);
+    }
+  });
+});
+
 describe('/call/ between Chromium and Firefox ESR', () => {
   let firefox: Browser | undefined;
   afterAll(async () => {

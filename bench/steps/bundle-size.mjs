@@ -1,7 +1,8 @@
 /**
- * Built JS per step page, gzipped: the page's entry script plus every chunk it loads before it
- * runs (Vite lists them as modulepreload links; static imports are followed too, in case a chunk
- * is missing from the list). Lazy `import()` chunks are not counted: the page does not wait for them.
+ * Built JS per step page, gzipped (level 9). `gzipBytes`, what the target applies to, is the JS a
+ * page loads before it runs: its entry script plus every chunk that entry imports statically (Vite
+ * also lists them as modulepreload links). Chunks behind `import()` (the source-panel text, loaded
+ * after the page works) are counted apart, as `lazyGzipBytes`, so nothing is hidden.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
@@ -9,12 +10,34 @@ import { gzipSync } from 'node:zlib';
 
 /** Static `import … from "./x.js"` / `import "./x.js"` in minified output, not `import("…")`. */
 const STATIC_IMPORT = /(?:^|[;}\n])\s*(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'](\.{1,2}\/[^"']+\.js)["']/g;
+/** `import("./x.js")` as Vite/Rolldown emit it for lazy chunks. */
+const DYNAMIC_IMPORT = /\bimport\(\s*["'`](\.{1,2}\/[^"'`]+\.js)["'`]\s*\)/g;
 
 function scriptsOf(html) {
   const found = [];
   for (const match of html.matchAll(/<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/g)) found.push(match[1]);
   for (const match of html.matchAll(/<link\b[^>]*\brel="modulepreload"[^>]*\bhref="([^"]+)"/g)) found.push(match[1]);
   return found;
+}
+
+/** Every existing file reachable from `entry` through imports matching `patterns`. */
+function closure(entry, patterns) {
+  const files = new Set();
+  const queue = [...entry];
+  while (queue.length > 0) {
+    const file = queue.shift();
+    if (files.has(file) || !existsSync(file)) continue;
+    files.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const pattern of patterns) {
+      for (const match of code.matchAll(pattern)) {
+        const imported = join(dirname(file), match[1]);
+        // Source text shown in a page (SourcePanel) contains import lines too; only real files count.
+        if (existsSync(imported)) queue.push(imported);
+      }
+    }
+  }
+  return files;
 }
 
 function gzipBytes(buffer) {
@@ -30,27 +53,14 @@ export function measureBundles(distDir, pages) {
   for (const page of pages) {
     const htmlFile = page === 'index' ? join(distDir, 'index.html') : join(distDir, page, 'index.html');
     if (!existsSync(htmlFile)) throw new Error(`${htmlFile} does not exist: run \`npm run build\` first.`);
-    const files = new Set();
-    const queue = scriptsOf(readFileSync(htmlFile, 'utf8')).map((src) => join(distDir, posix.normalize(src).replace(/^\/+/, '')));
-    while (queue.length > 0) {
-      const file = queue.shift();
-      if (files.has(file) || !existsSync(file)) continue;
-      files.add(file);
-      const code = readFileSync(file, 'utf8');
-      for (const match of code.matchAll(STATIC_IMPORT)) {
-        const imported = join(dirname(file), match[1]);
-        // Source text shown in a page (SourcePanel's ?raw) contains import lines too; only real files count.
-        if (existsSync(imported)) queue.push(imported);
-      }
-    }
-    let raw = 0;
-    let gzip = 0;
-    for (const file of files) {
-      const buffer = readFileSync(file);
-      raw += buffer.byteLength;
-      gzip += gzipBytes(buffer);
-    }
-    result[page] = { files: [...files].map((f) => f.slice(distDir.length + 1)).sort(), rawBytes: raw, gzipBytes: gzip };
+    const entry = scriptsOf(readFileSync(htmlFile, 'utf8')).map((src) => join(distDir, posix.normalize(src).replace(/^\/+/, '')));
+    const files = closure(entry, [STATIC_IMPORT]);
+    const everything = closure(entry, [STATIC_IMPORT, DYNAMIC_IMPORT]);
+    const lazy = [...everything].filter((file) => !files.has(file));
+    const sum = (list) => [...list].reduce((total, file) => total + gzipBytes(readFileSync(file)), 0);
+    const raw = [...files].reduce((total, file) => total + readFileSync(file).byteLength, 0);
+    const relative = (list) => [...list].map((f) => f.slice(distDir.length + 1)).sort();
+    result[page] = { files: relative(files), rawBytes: raw, gzipBytes: sum(files), lazyFiles: relative(lazy), lazyGzipBytes: sum(lazy) };
   }
   return result;
 }

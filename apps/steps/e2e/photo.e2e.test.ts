@@ -78,7 +78,7 @@ async function open(room: string, query = '', ignoreConsoleErrors: RegExp[] = []
 }
 
 function status(page: Page): Promise<string> {
-  return page.getByRole('status').filter({ hasText: 'Status:' }).innerText();
+  return page.getByRole('status', { name: 'Connection status' }).innerText();
 }
 
 async function join(member: OpenedPage): Promise<void> {

@@ -5,6 +5,7 @@ import {
   captureFromUrl,
   describeTransfer,
   extensionFor,
+  formatBinaryBytes,
   formatBytes,
   photoFileName,
   shortHash,
@@ -60,5 +61,8 @@ describe('formatting', () => {
     expect(formatBytes(5_242_880)).toBe('5.24 MB');
     expect(shortHash('a'.repeat(64))).toBe(`${'a'.repeat(12)}…`);
     expect(describeTransfer(2_000_000, 100)).toBe('2.00 MB in 100 ms (20.0 MB/s)');
+    expect(formatBinaryBytes(1024 * 1024)).toBe('1 MiB');
+    expect(formatBinaryBytes(256 * 1024)).toBe('256 KiB');
+    expect(formatBinaryBytes(1000)).toBe('1000 B');
   });
 });

@@ -1,0 +1,253 @@
+/**
+ * Both directions of the "photos" channel: sending through core's sendBlob with progress and the
+ * peak of bufferedAmount, receiving through core's ChunkReceiver into a trail of photos (newest
+ * first) whose Blobs are hashed again here. Reactive fields for the page to show; callbacks for
+ * what the page does with the results (window.lastSent, the error panel).
+ */
+import {
+  ChunkReceiver,
+  MAX_CHUNK_SIZE,
+  sendBlob,
+  sha256Hex,
+  type ReceivedTransfer,
+  type TransferHeader,
+  type TransferMeta,
+  type TransferProgress,
+} from '@workbench/core/data-channel';
+import { ErrorCode, WorkbenchError } from '@workbench/core/errors';
+import { logTo, type LogSink } from '../signaling/logTo.js';
+import { describeTransfer, extensionFor, formatBytes, shortHash } from './photoOptions.js';
+
+/** Chunks with their 8-byte prefix; every browser pair delivers messages of this size. */
+export const CHUNK_SIZE = MAX_CHUNK_SIZE;
+/** sendBlob waits for `bufferedamountlow` once this much is queued, and resumes at LOW_WATER. */
+export const HIGH_WATER = 1024 * 1024;
+export const LOW_WATER = 256 * 1024;
+/** Older photos are dropped (and their object URLs released) beyond this many. */
+export const TRAIL_LENGTH = 12;
+
+export interface Progress {
+  name: string;
+  bytes: number;
+  total: number;
+}
+
+/** What was sent: `lastSent.sha256` here equals `lastReceived.sha256` on the other side. */
+export interface SentSummary {
+  id: string;
+  sha256: string;
+  size: number;
+  width?: number;
+  height?: number;
+  mime: string;
+  chunks: number;
+  durationMs: number;
+  /** The highest bufferedAmount seen right after a send(): back-pressure keeps it near HIGH_WATER. */
+  peakBufferedAmount: number;
+}
+
+export interface ReceivedPhoto {
+  id: string;
+  name: string;
+  blob: Blob;
+  /** An object URL of `blob` for <img> and the download link; revoked when the photo leaves the trail. */
+  url: string;
+  mime: string;
+  size: number;
+  /** What the sender announced in the header. */
+  announced: { width?: number; height?: number };
+  /** What the received bytes decode to; absent for payloads that are not images. */
+  decoded?: { width: number; height: number };
+  /** SHA-256 of `blob`, computed here again, and the one the header announced. */
+  sha256: string;
+  headerSha256: string;
+  hashOk: boolean;
+  ms: number;
+}
+
+export interface PhotoTransfersOptions {
+  log: LogSink;
+  /** A transfer failed in a way the page should explain. */
+  onFailure: (failure: WorkbenchError) => void;
+  onSent?: (sent: SentSummary) => void;
+  onReceived?: (photo: ReceivedPhoto) => void;
+}
+
+export class PhotoTransfers {
+  sending = $state(false);
+  sendProgress: Progress | null = $state.raw(null);
+  receiveProgress: Progress | null = $state.raw(null);
+  lastSent: SentSummary | null = $state.raw(null);
+  trail: readonly ReceivedPhoto[] = $state.raw([]);
+
+  readonly #log: LogSink;
+  readonly #options: PhotoTransfersOptions;
+  #abort: AbortController | null = null;
+  /** An abort whose failure the page explains itself (the peer left), so not reported again. */
+  #quietAbort = false;
+  /** The incoming transfer a closing channel cut short, until the peer-left message explains why. */
+  #interrupted: Progress | null = null;
+
+  constructor(options: PhotoTransfersOptions) {
+    this.#options = options;
+    this.#log = options.log;
+  }
+
+  /** Receives on `channel`; returns the function that stops listening. */
+  listen(channel: RTCDataChannel): () => void {
+    const receiver = new ChunkReceiver({ logger: logTo(this.#log, 'photos') });
+    receiver.on('header', (header) => this.#onHeader(header));
+    receiver.on('progress', (progress) => this.#onProgress(progress));
+    receiver.on('complete', (transfer) => void this.#onComplete(transfer));
+    receiver.on('error', (failure, id) => this.#onError(failure, id));
+    receiver.on('message', (data) =>
+      this.#log.info(`message that is not a transfer: ${typeof data === 'string' ? JSON.stringify(data.slice(0, 80)) : `${data.byteLength} bytes`}`, 'photos'),
+    );
+    return receiver.attach(channel);
+  }
+
+  /** Sends `data` as one transfer; rejects (after reporting it) when it fails. */
+  async send(channel: RTCDataChannel, data: Blob | Uint8Array<ArrayBuffer>, meta: TransferMeta & { name: string }): Promise<SentSummary> {
+    const controller = new AbortController();
+    this.#abort = controller;
+    this.#quietAbort = false;
+    this.sending = true;
+    const total = data instanceof Blob ? data.size : data.byteLength;
+    this.sendProgress = { name: meta.name, bytes: 0, total };
+    let peak = 0;
+    const onProgress = (progress: TransferProgress) => {
+      // Sampled right after each send(): as high as bufferedAmount ever gets.
+      peak = Math.max(peak, channel.bufferedAmount);
+      this.sendProgress = { name: meta.name, bytes: progress.bytes, total: progress.totalBytes };
+    };
+    try {
+      const sent = await sendBlob(channel, data, meta, {
+        chunkSize: CHUNK_SIZE,
+        highWaterMark: HIGH_WATER,
+        lowWaterMark: LOW_WATER,
+        signal: controller.signal,
+        logger: logTo(this.#log, 'photos'),
+        onProgress,
+      });
+      const summary: SentSummary = {
+        id: sent.id,
+        sha256: sent.sha256,
+        size: sent.size,
+        ...(meta.width !== undefined ? { width: meta.width } : {}),
+        ...(meta.height !== undefined ? { height: meta.height } : {}),
+        mime: sent.mime,
+        chunks: sent.chunks,
+        durationMs: sent.durationMs,
+        peakBufferedAmount: peak,
+      };
+      this.lastSent = summary;
+      this.#log.info(
+        `Sent ${meta.name}: ${describeTransfer(sent.size, sent.durationMs)} in ${sent.chunks} chunk(s), sha256 ${shortHash(sent.sha256)}, ` +
+          `peak bufferedAmount ${formatBytes(peak)} (window.lastSent).`,
+        'photos',
+      );
+      this.#options.onSent?.(summary);
+      return summary;
+    } catch (failure) {
+      this.#log.error(`Sending ${meta.name} failed: ${failure instanceof Error ? failure.message : String(failure)}`, 'photos');
+      if (!(controller.signal.aborted && this.#quietAbort)) {
+        this.#options.onFailure(failure instanceof WorkbenchError ? failure : new WorkbenchError(ErrorCode.ChannelClosed, undefined, { cause: failure }));
+      }
+      throw failure;
+    } finally {
+      if (this.#abort === controller) this.#abort = null;
+      this.sending = false;
+      this.sendProgress = null;
+    }
+  }
+
+  /**
+   * Stops a send in progress. Needed when the page closes its own connection: that fires no
+   * 'close' on the channel, so a send waiting for `bufferedamountlow` would wait forever.
+   */
+  cancel(reason: string, { explained = false } = {}): void {
+    this.#quietAbort = explained;
+    this.#abort?.abort(reason);
+  }
+
+  /** How far an unfinished transfer (incoming first) got, for the peer-left explanation; forgets it. */
+  takeUnfinished(): Progress | null {
+    const unfinished = this.receiveProgress ?? this.#interrupted ?? this.sendProgress;
+    this.receiveProgress = null;
+    this.#interrupted = null;
+    return unfinished;
+  }
+
+  /** Releases every photo's object URL (when the page goes away). */
+  dispose(): void {
+    for (const photo of this.trail) URL.revokeObjectURL(photo.url);
+    this.trail = [];
+  }
+
+  #onHeader(header: TransferHeader): void {
+    this.#interrupted = null;
+    const name = header.name ?? `transfer ${header.id.slice(0, 8)}`;
+    this.receiveProgress = { name, bytes: 0, total: header.size };
+    const size = header.width && header.height ? `${header.width}×${header.height} ` : '';
+    this.#log.info(`Receiving ${name}: ${size}${header.mime}, ${formatBytes(header.size)}, sha256 ${shortHash(header.sha256)}`, 'photos');
+  }
+
+  #onProgress(progress: TransferProgress): void {
+    if (this.receiveProgress) this.receiveProgress = { ...this.receiveProgress, bytes: progress.bytes, total: progress.totalBytes };
+  }
+
+  async #onComplete(transfer: ReceivedTransfer): Promise<void> {
+    this.receiveProgress = null;
+    const { header } = transfer;
+    const blob = transfer.toBlob();
+    // The receiver already checked the bytes; hashing the Blob again proves that what is shown
+    // and downloaded is exactly that, not only that the header said so.
+    const sha256 = await sha256Hex(new Uint8Array(await blob.arrayBuffer()));
+    let decoded: ReceivedPhoto['decoded'];
+    if (header.mime.startsWith('image/')) {
+      try {
+        const bitmap = await createImageBitmap(blob);
+        decoded = { width: bitmap.width, height: bitmap.height };
+        bitmap.close();
+      } catch (failure) {
+        this.#log.error(`${header.name ?? header.id} does not decode as ${header.mime}: ${failure instanceof Error ? failure.message : String(failure)}`, 'photos');
+      }
+    }
+    const name = header.name ?? `transfer-${header.id.slice(0, 8)}.${extensionFor(header.mime)}`;
+    const photo: ReceivedPhoto = {
+      id: header.id,
+      name,
+      blob,
+      url: URL.createObjectURL(blob),
+      mime: header.mime,
+      size: blob.size,
+      announced: { ...(header.width !== undefined ? { width: header.width } : {}), ...(header.height !== undefined ? { height: header.height } : {}) },
+      ...(decoded ? { decoded } : {}),
+      sha256,
+      headerSha256: header.sha256,
+      hashOk: sha256 === header.sha256,
+      ms: transfer.durationMs,
+    };
+    const kept = [photo, ...this.trail];
+    for (const dropped of kept.splice(TRAIL_LENGTH)) URL.revokeObjectURL(dropped.url);
+    this.trail = kept;
+    const dims = decoded ? `${decoded.width}×${decoded.height}, ` : '';
+    this.#log.info(
+      `Received ${name}: ${dims}${describeTransfer(photo.size, photo.ms)}, sha256 ${photo.hashOk ? 'matches' : 'DOES NOT match'} the header (window.lastReceived).`,
+      'photos',
+    );
+    if (decoded && (decoded.width !== header.width || decoded.height !== header.height)) {
+      this.#log.warn(`The sender announced ${header.width}×${header.height} but the image is ${decoded.width}×${decoded.height}.`, 'photos');
+    }
+    this.#options.onReceived?.(photo);
+  }
+
+  #onError(failure: WorkbenchError, id?: string): void {
+    // The channel often closes a moment before the server's 'bye' arrives: remember how far the
+    // transfer got, so the peer-left explanation can still say it.
+    this.#interrupted = failure.code === ErrorCode.TransferTruncated ? this.receiveProgress : null;
+    this.receiveProgress = null;
+    this.#log.error(`${failure.code}${id ? ` (${id.slice(0, 8)})` : ''}: ${failure.message}`, 'photos');
+    this.#options.onFailure(failure);
+  }
+}

@@ -175,3 +175,40 @@ describe('/signaling/', () => {
     }
   });
 });
+
+describe('/signaling/ across a server restart', () => {
+  it('explains the lost server, then both members rejoin by themselves and can chat again', async () => {
+    const first = await startWorkbench();
+    const port = first.port;
+    const members: OpenedPage[] = [];
+    let restarted: Workbench | undefined;
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const member = await openPage(browser, first.urlFor('/signaling/?room=restart'));
+        members.push(member);
+        opened.push(member);
+        await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+        await expect.poll(() => clientId(member.page)).not.toBe('—');
+      }
+      const [a, b] = members as [OpenedPage, OpenedPage];
+      await expect.poll(() => roomEvents(a.page)).toEqual(['created', 'join', 'ready']);
+      const idBefore = await clientId(a.page);
+
+      await first.close();
+      await expect.poll(() => a.page.getByRole('alert').innerText().catch(() => '')).toContain('Signaling server unreachable');
+      restarted = await startWorkbench({ port });
+      // socket.io retries with back-off (up to 5 s); SignalingClient then joins the room again.
+      await expect.poll(() => b.page.getByRole('button', { name: 'Send', exact: true }).isEnabled(), { timeout: 20_000 }).toBe(true);
+      await expect.poll(() => a.page.getByRole('button', { name: 'Send', exact: true }).isEnabled(), { timeout: 20_000 }).toBe(true);
+      expect(await clientId(a.page)).not.toBe(idBefore); // a new connection is a new member
+      await expect.poll(() => a.page.getByRole('alert').count()).toBe(0);
+      await b.page.getByLabel('Message').fill('after the restart');
+      await b.page.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect.poll(() => messages(a.page)).toEqual([expect.stringContaining('after the restart')]);
+    } finally {
+      await Promise.all(members.map((m) => m.close()));
+      await restarted?.close();
+      await first.close().catch(() => undefined);
+    }
+  });
+});

@@ -20,7 +20,7 @@ const SECRET = 'ice-e2e-shared-secret';
 const ALICE = { name: 'alice', password: 'correct-horse-battery' };
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
 
-let coturn: CoturnServer; // long-term user alice, 127.0.0.1
+let coturn: CoturnServer; // long-term user alice, 127.0.0.1, TLS with a self-signed certificate
 let restCoturn: CoturnServer; // use-auth-secret, 127.0.0.2
 let workbench: Workbench; // /api/ice-servers: STUN + TURN REST credentials valid 10 minutes
 let shortLived: Workbench; // /api/ice-servers: TURN REST credentials valid 1 second
@@ -29,7 +29,7 @@ let withCamera: Browser; // fake media, camera permission granted: raw host IPs
 let closedPort: number; // a port nothing listens on, over UDP and TCP
 
 beforeAll(async () => {
-  [coturn, restCoturn] = await Promise.all([startCoturn({ users: [ALICE] }), startCoturn({ authSecret: SECRET, listenIp: '127.0.0.2' })]);
+  [coturn, restCoturn] = await Promise.all([startCoturn({ users: [ALICE], tls: true }), startCoturn({ authSecret: SECRET, listenIp: '127.0.0.2' })]);
   [workbench, shortLived] = await Promise.all([
     startWorkbench({ iceServers: { stun: [coturn.stunUrl], turn: { urls: [restCoturn.turnUdpUrl, restCoturn.turnTcpUrl], secret: SECRET, ttlSeconds: 600 } } }),
     startWorkbench({ iceServers: { turn: { urls: [restCoturn.turnUdpUrl], secret: SECRET, ttlSeconds: 1 } } }),
@@ -218,6 +218,20 @@ describe('unreachable servers', () => {
     expect(wallMs).toBeLessThan(budgetMs + 1500);
     await expect.poll(() => card(page, `stun:127.0.0.1:${closedPort}`).textContent()).toMatch(/Browsers keep retrying for about 40 s/);
     await expect.poll(() => page.locator('[data-finding="no-turn-works"]').count()).toBe(1);
+    expect(problems()).toEqual([]);
+  });
+
+  it('turns: with a certificate the browser does not trust is unreachable, and the verdict names the certificate', async () => {
+    const { page, problems } = await openIce();
+    const turns = coturn.turnsUrl ?? '';
+    await addServer(page, turns, ALICE.name, ALICE.password);
+    const { report } = await run(page);
+
+    const check = checkOf(report, turns);
+    expect(check.transport).toBe('tls');
+    expect(check.verdict).toMatchObject({ kind: 'unreachable', errorCode: 701, title: 'Unreachable (701 over TLS)' });
+    expect(check.verdict?.atMs).toBeLessThan(5000);
+    await expect.poll(() => card(page, turns).textContent()).toMatch(/certificate the browser does not trust/);
     expect(problems()).toEqual([]);
   });
 

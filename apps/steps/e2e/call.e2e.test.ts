@@ -199,6 +199,6 @@ describe('/call/ between Chromium and Firefox ESR', () => {
     await expect.poll(() => status(inChromium.page)).toBe('connected');
     await expect.poll(() => status(inFirefox.page)).toBe('connected');
     expect(inChromium.problems()).toEqual([]);
-    expect(inFirefox.pageErrors).toEqual([]);
+    expect(inFirefox.problems()).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  * See bench/README.md for what each figure means.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -44,6 +44,8 @@ for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unkno
 if (!(runs >= 10)) console.warn(`Note: --runs ${runs} is below 10; the issue asks for medians of at least 10.`);
 
 const log = (line) => console.log(line);
+// Other work on the machine skews every figure: recorded so a noisy run can be told apart.
+const loadAtStart = loadavg().map((n) => Math.round(n * 100) / 100);
 const results = {};
 const errors = {};
 
@@ -109,7 +111,13 @@ if (results.size) {
 const report = {
   schema: 1,
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, chromium },
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    chromium,
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((n) => Math.round(n * 100) / 100) },
+  },
   runs: { callSetup: runs, photo: photoRuns },
   results,
   targets: TARGETS,
@@ -160,5 +168,5 @@ const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length),
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
 console.log(`\n${line(['Benchmark', 'Measured', 'Target', ''])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
 for (const row of rows) console.log(line(row));
-console.log(`\nmachine: ${report.machine.cpus} CPUs, Node ${report.machine.node}, Chromium ${chromium}; written to ${out}`);
+console.log(`\nmachine: ${report.machine.cpus} CPUs (load ${loadAtStart.join(' ')} at start), Node ${report.machine.node}, Chromium ${chromium}; written to ${out}`);
 if (Object.keys(errors).length > 0) process.exitCode = 1;

@@ -142,7 +142,7 @@ export class PhotoTransfers {
       };
       this.lastSent = summary;
       this.#log.info(
-        `Sent ${meta.name}: ${describeTransfer(sent.size, sent.durationMs)} in ${sent.chunks} chunk(s), sha256 ${shortHash(sent.sha256)}, ` +
+        `Sent ${meta.name}: ${describeTransfer(sent.size, sent.durationMs)} in ${sent.chunks} chunk${sent.chunks === 1 ? '' : 's'}, sha256 ${shortHash(sent.sha256)}, ` +
           `peak bufferedAmount ${formatBytes(peak)} (window.lastSent).`,
         'photos',
       );

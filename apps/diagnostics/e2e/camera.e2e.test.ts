@@ -34,6 +34,9 @@ const FAKE_NATIVE = ['320x240', '640x480', '1280x720', '1920x1080', '3840x2160']
 const STANDARD_KEYS = STANDARD_RESOLUTIONS.map((size) => `${size.width}x${size.height}`);
 // Generous: the machine running these tests may be heavily loaded; the assertions stay strict.
 const PASS_TIMEOUT_MS = 90_000;
+const PAGE_TIMEOUT_MS = 60_000;
+/** Per test: several passes, each of which may take a while on a loaded machine. */
+const TEST_TIMEOUT = { timeout: 180_000 };
 
 const key = (result: ResolutionResult) => `${result.requested.width}x${result.requested.height}`;
 const codesOf = (results: ResolutionResult[]) => Object.fromEntries(results.map((result) => [key(result), result.code]));
@@ -53,8 +56,8 @@ afterAll(async () => {
 async function openCamera(browser: Browser, contextOptions: Parameters<typeof openPage>[2] = {}): Promise<OpenedPage> {
   const opening = await openPage(browser, workbench.urlFor('/diagnostics/camera/'), { ...contextOptions, context: { acceptDownloads: true, ...contextOptions.context } });
   opened.push(opening);
-  await opening.page.getByRole('heading', { level: 1, name: 'Camera probe' }).waitFor();
-  await opening.page.waitForFunction(() => (window as ProbeWindow).cameraProbe !== undefined);
+  await opening.page.getByRole('heading', { level: 1, name: 'Camera probe' }).waitFor({ timeout: PAGE_TIMEOUT_MS });
+  await opening.page.waitForFunction(() => (window as ProbeWindow).cameraProbe !== undefined, undefined, { timeout: PAGE_TIMEOUT_MS });
   return opening;
 }
 
@@ -112,7 +115,7 @@ function expectFakeCameraAnswer(results: ResolutionResult[]): void {
   }
 }
 
-describe("Chromium's default fake camera", () => {
+describe("Chromium's default fake camera", TEST_TIMEOUT, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchChromium();
@@ -358,7 +361,7 @@ function writeY4m(path: string, width: number, height: number, frames: number): 
   writeFileSync(path, Buffer.concat(parts));
 }
 
-describe('a fake camera playing a 640×360 Y4M file (--use-file-for-fake-video-capture)', () => {
+describe('a fake camera playing a 640×360 Y4M file (--use-file-for-fake-video-capture)', TEST_TIMEOUT, () => {
   let browser: Browser;
   let dir: ReturnType<typeof makeTempDir>;
   beforeAll(async () => {
@@ -403,7 +406,7 @@ describe('a fake camera playing a 640×360 Y4M file (--use-file-for-fake-video-c
   });
 });
 
-describe('failures explained on the page', () => {
+describe('failures explained on the page', TEST_TIMEOUT, () => {
   let noCamera: Browser;
   let promptDenied: Browser;
   beforeAll(async () => {

@@ -319,6 +319,8 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
 
     // Limits come first, for every event, before anything is parsed or queued.
     socket.use((packet, next) => {
+      // Packets that were already buffered when the client was cut off.
+      if (!socket.connected) return;
       const [event, ...rest] = packet as [unknown, ...unknown[]];
       const { ack } = splitAck(rest);
       if (typeof event !== 'string' || !CLIENT_EVENTS.has(event)) {
@@ -606,9 +608,16 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
         (socket as unknown as LooseEmitter).emit('server shutdown', { resumable: session.resumable && session.room !== undefined });
         if (!session.resumable && session.room !== undefined) leaving.push(leaveSeat(socket, session, 'server shutdown').catch(() => {}));
       }
+      // Closing right away would discard what is still queued for the wire (engine.io drops its
+      // write buffer on close): wait, bounded, until the notices and byes have gone out.
+      const flushed = async () => {
+        await Promise.all(leaving);
+        const pending = () => [...io.of('/').sockets.values()].some((socket) => (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > 0);
+        while (pending()) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.all(leaving),
+        flushed(),
         new Promise((resolve) => {
           timer = setTimeout(resolve, timeoutMs);
         }),

@@ -4,22 +4,20 @@
  * first) whose Blobs are hashed again here. Reactive fields for the page to show; callbacks for
  * what the page does with the results (window.lastSent, the error panel).
  */
-import {
-  ChunkReceiver,
-  MAX_CHUNK_SIZE,
-  sendBlob,
-  sha256Hex,
-  type ReceivedTransfer,
-  type TransferHeader,
-  type TransferMeta,
-  type TransferProgress,
-} from '@workbench/core/data-channel';
+import type { ReceivedTransfer, TransferHeader, TransferMeta, TransferProgress } from '@workbench/core/data-channel';
 import { ErrorCode, WorkbenchError } from '@workbench/core/errors';
 import { logTo, type LogSink } from '../signaling/logTo.js';
+import type * as Network from './network.js';
 import { describeTransfer, extensionFor, formatBytes, shortHash } from './photoOptions.js';
 
-/** Chunks with their 8-byte prefix; every browser pair delivers messages of this size. */
-export const CHUNK_SIZE = MAX_CHUNK_SIZE;
+/** Core's transfer functions, from the networking chunk the page loads after its first paint. */
+export type TransferCore = Pick<typeof Network, 'ChunkReceiver' | 'sendBlob' | 'sha256Hex'>;
+
+/**
+ * Chunks with their 8-byte prefix: core's MAX_CHUNK_SIZE, the most every browser pair delivers in
+ * one message (sendBlob refuses more, so this cannot silently drift from core).
+ */
+export const CHUNK_SIZE = 64 * 1024;
 /** sendBlob waits for `bufferedamountlow` once this much is queued, and resumes at LOW_WATER. */
 export const HIGH_WATER = 1024 * 1024;
 export const LOW_WATER = 256 * 1024;
@@ -94,11 +92,11 @@ export class PhotoTransfers {
   }
 
   /** Receives on `channel`; returns the function that stops listening. */
-  listen(channel: RTCDataChannel): () => void {
-    const receiver = new ChunkReceiver({ logger: logTo(this.#log, 'photos') });
+  listen(channel: RTCDataChannel, core: TransferCore): () => void {
+    const receiver = new core.ChunkReceiver({ logger: logTo(this.#log, 'photos') });
     receiver.on('header', (header) => this.#onHeader(header));
     receiver.on('progress', (progress) => this.#onProgress(progress));
-    receiver.on('complete', (transfer) => void this.#onComplete(transfer));
+    receiver.on('complete', (transfer) => void this.#onComplete(transfer, core));
     receiver.on('error', (failure, id) => this.#onError(failure, id));
     receiver.on('message', (data) =>
       this.#log.info(`message that is not a transfer: ${typeof data === 'string' ? JSON.stringify(data.slice(0, 80)) : `${data.byteLength} bytes`}`, 'photos'),
@@ -107,7 +105,7 @@ export class PhotoTransfers {
   }
 
   /** Sends `data` as one transfer; rejects (after reporting it) when it fails. */
-  async send(channel: RTCDataChannel, data: Blob | Uint8Array<ArrayBuffer>, meta: TransferMeta & { name: string }): Promise<SentSummary> {
+  async send(channel: RTCDataChannel, core: TransferCore, data: Blob | Uint8Array<ArrayBuffer>, meta: TransferMeta & { name: string }): Promise<SentSummary> {
     const controller = new AbortController();
     this.#abort = controller;
     this.#quietAbort = false;
@@ -121,7 +119,7 @@ export class PhotoTransfers {
       this.sendProgress = { name: meta.name, bytes: progress.bytes, total: progress.totalBytes };
     };
     try {
-      const sent = await sendBlob(channel, data, meta, {
+      const sent = await core.sendBlob(channel, data, meta, {
         chunkSize: CHUNK_SIZE,
         highWaterMark: HIGH_WATER,
         lowWaterMark: LOW_WATER,
@@ -196,13 +194,13 @@ export class PhotoTransfers {
     if (this.receiveProgress) this.receiveProgress = { ...this.receiveProgress, bytes: progress.bytes, total: progress.totalBytes };
   }
 
-  async #onComplete(transfer: ReceivedTransfer): Promise<void> {
+  async #onComplete(transfer: ReceivedTransfer, core: TransferCore): Promise<void> {
     this.receiveProgress = null;
     const { header } = transfer;
     const blob = transfer.toBlob();
     // The receiver already checked the bytes; hashing the Blob again proves that what is shown
     // and downloaded is exactly that, not only that the header said so.
-    const sha256 = await sha256Hex(new Uint8Array(await blob.arrayBuffer()));
+    const sha256 = await core.sha256Hex(new Uint8Array(await blob.arrayBuffer()));
     let decoded: ReceivedPhoto['decoded'];
     if (header.mime.startsWith('image/')) {
       try {

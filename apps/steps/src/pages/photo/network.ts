@@ -1,0 +1,11 @@
+/**
+ * What /photo/ needs only once it talks to other machines: socket.io-client (through core's
+ * SignalingClient), the peer connection, perfect negotiation, the chunked transfers and the ICE
+ * server list. Imported with `import()` as soon as the page is up, so it arrives in a chunk of its
+ * own instead of delaying the first paint.
+ */
+export { SignalingClient } from '@workbench/core/signaling-client';
+export { Peer } from '@workbench/core/peer';
+export { PerfectNegotiator } from '@workbench/core/negotiation';
+export { ChunkReceiver, sendBlob, sha256Hex } from '@workbench/core/data-channel';
+export { describeIceServers, fetchIceServers } from '../call/iceServers.js';

@@ -102,8 +102,11 @@ export class SignalingMetrics {
     lines.push(`signaling_relay_latency_seconds_bucket{le="+Inf"} ${this.relayLatency.count}`);
     lines.push(`signaling_relay_latency_seconds_sum ${this.relayLatency.sum}`);
     lines.push(`signaling_relay_latency_seconds_count ${this.relayLatency.count}`);
+    const memory = process.memoryUsage();
     family('process_resident_memory_bytes', 'gauge', 'Resident memory of this process.');
-    lines.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
+    lines.push(`process_resident_memory_bytes ${memory.rss}`);
+    family('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.');
+    lines.push(`nodejs_heap_used_bytes ${memory.heapUsed}`);
     return `${lines.join('\n')}\n`;
   }
 }

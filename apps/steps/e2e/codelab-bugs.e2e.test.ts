@@ -230,12 +230,21 @@ describe('ICE servers from /api/ice-servers', () => {
 
   /** Joins a call and returns the ICE server list the page itself fetched (TURN credentials differ per request). */
   async function joinCapturingIceServers(room: string): Promise<{ member: OpenedPage; fetched: RTCIceServer[] }> {
-    const member = await open(`/call/?room=${room}`, pages, configured);
-    const response = member.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/ice-servers');
+    // The page fetches the list as it opens (so Join need not wait): listen before it navigates.
+    let answered: (servers: RTCIceServer[]) => void = () => {};
+    const fetched = new Promise<RTCIceServer[]>((resolve) => (answered = resolve));
+    const member = await openPage(chromium, configured.urlFor(`/call/?room=${room}`), {
+      beforeNavigate: (context) => {
+        context.on('response', (response) => {
+          if (new URL(response.url()).pathname !== '/api/ice-servers') return;
+          void response.json().then((body: { iceServers: RTCIceServer[] }) => answered(body.iceServers));
+        });
+      },
+    });
+    pages.push(member);
     await member.page.getByRole('button', { name: 'Join', exact: true }).click();
-    const body = (await (await response).json()) as { iceServers: RTCIceServer[] };
     await until(() => callStatus(member.page), (status) => !/^(joining|not in a call)$/.test(status), `joining ${room}`);
-    return { member, fetched: body.iceServers };
+    return { member, fetched: await fetched };
   }
 
   /** getConfiguration() may write absent credentials as ''; compare what carries meaning. */

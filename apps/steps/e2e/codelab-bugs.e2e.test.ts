@@ -209,6 +209,40 @@ describe('a room after its peer leaves', () => {
   });
 });
 
+describe('a peer whose camera is slow to start', () => {
+  const pages: OpenedPage[] = [];
+  afterAll(async () => {
+    await Promise.all(pages.map((p) => p.close()));
+  });
+
+  /** A camera that takes 1.5 s to start, as real ones sometimes do. */
+  function slowCamera(): void {
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (constraints) => new Promise((resolve) => setTimeout(resolve, 1500)).then(() => getUserMedia(constraints));
+  }
+
+  it("keeps the offer and candidates that arrive before its connection exists (the codelab dropped them)", async () => {
+    const room = uniqueRoom('slow-camera');
+    const waiting = await joinCall(room, pages);
+    const slow = await openPage(chromium, workbench.urlFor(`/call/?room=${room}`), {
+      beforeNavigate: async (context) => {
+        await context.addInitScript(slowCamera);
+      },
+    });
+    pages.push(slow);
+    await slow.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await Promise.all([remoteVideoPlays(waiting, 'waiting side'), remoteVideoPlays(slow, 'slow side')]);
+
+    // The other side's offer and candidates were there before this side had a camera or a call.
+    const log = await logText(slow.page);
+    const cameraOn = log.indexOf('Camera on');
+    expect(log.indexOf('received offer')).toBeGreaterThan(-1);
+    expect(log.indexOf('received offer')).toBeLessThan(cameraOn);
+    expect(log.indexOf('remote candidate')).toBeLessThan(cameraOn);
+    for (const member of [waiting, slow]) expect(member.problems()).toEqual([]);
+  });
+});
+
 describe('ICE servers from /api/ice-servers', () => {
   const secret = 'codelab-bugs-turn-secret';
   let coturn: CoturnServer;

@@ -171,6 +171,33 @@ describe('/diagnostics/quality/ loopback call', { timeout: 150_000 }, () => {
 });
 
 // Calls need a few seconds to ramp up, more on a loaded 2-core machine.
+describe('/diagnostics/quality/ room call', { timeout: 150_000 }, () => {
+  it('two pages in one ?room= call each other through the signaling server and chart both directions', async () => {
+    const room = `quality-e2e-${Date.now().toString(36)}`;
+    const first = await openQuality(`?room=${room}`);
+    const second = await openQuality(`?room=${room}`);
+    expect(await first.page.getByLabel('Room').inputValue()).toBe(room);
+    await first.page.getByRole('button', { name: 'Join room' }).click();
+    await expect.poll(() => first.page.getByText('waiting for a peer').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await second.page.getByRole('button', { name: 'Join room' }).click();
+
+    for (const { page } of [first, second]) {
+      await expect
+        .poll(async () => (await samples(page)).some((s) => (s.inbound.video?.bitrate ?? 0) > 0 && (s.outbound.video?.bitrate ?? 0) > 0), { timeout: 45_000, interval: 500 })
+        .toBe(true);
+      expect(await page.evaluate(() => window.pc?.connectionState)).toBe('connected');
+      expect((await chartLine(page, 'bitrate', 'Video in')).some((y) => (y ?? 0) > 0)).toBe(true);
+    }
+
+    // The other side leaving closes this side's connection; the page waits for the next peer.
+    await second.page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => first.page.getByText('peer left — waiting for a peer').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await first.page.evaluate(() => window.pc?.connectionState)).toBe('closed');
+    expect(first.problems()).toEqual([]);
+    expect(second.problems()).toEqual([]);
+  });
+});
+
 describe('/diagnostics/quality/ dumps and exports', { timeout: 150_000 }, () => {
   it('imports and charts the dump chrome://webrtc-internals wrote for a real call, and exports it', async () => {
     const opening = await openQuality();

@@ -275,8 +275,10 @@ describe('/diagnostics/quality/ dumps and exports', { timeout: 150_000 }, () => 
 
 // Calls need a few seconds to ramp up, more on a loaded 2-core machine.
 describe('/diagnostics/quality/ accessibility', { timeout: 150_000 }, () => {
-  it('has no serious or critical axe violations with a call running', async () => {
-    const { page } = await openQuality();
+  it.each(['light', 'dark'] as const)('has no serious or critical axe violations with a call running (%s scheme)', async (colorScheme) => {
+    const opening = await openPage(browser, workbench.urlFor('/diagnostics/quality/'), { context: { colorScheme } });
+    opened.push(opening);
+    const { page } = opening;
     await page.getByLabel('Video source').selectOption('pattern');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await expect.poll(() => page.evaluate(() => window.samples?.length ?? 0), { timeout: 45_000, interval: 500 }).toBeGreaterThanOrEqual(3);

@@ -62,6 +62,7 @@ export class RedisUnavailableError extends ServerError {
 
 export class RedisSeatStore implements SeatStore {
   readonly nodeId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  readonly distributed = true;
   readonly local: RoomRegistry;
   readonly ready: Promise<void>;
   /** The connection the store's scripts run on; the adapter gets its own two (`duplicate()`). */

@@ -39,6 +39,8 @@ export interface SeatStore {
   readonly capacity: number;
   /** This process's id in the store (seats it holds carry it). */
   readonly nodeId: string;
+  /** Other processes share these seats (room events must be passed on to them). */
+  readonly distributed: boolean;
   /**
    * Rooms and seats of this process's own clients. In memory this is the whole truth; with Redis it
    * is this process's view (what `/healthz` and `RunningServer.rooms` report).
@@ -66,6 +68,7 @@ export function newSeatSecret(): string {
 /** Seats of a single process, kept in a RoomRegistry; every operation is immediate. */
 export class MemorySeatStore implements SeatStore {
   readonly nodeId = 'local';
+  readonly distributed = false;
   readonly local: RoomRegistry;
   readonly ready = Promise.resolve();
   readonly #secrets = new Map<string, string>();

@@ -131,6 +131,11 @@ class ClientSession {
   strikes = 0;
   /** Another connection took over this seat (a resume); this one leaves without a 'bye'. */
   replaced = false;
+  /**
+   * The other members as this client knows them. Room events are delivered through it, so that
+   * each 'join', 'ready' and 'bye' reaches a client exactly once whatever order processes hear of them.
+   */
+  knownPeers = new Set<string>();
 
   constructor(memberId: string, resumable: boolean, limits: { messages: RateLimit; joins: RateLimit }) {
     this.memberId = memberId;
@@ -138,6 +143,50 @@ class ClientSession {
     this.messages = new TokenBucket(limits.messages);
     this.joins = new TokenBucket(limits.joins);
   }
+}
+
+/** A room event every process delivers to its own members of that room. */
+type RoomNotice = { kind: 'join'; room: string; memberId: string; filled: boolean } | { kind: 'bye'; room: string; memberId: string };
+
+interface LocalMember {
+  socket: SignalingSocket;
+  session: ClientSession;
+}
+
+/** A join waiting for the store: room events arriving meanwhile are kept for when it is decided. */
+interface PendingJoin {
+  member: LocalMember;
+  notices: RoomNotice[];
+}
+
+type EngineWriter = { writeToEngine(packets: unknown, options: unknown): void };
+
+/**
+ * Holds back everything socket.io would write to this client until released. A joining client is
+ * put in the socket.io room before the store decides (so no relay published after its seat was
+ * taken can miss it, however Redis orders the reply and the pub/sub stream), and held like this so
+ * that, if the room turns out to be full, it never sees a byte of that room's traffic.
+ */
+function holdOutput(socket: SignalingSocket): { take(): [unknown, unknown][]; flush(): void } {
+  const client = socket.client as unknown as EngineWriter;
+  const held: [unknown, unknown][] = [];
+  client.writeToEngine = (packets, options) => {
+    held.push([packets, options]);
+  };
+  const release = () => {
+    // The own property shadowed the prototype's method; removing it restores normal writes.
+    delete (client as Partial<EngineWriter>).writeToEngine;
+  };
+  return {
+    take() {
+      release();
+      return held.splice(0);
+    },
+    flush() {
+      release();
+      for (const [packets, options] of held.splice(0)) client.writeToEngine(packets, options);
+    },
+  };
 }
 
 function failure(code: string, message: string, event?: string): Failure {
@@ -154,7 +203,61 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
   const held = new Map<string, { room: string; timer: NodeJS.Timeout }>();
   let shuttingDown = false;
 
-  const announceBye = (room: string, memberId: string) => io.to(roomKey(room)).emit('bye', room, memberId);
+  /** This process's members of each room (not the other processes'). */
+  const localRooms = new Map<string, Set<LocalMember>>();
+  /** Joins in flight on this process, by room. */
+  const pendingJoins = new Map<string, Set<PendingJoin>>();
+
+  const addLocal = (room: string, member: LocalMember) => {
+    let members = localRooms.get(room);
+    if (members === undefined) localRooms.set(room, (members = new Set()));
+    members.add(member);
+  };
+  const removeLocal = (room: string, member: LocalMember) => {
+    const members = localRooms.get(room);
+    if (members === undefined) return;
+    members.delete(member);
+    if (members.size === 0) localRooms.delete(room);
+  };
+
+  /** Emits a room event to one member unless it already knows (or never knew) the peer concerned. */
+  const applyNotice = ({ socket, session }: LocalMember, notice: RoomNotice) => {
+    if (notice.memberId === session.memberId || session.room !== notice.room) return;
+    if (notice.kind === 'join') {
+      if (session.knownPeers.has(notice.memberId)) return;
+      session.knownPeers.add(notice.memberId);
+      socket.emit('join', notice.room, notice.memberId);
+      if (notice.filled) socket.emit('ready', notice.room);
+    } else {
+      if (!session.knownPeers.delete(notice.memberId)) return;
+      socket.emit('bye', notice.room, notice.memberId);
+    }
+  };
+
+  const deliverNotice = (notice: RoomNotice) => {
+    for (const member of localRooms.get(notice.room) ?? []) applyNotice(member, notice);
+    for (const pending of pendingJoins.get(notice.room) ?? []) pending.notices.push(notice);
+  };
+
+  /** Tells every member of the room, on every process. */
+  const announce = (notice: RoomNotice) => {
+    deliverNotice(notice);
+    if (!store.distributed) return;
+    try {
+      interServer.serverSideEmit('room notice', notice);
+    } catch (error) {
+      logger.warn('passing a room event to the other processes failed', error);
+    }
+  };
+
+  interServer.on('room notice', (notice: unknown) => {
+    const candidate = notice as Partial<RoomNotice> | null;
+    if (typeof candidate?.room !== 'string' || typeof candidate.memberId !== 'string') return;
+    if (candidate.kind === 'join') deliverNotice({ kind: 'join', room: candidate.room, memberId: candidate.memberId, filled: candidate.filled === true });
+    else if (candidate.kind === 'bye') deliverNotice({ kind: 'bye', room: candidate.room, memberId: candidate.memberId });
+  });
+
+  const announceBye = (room: string, memberId: string) => announce({ kind: 'bye', room, memberId });
 
   const dropHeld = (memberId: string) => {
     const entry = held.get(memberId);
@@ -173,7 +276,9 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
       dropHeld(memberId);
       const entry = sessions.get(memberId);
       if (entry !== undefined && entry.session.room === room) {
+        removeLocal(room, entry);
         entry.session.room = undefined;
+        entry.session.knownPeers.clear();
         void entry.socket.leave(roomKey(room));
         entry.socket.emit('signaling error', {
           code: SignalingErrorCode.RoomFull,
@@ -192,17 +297,21 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     const entry = sessions.get(memberId);
     if (entry !== undefined) {
       entry.session.replaced = true;
+      if (entry.session.room !== undefined) removeLocal(entry.session.room, entry);
       sessions.delete(memberId);
       entry.socket.disconnect(true);
     }
     store.release(memberId);
   });
 
-  const leaveSeat = async (socket: SignalingSocket, session: ClientSession, reason: string): Promise<void> => {
+  const leaveSeat = async (member: LocalMember, reason: string): Promise<void> => {
+    const { socket, session } = member;
     const room = session.room;
     if (room === undefined) return;
+    removeLocal(room, member);
     session.room = undefined;
     session.secret = undefined;
+    session.knownPeers.clear();
     void socket.leave(roomKey(room));
     const left = await store.leave(room, session.memberId);
     if (left === undefined) return; // the seat had already moved to a resumed connection
@@ -243,7 +352,8 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
     const presented = auth?.resumeToken;
     const session = new ClientSession(socket.id, typeof presented === 'string', options.rateLimits);
-    sessions.set(socket.id, { socket, session });
+    const member: LocalMember = { socket, session };
+    sessions.set(socket.id, member);
     logger.debug(`client ${socket.id} connected`);
 
     const log = (...lines: string[]) => socket.emit('log', lines);
@@ -396,6 +506,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
         if (previous !== undefined && previous.socket !== socket) {
           // A connection the server had not yet noticed was dead: it goes quietly, the seat stays.
           previous.session.replaced = true;
+          if (previous.session.room !== undefined) removeLocal(previous.session.room, previous);
           previous.socket.disconnect(true);
         }
         if (claim.previousNode !== store.nodeId) {
@@ -406,11 +517,13 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           }
         }
         sessions.delete(socket.id);
-        sessions.set(memberId, { socket, session });
+        sessions.set(memberId, member);
         session.memberId = memberId;
         session.room = room;
         session.secret = secret;
+        session.knownPeers = new Set(claim.peers);
         socket.data.room = room;
+        addLocal(room, member);
         await socket.join(roomKey(room));
         metrics.resumedSessions += 1;
         log(`Resumed seat in room ${room} as ${memberId} (${claim.role})`);
@@ -446,14 +559,42 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           return;
         }
 
+        const key = roomKey(room);
+        const alreadyMember = session.room === room;
+        let output: ReturnType<typeof holdOutput> | undefined;
+        let waiting: PendingJoin | undefined;
+        if (!alreadyMember) {
+          output = holdOutput(socket);
+          await socket.join(key);
+          waiting = { member, notices: [] };
+          let pending = pendingJoins.get(room);
+          if (pending === undefined) pendingJoins.set(room, (pending = new Set()));
+          pending.add(waiting);
+        }
+        const stopWaiting = () => {
+          if (waiting === undefined) return;
+          const pending = pendingJoins.get(room);
+          pending?.delete(waiting);
+          if (pending?.size === 0) pendingJoins.delete(room);
+        };
+        const notAdmitted = () => {
+          if (alreadyMember) return;
+          void socket.leave(key);
+          output?.take(); // the room's traffic meanwhile is not for this client
+        };
+
         let outcome;
         try {
           outcome = await store.join(room, session.memberId);
         } catch (error) {
+          stopWaiting();
+          notAdmitted();
           if (unavailable(ack, error, 'create or join')) return;
           throw error;
         }
+        stopWaiting();
         if (!outcome.ok) {
+          notAdmitted();
           if (outcome.error.code === SignalingErrorCode.RoomFull) {
             log(`Room ${room} is full`);
             logger.info(`client ${session.memberId} turned away: room ${room} is full`, { event: 'full', room, client: session.memberId });
@@ -478,28 +619,34 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           capacity,
           ...(session.resumable ? { resumeToken: resumeToken(room, clientId, secret) } : {}),
         };
+        session.secret = secret;
+        socket.data.room = room;
+        if (!alreadyMember) {
+          session.room = room;
+          session.knownPeers = new Set(peers);
+          addLocal(room, member);
+        }
         if (outcome.repeated) {
           // Idempotent: the same answer again, and nobody else hears about it.
-          session.room = room;
-          session.secret = secret;
+          output?.flush();
           socket.emit(role, room, clientId);
           answer(ack, result);
           return;
         }
 
-        const key = roomKey(room);
-        session.room = room;
-        session.secret = secret;
-        socket.data.room = room;
         metrics.joins += 1;
+        const heldBack = output?.take() ?? [];
         // Order matters to codelab pages: the members already there hear 'join' before the
         // newcomer hears 'joined', and 'ready' comes last, to everyone, once.
-        socket.to(key).emit('join', room, clientId);
-        await socket.join(key);
+        announce({ kind: 'join', room, memberId: clientId, filled: outcome.filled });
         log(`Client ID ${clientId} ${role} room ${room}`, `Room ${room} now has ${peers.length + 1} client(s)`);
         socket.emit(role, room, clientId);
         answer(ack, result);
-        if (outcome.filled) io.to(key).emit('ready', room);
+        if (outcome.filled) socket.emit('ready', room);
+        // Then what reached the room while the store was deciding: relays, and later joins or byes.
+        const writer = socket.client as unknown as EngineWriter;
+        for (const [packets, packetOptions] of heldBack) writer.writeToEngine(packets, packetOptions);
+        for (const notice of waiting?.notices ?? []) applyNotice(member, notice);
         logger.info(`client ${clientId} ${role} room ${room} (${peers.length + 1}/${capacity})`, {
           event: 'join',
           room,
@@ -557,7 +704,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           return;
         }
         try {
-          await leaveSeat(socket, session, 'bye');
+          await leaveSeat(member, 'bye');
         } catch (error) {
           // The seat is gone locally; the store applies the leave when it is back.
           if (!(error instanceof RedisUnavailableError)) throw error;
@@ -580,6 +727,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           const onPurpose = reason === 'client namespace disconnect' || reason === 'server namespace disconnect';
           if (session.resumable && reconnectGraceMs > 0 && !onPurpose) {
             const room = session.room;
+            removeLocal(room, member);
             session.room = undefined;
             if (!shuttingDown) holdSeat(session, room);
             logger.info(`client ${session.memberId} dropped (${reason}); holding its seat in room ${room} for ${reconnectGraceMs} ms`, {
@@ -589,7 +737,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
             });
             return;
           }
-          await leaveSeat(socket, session, `disconnect: ${reason}`);
+          await leaveSeat(member, `disconnect: ${reason}`);
         },
         true,
       );
@@ -603,10 +751,11 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     async shutdown(timeoutMs: number) {
       shuttingDown = true;
       const leaving: Promise<void>[] = [];
-      for (const { socket, session } of sessions.values()) {
+      for (const member of sessions.values()) {
+        const { socket, session } = member;
         socket.emit('log', ['The server is shutting down; reconnect in a moment.']);
         (socket as unknown as LooseEmitter).emit('server shutdown', { resumable: session.resumable && session.room !== undefined });
-        if (!session.resumable && session.room !== undefined) leaving.push(leaveSeat(socket, session, 'server shutdown').catch(() => {}));
+        if (!session.resumable && session.room !== undefined) leaving.push(leaveSeat(member, 'server shutdown').catch(() => {}));
       }
       // Closing right away would discard what is still queued for the wire (engine.io drops its
       // write buffer on close): wait, bounded, until the notices and byes have gone out.

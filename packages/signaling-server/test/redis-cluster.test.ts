@@ -199,6 +199,28 @@ describe('three processes sharing rooms through Redis', () => {
     expect(await join(e, 'restart-new')).toMatchObject({ ok: true, role: 'joined' });
   }, 60_000);
 
+  it('on SIGTERM tells its clients, frees their seats at once (peers elsewhere hear bye) and exits within 5 s', async () => {
+    const leaving = await startServerProcess(redis.url, ['--seat-ttl', String(SEAT_TTL_MS)]);
+    try {
+      const a = await client(leaving);
+      const b = await client(servers[0]!);
+      await join(a, 'term-t');
+      await join(b, 'term-t');
+      const notice = waitForEvent(a.socket, 'server shutdown');
+      const bye = waitForEvent(b.socket, 'bye', 3000);
+      const sentAt = Date.now();
+      leaving.proc.child.kill('SIGTERM');
+      expect(await notice).toEqual([{ resumable: false }]);
+      expect(await bye).toEqual(['term-t', a.socket.id]);
+      const exit = await leaving.proc.exited;
+      expect(exit.code).toBe(0);
+      expect(Date.now() - sentAt).toBeLessThan(5000);
+      expect(await inspector.hlen(`${PREFIX}room:term-t`)).toBe(1);
+    } finally {
+      await leaving.proc.stop();
+    }
+  }, 30_000);
+
   it('frees the seats of a process killed with SIGKILL within the seat TTL, and tells its peers bye', async () => {
     const victim = servers[2]!;
     const pairs: [RecordingClient, RecordingClient][] = [];

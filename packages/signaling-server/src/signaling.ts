@@ -12,7 +12,6 @@ import { performance } from 'node:perf_hooks';
 import {
   SignalingErrorCode,
   validateRoomName,
-  validateSignalMessage,
   type ClientToServerEvents,
   type Failure,
   type InterServerEvents,
@@ -23,6 +22,7 @@ import {
 } from '@workbench/core/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from './logger.js';
+import { checkSignalMessage } from './message-check.js';
 import type { RejectionReason, SignalingMetrics } from './metrics.js';
 import { TokenBucket, type RateLimit } from './rate-limit.js';
 import { RedisUnavailableError } from './redis-seat-store.js';
@@ -431,8 +431,9 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     socket.use((packet, next) => {
       // Packets that were already buffered when the client was cut off.
       if (!socket.connected) return;
-      const [event, ...rest] = packet as [unknown, ...unknown[]];
-      const { ack } = splitAck(rest);
+      const event: unknown = packet[0];
+      const last: unknown = packet.length > 1 ? packet[packet.length - 1] : undefined;
+      const ack = typeof last === 'function' ? (last as AnyAck) : undefined;
       if (typeof event !== 'string' || !CLIENT_EVENTS.has(event)) {
         refuse(
           ack,
@@ -671,13 +672,24 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           );
           return;
         }
-        const checked = validateSignalMessage(values[0], maxMessageBytes);
+        const checked = checkSignalMessage(values[0], maxMessageBytes);
         if (!checked.ok) {
           refuse(ack, checked);
           return;
         }
         // Only the sender's room, never a broadcast: the codelab's socket.broadcast reached every room.
-        socket.to(roomKey(room)).emit('message', checked.value, session.memberId);
+        const local = localRooms.get(room);
+        // Every peer this client knows is a client of this process: no other process needs the
+        // message (with Redis, no publish at all), and one peer gets it without socket.io's
+        // broadcast machinery.
+        const allLocal = local !== undefined && local.size - 1 === session.knownPeers.size;
+        if (allLocal && local.size === 2) {
+          for (const peer of local) if (peer !== member) peer.socket.emit('message', checked.value, session.memberId);
+        } else if (allLocal) {
+          socket.to(roomKey(room)).local.emit('message', checked.value, session.memberId);
+        } else {
+          socket.to(roomKey(room)).emit('message', checked.value, session.memberId);
+        }
         metrics.relayedMessages += 1;
         metrics.relayLatency.observe((performance.now() - arrivedAt) / 1000);
         answer(ack, { ok: true });

@@ -105,10 +105,19 @@ export const CHARTS: readonly ChartDefinition[] = [
       { metric: 'audioOutKbps', color: PURPLE },
       { metric: 'videoInKbps', color: ORANGE },
       { metric: 'audioInKbps', color: GREEN },
-      { metric: 'availableOutKbps', color: GREY, dashed: true },
     ],
-    hint: 'Out is what this side sends, in what it receives. The dashed line is what the congestion controller thinks it may send (availableOutgoingBitrate): video out follows it, and a bitrate cap holds video out below it.',
+    hint: 'Out is what this side sends, in what it receives, from the byte counters. A bitrate cap holds video out under it within a second or two.',
     eventLabels: true,
+  },
+  {
+    id: 'available',
+    title: 'Available outgoing bitrate',
+    unit: 'kbps',
+    lines: [
+      { metric: 'availableOutKbps', color: GREY, dashed: true },
+      { metric: 'videoOutKbps', color: BLUE },
+    ],
+    hint: "What the congestion controller estimates it may send (the selected pair's availableOutgoingBitrate), with video out for comparison: the encoder stays under the estimate, and far under it when capped.",
   },
   {
     id: 'resolution',

@@ -15,6 +15,9 @@ import { SignalingClient, type JoinSuccess } from '@workbench/core/signaling-cli
 import type { StatsInput } from '@workbench/core/stats';
 import { preferredCodecOrder } from './senderControls.js';
 
+/** How long the polite side waits for the other side's offer before offering itself. */
+const POLITE_OFFER_WAIT_MS = 3000;
+
 export type RoomStatus = 'waiting for a peer' | 'connecting' | 'peer left — waiting for a peer';
 
 export type RoomCallEvents = {
@@ -38,31 +41,50 @@ export class RoomCall extends Emitter<RoomCallEvents> {
   readonly signaling: SignalingClient;
   readonly #options: RoomCallOptions;
   #membership: JoinSuccess | undefined;
+  #joining: Promise<JoinSuccess> | undefined;
   #peer: Peer | undefined;
   #negotiator: PerfectNegotiator | undefined;
   /** Messages that arrived before this side's connection existed (the peer heard 'ready' first). */
   #pending: SignalMessage[] = [];
+  #politeFallback: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   private constructor(options: RoomCallOptions) {
     super({ logger: options.logger });
     this.#options = options;
     this.signaling = SignalingClient.connect(undefined, { logger: options.logger });
-    this.signaling.on('ready', () => this.#startPeer());
+    // 'ready' can be handled before join()'s acknowledgement has resolved (both arrive in one read,
+    // and the ack resolves a promise, a microtask later): wait for it, or the polite flag is unknown
+    // and both sides would be impolite, each ignoring the other's offer.
+    this.signaling.on('ready', () => {
+      void this.#joining?.then(
+        () => this.#startPeer(),
+        () => {},
+      );
+    });
     this.signaling.on('bye', () => this.#onPeerLeft());
     this.signaling.on('message', (message) => this.#onMessage(message));
     this.signaling.on('error', (error) => this.emit('error', error));
   }
 
-  /** Connects and joins; rejects with the server's coded error (ROOM_FULL, INVALID_ROOM_NAME, SIGNALING_UNREACHABLE…). */
-  static async join(options: RoomCallOptions): Promise<RoomCall> {
-    const call = new RoomCall(options);
+  /** Connects to the signaling server; subscribe to the events, then {@link join}. */
+  static connect(options: RoomCallOptions): RoomCall {
+    return new RoomCall(options);
+  }
+
+  /**
+   * Joins the room; rejects with the server's coded error (ROOM_FULL, INVALID_ROOM_NAME,
+   * SIGNALING_UNREACHABLE…) after closing this call.
+   */
+  async join(): Promise<JoinSuccess> {
     try {
-      call.#membership = await call.signaling.join(options.room);
-      call.emit('status', 'waiting for a peer');
-      return call;
+      this.#joining = this.signaling.join(this.#options.room);
+      this.#membership = await this.#joining;
+      // The second to join hears 'ready' with the acknowledgement and is connecting already.
+      if (!this.#peer) this.emit('status', 'waiting for a peer');
+      return this.#membership;
     } catch (error) {
-      call.close();
+      this.close();
       throw error;
     }
   }
@@ -112,7 +134,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
     this.#peer = peer;
     const negotiator = new PerfectNegotiator({
       pc: peer.pc,
-      polite: this.#membership?.polite ?? this.signaling.polite ?? false,
+      polite: this.#membership?.polite ?? false,
       send: (message) => this.signaling.send(message),
       name: 'negotiation',
       logger,
@@ -122,9 +144,28 @@ export class RoomCall extends Emitter<RoomCallEvents> {
     peer.on('track', (event) => this.emit('remoteStream', event.streams[0] ?? new MediaStream([event.track])));
     this.emit('peer', peer);
     this.emit('status', 'connecting');
-    // Tracks added now fire negotiationneeded; both sides do, and perfect negotiation settles who offers.
-    for (const track of stream.getTracks()) peer.addTrack(track, stream);
-    if (codec) this.#preferCodec(peer, codec);
+    let tracksAdded = false;
+    const addTracks = () => {
+      clearTimeout(this.#politeFallback);
+      if (tracksAdded || peer.closed) return;
+      tracksAdded = true;
+      for (const track of stream.getTracks()) peer.addTrack(track, stream);
+      if (codec) this.#preferCodec(peer, codec);
+    };
+    if (!negotiator.polite) {
+      addTracks(); // negotiationneeded: the impolite side offers
+    } else {
+      // Both sides could add tracks at once and let perfect negotiation settle the glare, but
+      // Chromium 156 can stop gathering for good when the polite side rolls back an offer before its
+      // first candidate: its answer then carries no candidates and ICE never starts (the steps
+      // app's /call/ page met the same). So the polite side adds its tracks between applying the
+      // offer and answering ('remote-description' is emitted right there), and offers itself only
+      // if no offer comes.
+      negotiator.on('remote-description', (description) => {
+        if (description.type === 'offer') addTracks();
+      });
+      this.#politeFallback = setTimeout(addTracks, POLITE_OFFER_WAIT_MS);
+    }
     for (const message of this.#pending.splice(0)) void negotiator.handle(message);
   }
 
@@ -140,6 +181,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
   }
 
   #closePeer(): void {
+    clearTimeout(this.#politeFallback);
     this.#negotiator?.close();
     this.#negotiator = undefined;
     if (this.#peer && !this.#peer.closed) this.#peer.close();

@@ -1,0 +1,491 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:signaling`: the signaling server under load, against a raw `ws` relay, in one run.
+ *
+ * Burst: K rooms x 2 clients; in each room one client sends an offer, 20 candidates and 50 x 1 KB
+ * messages, the other answers the offer with an answer, 20 candidates and 50 x 1 KB messages.
+ * Per system, the median of R rounds of delivered messages/s and of p50/p95/p99 relay latency
+ * (send to receive, one clock: every client lives in this process), and server memory per client.
+ * Systems: the raw `ws` relay (ws-relay.mjs, the floor), a plain socket.io room relay
+ * (socketio-relay.mjs, for reference: what socket.io itself costs), this server on one process,
+ * and this server on two processes sharing rooms through Redis (half the pairs split across them).
+ *
+ * Steady: N clients (N/2 rooms) on this server's one process (and on the raw relay and plain
+ * socket.io, for the machine's own tail), sending 1 KB messages at a steady total rate for S seconds: p99 latency
+ * and memory per connected client.
+ *
+ * Writes bench/results/signaling.json with the issue's targets and pass/fail. Exits non-zero only
+ * when a benchmark could not run; a missed target is `pass: false`.
+ *
+ * Options: --rooms K (200) --rounds R (5) --steady-clients N (5000) --steady-rate M (5000/s)
+ *          --steady-seconds S (10) --only burst,steady --out FILE
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startRedis } from '@workbench/testing';
+import { RawRelayClient, SocketIoLite } from './clients.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(HERE, '..', '..');
+const CLI = join(REPO_ROOT, 'packages', 'signaling-server', 'dist', 'cli.js');
+
+const { values: flags } = parseArgs({
+  options: {
+    rooms: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '5' },
+    'steady-clients': { type: 'string', default: '5000' },
+    'steady-rate': { type: 'string', default: '5000' },
+    'steady-seconds': { type: 'string', default: '10' },
+    only: { type: 'string', default: 'burst,steady' },
+    out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'signaling.json') },
+  },
+});
+const ROOMS = Number(flags.rooms);
+const ROUNDS = Number(flags.rounds);
+const WARMUP_ROUNDS = 2;
+const STEADY = { clients: Number(flags['steady-clients']), rate: Number(flags['steady-rate']), seconds: Number(flags['steady-seconds']) };
+const ONLY = new Set(flags.only.split(','));
+const MESSAGE_BYTES = 1024;
+const CANDIDATES = 20;
+const BURST_MESSAGES = 50;
+/** Per room and round: offer + answer + 2 x 20 candidates + 2 x 50 messages. */
+const PER_ROOM = 2 + 2 * CANDIDATES + 2 * BURST_MESSAGES;
+
+const TARGETS = {
+  throughputVsWs: 0.85,
+  p99VsWs: 1.5,
+  steadyP99Ms: 50,
+  redisScaling: 1.6,
+};
+
+// ---- processes ------------------------------------------------------------------------------
+
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function startProcess(name, args, pattern) {
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+  children.add(child);
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = pattern.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve({
+          name,
+          url: match[1],
+          pid: child.pid,
+          output: () => output,
+          rssBytes: () => rssOf(child.pid),
+          cpuSeconds: () => cpuSecondsOf(child.pid),
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+            }).then(() => children.delete(child)),
+        });
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`${name} exited before it was ready:\n${output}`));
+      }
+    }, 20);
+  });
+}
+
+/** User + system CPU seconds a process has used so far. */
+function cpuSecondsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+const workbenchArgs = (extra = []) => [CLI, '--port', '0', '--no-default-stun', '--log-level', 'error', '--log-format', 'json', ...extra];
+const WORKBENCH_URL = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)\//;
+
+async function startSystem(kind) {
+  if (kind === 'ws-baseline') {
+    const relay = await startProcess('ws relay', [join(HERE, 'ws-relay.mjs')], /listening (\d+)/);
+    return { kind, urls: [`http://127.0.0.1:${relay.url}`], servers: [relay], Client: RawRelayClient, stop: () => relay.stop() };
+  }
+  if (kind === 'socketio-plain') {
+    const relay = await startProcess('plain socket.io relay', [join(HERE, 'socketio-relay.mjs')], /listening (\d+)/);
+    return { kind, urls: [`http://127.0.0.1:${relay.url}`], servers: [relay], Client: SocketIoLite, stop: () => relay.stop() };
+  }
+  if (kind === 'workbench-1') {
+    const server = await startProcess('workbench', workbenchArgs(), WORKBENCH_URL);
+    return { kind, urls: [server.url], servers: [server], Client: SocketIoLite, stop: () => server.stop() };
+  }
+  const redis = await startRedis();
+  const servers = await Promise.all([0, 1].map((i) => startProcess(`workbench ${i + 1}`, workbenchArgs(['--redis-url', redis.url]), WORKBENCH_URL)));
+  return {
+    kind,
+    urls: servers.map((s) => s.url),
+    servers,
+    Client: SocketIoLite,
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+      await redis.stop();
+    },
+  };
+}
+
+const serverRss = (system) => system.servers.reduce((sum, server) => sum + server.rssBytes(), 0);
+const serverCpu = (system) => system.servers.reduce((sum, server) => sum + server.cpuSeconds(), 0);
+
+// ---- payloads ---------------------------------------------------------------------------------
+
+const SDP_BODY = [
+  's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=extmap-allow-mixed', 'a=msid-semantic: WMS',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126', 'c=IN IP4 0.0.0.0', 'a=rtcp:9 IN IP4 0.0.0.0',
+  'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=ice-options:trickle',
+  'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+  'a=setup:actpass', 'a=mid:0', 'a=sendrecv', 'a=rtcp-mux', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 100 101 45 46', 'c=IN IP4 0.0.0.0', 'a=mid:1', 'a=sendrecv', 'a=rtcp-mux', 'a=rtcp-rsize',
+  ...Array.from({ length: 40 }, (_, i) => `a=rtpmap:${96 + i} VP8/90000`),
+].join('\r\n');
+const TEXT_PAD = 'x'.repeat(MESSAGE_BYTES - 60);
+
+const stamp = (t) => t.toFixed(3);
+const description = (type, t) => ({ type, sdp: `v=0\r\no=- ${stamp(t)} 2 IN IP4 127.0.0.1\r\n${SDP_BODY}\r\n` });
+const candidate = (t, i) => ({
+  type: 'candidate',
+  candidate: `candidate:${i} 1 udp 2122260223 192.0.2.${i % 250} ${50000 + i} typ host generation 0`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+  usernameFragment: stamp(t),
+});
+const text = (t, i) => ({ type: 'text', text: `${stamp(t)} ${i} ${TEXT_PAD}` });
+
+/** When a message was sent, from the stamp it carries. */
+function sentAt(message) {
+  if (message.type === 'text') return Number.parseFloat(message.text);
+  if (message.type === 'candidate') return Number.parseFloat(message.usernameFragment);
+  return Number.parseFloat(/o=- ([\d.]+)/.exec(message.sdp)?.[1] ?? 'NaN');
+}
+
+// ---- measurement -----------------------------------------------------------------------------
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const round3 = (n) => Math.round(n * 1000) / 1000;
+
+async function inBatches(count, size, make) {
+  const out = [];
+  for (let i = 0; i < count; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, count - i) }, (_, k) => make(i + k)))));
+  return out;
+}
+
+/** K pairs joined to rooms; with two servers, a on i%2 and b on (i>>1)%2: half the pairs split. */
+async function connectPairs(system, pairs, prefix) {
+  const { urls, Client } = system;
+  const connected = await inBatches(pairs, 50, async (i) => {
+    const a = await Client.connect(urls[i % urls.length]);
+    const b = await Client.connect(urls[(i >> 1) % urls.length]);
+    return { room: `${prefix}-${i}`, a, b };
+  });
+  await inBatches(pairs, 100, async (i) => {
+    const { room, a, b } = connected[i];
+    const first = await a.join(room);
+    const second = await b.join(room);
+    if (!first.ok || !second.ok) throw new Error(`join of ${room} failed: ${JSON.stringify([first, second])}`);
+  });
+  return connected;
+}
+
+function burstRound(pairs) {
+  const expected = pairs.length * PER_ROOM;
+  const latencies = new Float64Array(expected);
+  let received = 0;
+  let lastAt = 0;
+  return new Promise((resolve) => {
+    const startedAt = performance.now();
+    const finish = () => {
+      clearTimeout(timer);
+      const seconds = (lastAt - startedAt) / 1000;
+      const sorted = latencies.subarray(0, received).sort();
+      resolve({
+        delivered: received,
+        expected,
+        seconds: round3(seconds),
+        messagesPerSecond: Math.round(received / seconds),
+        latencyMs: { p50: round3(percentile(sorted, 50)), p95: round3(percentile(sorted, 95)), p99: round3(percentile(sorted, 99)) },
+      });
+    };
+    const timer = setTimeout(finish, 60_000);
+    const record = (message) => {
+      lastAt = performance.now();
+      latencies[received] = lastAt - sentAt(message);
+      received += 1;
+      if (received === expected) finish();
+    };
+    const sendSide = (client, opening) => {
+      client.send(description(opening, performance.now()));
+      for (let i = 0; i < CANDIDATES; i += 1) client.send(candidate(performance.now(), i));
+      for (let i = 0; i < BURST_MESSAGES; i += 1) client.send(text(performance.now(), i));
+    };
+    for (const { a, b } of pairs) {
+      a.onMessage(record);
+      b.onMessage((message) => {
+        record(message);
+        if (message.type === 'offer') sendSide(b, 'answer');
+      });
+    }
+    for (const { a } of pairs) sendSide(a, 'offer');
+  });
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * All systems run side by side and their rounds interleave (a round of each in turn, the order
+ * rotating), so a change in the machine's load during the run hits every system alike: this
+ * machine is shared, and back-to-back blocks measured minutes apart are not comparable.
+ */
+async function burstAll(kinds) {
+  const states = [];
+  try {
+    for (const kind of kinds) {
+      const system = await startSystem(kind);
+      states.push({ kind, system, pairs: [], rounds: [] });
+      await pause(500);
+      const idle = serverRss(system);
+      states.at(-1).pairs = await connectPairs(system, ROOMS, 'burst');
+      await pause(500);
+      states.at(-1).memoryPerClientKB = round3((serverRss(system) - idle) / (ROOMS * 2) / 1024);
+    }
+    // Unmeasured rounds first: JIT warm-up costs a big server more than a 60-line relay, and a
+    // long-running server is warm.
+    for (let r = 0; r < WARMUP_ROUNDS; r += 1) {
+      for (const state of states) {
+        await burstRound(state.pairs);
+        await pause(300);
+      }
+    }
+    for (let r = 0; r < ROUNDS; r += 1) {
+      const order = states.map((_, i) => states[(i + r) % states.length]);
+      for (const state of order) {
+        const serverBefore = serverCpu(state.system);
+        const driverBefore = process.cpuUsage();
+        const round = await burstRound(state.pairs);
+        const driver = process.cpuUsage(driverBefore);
+        round.serverCpuMicrosPerMessage = round3(((serverCpu(state.system) - serverBefore) * 1e6) / round.delivered);
+        round.loadGeneratorCpuMicrosPerMessage = round3((driver.user + driver.system) / round.delivered);
+        round.loadAverage1m = round3(os.loadavg()[0]);
+        state.rounds.push(round);
+        // Lets rate limits refill (100/s per client) and the server settle between rounds.
+        await pause(400);
+      }
+    }
+  } finally {
+    for (const state of states) {
+      for (const { a, b } of state.pairs) {
+        a.close();
+        b.close();
+      }
+      await state.system.stop();
+    }
+  }
+  const results = {};
+  for (const { kind, system, rounds, memoryPerClientKB } of states) {
+    const result = {
+      processes: system.servers.length,
+      clients: ROOMS * 2,
+      messagesPerSecond: median(rounds.map((r) => r.messagesPerSecond)),
+      latencyMs: {
+        p50: median(rounds.map((r) => r.latencyMs.p50)),
+        p95: median(rounds.map((r) => r.latencyMs.p95)),
+        p99: median(rounds.map((r) => r.latencyMs.p99)),
+      },
+      serverCpuMicrosPerMessage: median(rounds.map((r) => r.serverCpuMicrosPerMessage)),
+      loadGeneratorCpuMicrosPerMessage: median(rounds.map((r) => r.loadGeneratorCpuMicrosPerMessage)),
+      delivered: rounds.reduce((n, r) => n + r.delivered, 0),
+      expected: rounds.reduce((n, r) => n + r.expected, 0),
+      serverMemoryPerClientKB: memoryPerClientKB,
+      rounds,
+    };
+    console.log(
+      `burst ${kind.padEnd(18)} ${String(result.messagesPerSecond).padStart(7)} msg/s  p50 ${result.latencyMs.p50} p95 ${result.latencyMs.p95} p99 ${result.latencyMs.p99} ms  ` +
+        `${result.delivered}/${result.expected} delivered  ${result.serverMemoryPerClientKB} KB/client  ` +
+        `CPU/msg server ${result.serverCpuMicrosPerMessage} us, load generator ${result.loadGeneratorCpuMicrosPerMessage} us`,
+    );
+    results[kind] = result;
+  }
+  return results;
+}
+
+async function steady(kind) {
+  const system = await startSystem(kind);
+  try {
+    await pause(500);
+    const idle = serverRss(system);
+    const pairs = await connectPairs(system, STEADY.clients / 2, 'steady');
+    await pause(1000);
+    const connectedRss = serverRss(system);
+    const senders = pairs.flatMap(({ a, b }) => [a, b]);
+    const latencies = [];
+    let measuring = false;
+    let delivered = 0;
+    for (const client of senders) {
+      client.onMessage((message) => {
+        delivered += 1;
+        if (measuring) latencies.push(performance.now() - sentAt(message));
+      });
+    }
+    const warmupMs = 1000;
+    const startedAt = performance.now();
+    let sent = 0;
+    let cursor = 0;
+    let measuredFrom = 0;
+    let deliveredAtStart = 0;
+    await new Promise((resolve) => {
+      const tick = setInterval(() => {
+        const elapsed = performance.now() - startedAt;
+        if (!measuring && elapsed >= warmupMs) {
+          measuring = true;
+          measuredFrom = performance.now();
+          deliveredAtStart = delivered;
+        }
+        if (elapsed >= warmupMs + STEADY.seconds * 1000) {
+          clearInterval(tick);
+          resolve();
+          return;
+        }
+        const due = Math.floor((elapsed / 1000) * STEADY.rate);
+        for (; sent < due; sent += 1) {
+          senders[cursor].send(text(performance.now(), sent));
+          cursor = (cursor + 1) % senders.length;
+        }
+      }, 5);
+    });
+    const measuredSeconds = (performance.now() - measuredFrom) / 1000;
+    const deliveredInWindow = delivered - deliveredAtStart;
+    await pause(1000);
+    measuring = false;
+    const sorted = Float64Array.from(latencies).sort();
+    for (const client of senders) client.close();
+    const result = {
+      clients: STEADY.clients,
+      targetMessagesPerSecond: STEADY.rate,
+      deliveredMessagesPerSecond: Math.round(deliveredInWindow / measuredSeconds),
+      seconds: STEADY.seconds,
+      latencyMs: { p50: round3(percentile(sorted, 50)), p95: round3(percentile(sorted, 95)), p99: round3(percentile(sorted, 99)), max: round3(sorted.at(-1) ?? Number.NaN) },
+      serverMemoryPerClientKB: round3((connectedRss - idle) / STEADY.clients / 1024),
+      serverRssMB: round3(connectedRss / 1024 / 1024),
+    };
+    console.log(
+      `steady ${kind.padEnd(17)} ${result.clients} clients, ${result.deliveredMessagesPerSecond}/${STEADY.rate} msg/s  p50 ${result.latencyMs.p50} p95 ${result.latencyMs.p95} p99 ${result.latencyMs.p99} ms  ${result.serverMemoryPerClientKB} KB/client`,
+    );
+    return result;
+  } finally {
+    await system.stop();
+  }
+}
+
+// ---- run ------------------------------------------------------------------------------------
+
+const loadAtStart = os.loadavg().map(round3);
+let results = { burst: {}, steady: {} };
+if (ONLY.has('burst')) {
+  results.burst = await burstAll(['ws-baseline', 'socketio-plain', 'workbench-1', 'workbench-2-redis']);
+}
+if (ONLY.has('steady')) {
+  // The raw relay and plain socket.io under the same steady load tell how much of the tail is this machine's.
+  for (const kind of ['ws-baseline', 'socketio-plain', 'workbench-1']) results.steady[kind] = await steady(kind);
+}
+
+const targets = [];
+const ws = results.burst['ws-baseline'];
+const one = results.burst['workbench-1'];
+const two = results.burst['workbench-2-redis'];
+if (ws && one) {
+  const ratio = one.messagesPerSecond / ws.messagesPerSecond;
+  targets.push({ name: 'throughput, one process, vs raw ws relay', target: `>= ${TARGETS.throughputVsWs}x`, measured: round3(ratio), pass: ratio >= TARGETS.throughputVsWs });
+  const p99 = one.latencyMs.p99 / ws.latencyMs.p99;
+  targets.push({ name: 'p99 relay latency, one process, vs raw ws relay', target: `<= ${TARGETS.p99VsWs}x`, measured: round3(p99), pass: p99 <= TARGETS.p99VsWs });
+}
+const steadyOne = results.steady['workbench-1'];
+if (steadyOne) {
+  const rateHeld = steadyOne.deliveredMessagesPerSecond >= 0.95 * STEADY.rate;
+  targets.push({
+    name: `p99 relay latency with ${steadyOne.clients} clients at a steady ${STEADY.rate} msg/s`,
+    target: `<= ${TARGETS.steadyP99Ms} ms`,
+    measured: steadyOne.latencyMs.p99,
+    pass: steadyOne.clients >= 5000 && rateHeld && steadyOne.latencyMs.p99 <= TARGETS.steadyP99Ms,
+  });
+}
+if (one && two) {
+  const scaling = two.messagesPerSecond / one.messagesPerSecond;
+  const cores = os.cpus().length;
+  // Two server processes, Redis and this load generator need more cores than two to scale at all.
+  const applicable = cores >= 8;
+  targets.push({
+    name: 'throughput, two processes with Redis, vs one process',
+    target: `>= ${TARGETS.redisScaling}x where cores allow`,
+    measured: round3(scaling),
+    pass: applicable ? scaling >= TARGETS.redisScaling : null,
+    ...(applicable ? {} : { note: `not applicable on ${cores} cores: both server processes, Redis and the load generator share them` }),
+  });
+}
+
+const plain = results.burst['socketio-plain'];
+const comparisons = {};
+if (ws && plain && one) {
+  comparisons.throughputVsWs = { 'socketio-plain': round3(plain.messagesPerSecond / ws.messagesPerSecond), 'workbench-1': round3(one.messagesPerSecond / ws.messagesPerSecond) };
+  comparisons.p99VsWs = { 'socketio-plain': round3(plain.latencyMs.p99 / ws.latencyMs.p99), 'workbench-1': round3(one.latencyMs.p99 / ws.latencyMs.p99) };
+  comparisons.serverCpuPerMessageVsWs = {
+    'socketio-plain': round3(plain.serverCpuMicrosPerMessage / ws.serverCpuMicrosPerMessage),
+    'workbench-1': round3(one.serverCpuMicrosPerMessage / ws.serverCpuMicrosPerMessage),
+  };
+}
+
+const report = {
+  schema: 1,
+  date: new Date().toISOString(),
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim(),
+    node: process.version,
+    loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map(round3) },
+  },
+  config: {
+    burst: { rooms: ROOMS, clientsPerRoom: 2, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, perRoomPerRound: { offer: 1, answer: 1, candidates: 2 * CANDIDATES, messages: 2 * BURST_MESSAGES }, messageBytes: MESSAGE_BYTES },
+    steady: { ...STEADY, warmupSeconds: 1, messageBytes: MESSAGE_BYTES },
+    clients: 'thin ws clients in this process for every system (Socket.IO protocol spoken directly for the workbench server), so client cost is the same on both sides',
+    redisPairs: 'with two processes, half the rooms have one member on each process',
+  },
+  results,
+  targets,
+  comparisons,
+};
+mkdirSync(dirname(flags.out), { recursive: true });
+writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);
+console.log('\ntarget'.padEnd(70), 'measured', 'pass');
+for (const t of targets) console.log(`${t.name} (${t.target})`.padEnd(69), String(t.measured).padEnd(8), t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL');
+console.log(`\nwrote ${flags.out}`);
+process.exit(0);

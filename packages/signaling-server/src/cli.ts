@@ -61,9 +61,6 @@ async function main(): Promise<void> {
     console.error(`workbench-server: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(error instanceof ServerError ? 1 : 70);
   }
-  // Printed whatever the log level: it is the command's answer, and scripts read the URL from it.
-  console.log(startupLines(server.url, server.port, server.host, options).join('\n'));
-
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -85,6 +82,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Printed whatever the log level: it is the command's answer, and scripts read the URL from it.
+  // Only now: a supervisor that signals as soon as it reads the URL must find the handlers in place.
+  console.log(startupLines(server.url, server.port, server.host, options).join('\n'));
 }
 
 await main();

@@ -1,0 +1,34 @@
+/** Configuration of the Redis mode: flags and environment, and a clear coded error when Redis is not there. */
+import { freeTcpPort } from '@workbench/testing';
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs, startServer } from '../src/index.js';
+
+describe('Redis configuration', () => {
+  it('reads --redis-url and the limits from flags or the environment, flags first', () => {
+    expect(
+      parseCliArgs(
+        ['--redis-url', 'redis://127.0.0.1:6380', '--seat-ttl', '3000', '--reconnect-grace', '0', '--message-rate', '20', '--join-burst', '4', '--log-format', 'json'],
+        { REDIS_URL: 'redis://elsewhere:1', MESSAGE_BURST: '40' } as NodeJS.ProcessEnv,
+      ),
+    ).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6380',
+      seatTtlMs: 3000,
+      reconnectGraceMs: 0,
+      logFormat: 'json',
+      rateLimits: { messages: { perSecond: 20, burst: 40 }, joins: { perSecond: 2, burst: 4 } },
+    });
+    expect(parseCliArgs([], { REDIS_URL: 'redis://r:6379', SEAT_TTL_MS: '9000' } as NodeJS.ProcessEnv)).toMatchObject({ redisUrl: 'redis://r:6379', seatTtlMs: 9000 });
+    expect(parseCliArgs([], {} as NodeJS.ProcessEnv)).not.toHaveProperty('redisUrl');
+    expect(() => parseCliArgs(['--redis-url', 'localhost:6379'], {} as NodeJS.ProcessEnv)).toThrow(/--redis-url must look like redis:\/\//);
+    expect(() => parseCliArgs(['--seat-ttl', '10'], {} as NodeJS.ProcessEnv)).toThrow(/--seat-ttl must be from 500/);
+    expect(() => parseCliArgs(['--log-format', 'xml'], {} as NodeJS.ProcessEnv)).toThrow(/--log-format must be one of json, text/);
+  });
+
+  it('refuses to start, with REDIS_UNAVAILABLE and what to do, when nothing answers at the Redis URL', async () => {
+    const port = await freeTcpPort('127.0.0.1');
+    const startedAt = Date.now();
+    const failure = await startServer({ port: 0, logLevel: 'silent', redisUrl: `redis://127.0.0.1:${port}` }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'REDIS_UNAVAILABLE', message: expect.stringMatching(/Could not reach Redis at redis:\/\/127\.0\.0\.1:\d+ .*Start redis-server there, or fix --redis-url/) });
+    expect(Date.now() - startedAt).toBeLessThan(8000);
+  });
+});

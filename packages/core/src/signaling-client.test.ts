@@ -159,6 +159,18 @@ describe('SignalingClient against a real socket.io server', () => {
     expect(second.clientId).toBe(b.clientId);
   });
 
+  it("a 'ready' handler already sees room and polite (the server sends 'ready' right behind the ack)", async () => {
+    const { connect } = await setup();
+    const first = connect();
+    const second = connect();
+    await first.join('timing');
+    const seen = new Promise<{ room: string | undefined; polite: boolean | undefined }>((resolve) =>
+      second.on('ready', () => resolve({ room: second.room, polite: second.polite })),
+    );
+    void second.join('timing');
+    expect(await seen).toEqual({ room: 'timing', polite: true });
+  });
+
   it('rejects a third member with ROOM_FULL and emits full', async () => {
     const { connect } = await setup();
     await connect().join('pair');

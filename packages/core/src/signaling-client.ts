@@ -125,11 +125,14 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     this.#assertOpen('join');
     const name = validateRoomName(room);
     if (!name.ok) throw new WorkbenchError(name.error.code, name.error.message, { context: { room } });
-    const result = await this.#request<JoinResult>('create or join', `joining room "${room}"`, room);
+    // The membership is recorded inside the ack callback, not after the await: the server sends
+    // 'ready' right behind the ack, and a 'ready' handler must already see `polite` and `room`.
+    const result = await this.#request<JoinResult>('create or join', `joining room "${room}"`, room, (answer) => {
+      if (answer.ok) this.#joined = answer;
+    });
     if (!result.ok) {
       throw new WorkbenchError(result.error.code, result.error.message, { context: { room, message: result.error.message } });
     }
-    this.#joined = result;
     this.#log.info(`${result.role} room "${result.room}" as ${result.clientId} (${result.polite ? 'polite' : 'impolite'})`);
     return result;
   }
@@ -169,12 +172,13 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     }
   }
 
-  #request<T>(event: keyof ClientToServerEvents, doing: string, argument: unknown): Promise<T> {
+  #request<T>(event: keyof ClientToServerEvents, doing: string, argument: unknown, onAnswer?: (response: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // socket.io's emitWithAck types cannot see through the protocol's optional ack parameter.
       const timed = this.socket.timeout(this.timeoutMs) as unknown as LooseEmit;
       timed.emit(event, argument, (error: Error | null, response: T) => {
         if (!error) {
+          onAnswer?.(response);
           resolve(response);
           return;
         }

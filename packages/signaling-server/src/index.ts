@@ -1,6 +1,7 @@
 /**
  * @workbench/signaling-server: the codelab-compatible socket.io signaling server (rooms, relay,
- * v2/v3 clients), which also serves the built apps, `/healthz` and `/api/ice-servers`.
+ * v2/v3 clients), which also serves the built apps, `/healthz`, `/metrics` and `/api/ice-servers`.
+ * One process keeps rooms in memory; with `redisUrl` several processes share them through Redis.
  */
 export { createApplication, isOriginAllowed, type Application } from './application.js';
 export { loadOrCreateCertificate, lanIPv4Addresses, type CertificatePair } from './certificate.js';
@@ -15,9 +16,22 @@ export {
   type IceServerOptions,
   type IceServersResponse,
 } from './ice-servers.js';
-export type { LogLevel } from './logger.js';
-export { DEFAULT_HOST, DEFAULT_PORT, REPO_ROOT, type ServerOptions } from './options.js';
+export type { LogFormat, LogLevel } from './logger.js';
+export { METRICS_CONTENT_TYPE, SignalingMetrics, type RejectionReason } from './metrics.js';
+export {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_RECONNECT_GRACE_MS,
+  DEFAULT_REDIS_KEY_PREFIX,
+  DEFAULT_SEAT_TTL_MS,
+  REPO_ROOT,
+  type ServerOptions,
+} from './options.js';
+export type { RateLimit } from './rate-limit.js';
+export { RedisUnavailableError } from './redis-seat-store.js';
+export type { SeatStore } from './seat-store.js';
 export { RoomRegistry, type RoomJoinOutcome, type RoomLeaveOutcome, type RoomMember } from './room-registry.js';
 export { startServer, type RunningServer } from './server.js';
-export type { SignalingServer } from './signaling.js';
+export { FLOOD_DISCONNECT_AFTER, UNAVAILABLE_CODE, type SignalingServer } from './signaling.js';
 export { turnRestCredentials, type TurnCredentials } from './turn-credentials.js';

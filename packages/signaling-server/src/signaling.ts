@@ -742,11 +742,12 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
             removeLocal(room, member);
             session.room = undefined;
             if (!shuttingDown) holdSeat(session, room);
-            logger.info(`client ${session.memberId} dropped (${reason}); holding its seat in room ${room} for ${reconnectGraceMs} ms`, {
-              event: 'hold',
-              room,
-              client: session.memberId,
-            });
+            logger.info(
+              shuttingDown
+                ? `client ${session.memberId} may resume its seat in room ${room} on another process; unclaimed, it is freed within the seat TTL`
+                : `client ${session.memberId} dropped (${reason}); holding its seat in room ${room} for ${reconnectGraceMs} ms`,
+              { event: 'hold', room, client: session.memberId },
+            );
             return;
           }
           await leaveSeat(member, `disconnect: ${reason}`);

@@ -743,9 +743,11 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
             session.room = undefined;
             if (!shuttingDown) holdSeat(session, room);
             logger.info(
-              shuttingDown
+              shuttingDown && store.distributed
                 ? `client ${session.memberId} may resume its seat in room ${room} on another process; unclaimed, it is freed within the seat TTL`
-                : `client ${session.memberId} dropped (${reason}); holding its seat in room ${room} for ${reconnectGraceMs} ms`,
+                : shuttingDown
+                  ? `client ${session.memberId} disconnected by the shutdown; its seat in room ${room} ends with this process`
+                  : `client ${session.memberId} dropped (${reason}); holding its seat in room ${room} for ${reconnectGraceMs} ms`,
               { event: 'hold', room, client: session.memberId },
             );
             return;

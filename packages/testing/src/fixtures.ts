@@ -4,6 +4,6 @@ import { fileURLToPath } from 'node:url';
 export const FIXTURES = {
   /** A blank page on the server's origin: a secure context to run browser code in, independent of the apps. */
   harnessPage: fileURLToPath(new URL('../fixtures/harness-page/', import.meta.url)),
-  /** Google's WebRTC codelab step 5, unchanged (Apache-2.0): proves the server is wire-compatible with it. */
+  /** A client that speaks the codelab's step-5 protocol exactly (written here): proves the server is wire-compatible with it. */
   codelabStep05: fileURLToPath(new URL('../fixtures/codelab-step-05/', import.meta.url)),
 } as const;

@@ -1,5 +1,6 @@
-// Wire compatibility with the original codelab: Google's step-05 page, byte for byte, served by our
-// server, must make a call between two browsers. The page loads /socket.io/socket.io.js from the
+// Wire compatibility with the original codelab: a page that speaks the codelab's step-05 protocol
+// exactly (fixtures/codelab-step-05, written here rather than copied), served by our server, must
+// make a call between two browsers. The page loads /socket.io/socket.io.js from the
 // server, calls io.connect(), joins room 'foo' with 'create or join' and relays offer/answer/candidates
 // (with the codelab's label/id fields) through 'message' — the exact protocol the server promises.
 import { createRequire } from 'node:module';
@@ -34,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => workbench?.close());
 
-describe('codelab step 5, unchanged, against this server', () => {
+describe('a codelab step-5 client against this server', () => {
   const browsers: Browser[] = [];
   const pages: OpenedPage[] = [];
   afterEach(async () => {

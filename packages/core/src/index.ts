@@ -5,6 +5,7 @@ export * from './emitter.js';
 export * from './errors.js';
 export * from './media.js';
 export * from './ice.js';
+export * from './ice-servers.js';
 export * from './negotiation.js';
 export * from './peer.js';
 export * from './data-channel.js';

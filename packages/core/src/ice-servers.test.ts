@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeIceServers, fetchIceServers } from './iceServers.js';
+import { describeIceServers, fetchIceServers, hasTurn } from './ice-servers.js';
 
 function answering(status: number, body: string): typeof fetch {
   return async () => new Response(body, { status, headers: { 'content-type': 'application/json' } });
@@ -51,5 +51,22 @@ describe('describeIceServers', () => {
 
   it('says what an empty list means', () => {
     expect(describeIceServers([])).toContain('host candidates only');
+  });
+});
+
+describe('hasTurn and the expiry', () => {
+  it('detects turn: and turns: URLs, in a string or a list', () => {
+    expect(hasTurn([{ urls: 'stun:a' }])).toBe(false);
+    expect(hasTurn([{ urls: 'stun:a' }, { urls: ['turn:127.0.0.1:3478?transport=udp'] }])).toBe(true);
+    expect(hasTurn([{ urls: 'turns:x:5349' }])).toBe(true);
+  });
+
+  it('passes on when the TURN credentials expire, and ignores a nonsense expiry', async () => {
+    const list = [{ urls: ['turn:t:3478'], username: '1700003600:u', credential: 'c' }];
+    expect(await fetchIceServers(answering(200, JSON.stringify({ iceServers: list, expiresAt: 1_700_003_600_000 })))).toEqual({
+      iceServers: list,
+      expiresAt: 1_700_003_600_000,
+    });
+    expect(await fetchIceServers(answering(200, JSON.stringify({ iceServers: list, expiresAt: 'soon' })))).toEqual({ iceServers: list });
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * The STUN/TURN servers the workbench server hands out at `/api/ice-servers` (TURN with fresh
+ * REST-API credentials), fetched and checked in one place for every page that makes a call.
+ * The codelab built a STUN configuration and then created its RTCPeerConnection without it; pages
+ * pass this list straight into `new RTCPeerConnection({ iceServers })`.
+ */
+
+export const ICE_SERVERS_PATH = '/api/ice-servers';
+
+export interface IceServersResult {
+  iceServers: RTCIceServer[];
+  /** When TURN credentials in the list expire (ms since the epoch), if the server said. */
+  expiresAt?: number;
+  /** Set when the list could not be fetched or read; a call then uses host candidates only. */
+  problem?: string;
+}
+
+export function isIceServer(value: unknown): value is RTCIceServer {
+  if (typeof value !== 'object' || value === null) return false;
+  const { urls, username, credential } = value as Record<string, unknown>;
+  const urlsOk = typeof urls === 'string' || (Array.isArray(urls) && urls.length > 0 && urls.every((url) => typeof url === 'string'));
+  return urlsOk && (username === undefined || typeof username === 'string') && (credential === undefined || typeof credential === 'string');
+}
+
+/**
+ * Fetches the list. Never throws: a call between two tabs on one machine works without any ICE
+ * server, so a missing list is a warning (`problem`) the page shows, and the call goes on.
+ */
+export async function fetchIceServers(fetcher: typeof fetch = fetch, path: string = ICE_SERVERS_PATH): Promise<IceServersResult> {
+  let response: Response;
+  try {
+    response = await fetcher(path, { cache: 'no-store', headers: { accept: 'application/json' } });
+  } catch (error) {
+    return { iceServers: [], problem: `${path} could not be fetched (${error instanceof Error ? error.message : String(error)}).` };
+  }
+  if (!response.ok) return { iceServers: [], problem: `${path} answered HTTP ${response.status}.` };
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return { iceServers: [], problem: `${path} did not answer JSON.` };
+  }
+  const { iceServers: list, expiresAt } = (body ?? {}) as { iceServers?: unknown; expiresAt?: unknown };
+  if (!Array.isArray(list) || !list.every(isIceServer)) {
+    return { iceServers: [], problem: `${path} answered something other than {iceServers: RTCIceServer[]}.` };
+  }
+  return typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? { iceServers: list, expiresAt } : { iceServers: list };
+}
+
+function urlsOf(server: RTCIceServer): string[] {
+  return typeof server.urls === 'string' ? [server.urls] : [...server.urls];
+}
+
+/** True when the list has a TURN server, which a relay-only policy needs. */
+export function hasTurn(iceServers: readonly RTCIceServer[]): boolean {
+  return iceServers.some((server) => urlsOf(server).some((url) => /^turns?:/i.test(url)));
+}
+
+/** `stun:a; turn:b (user 1700000000:workbench-1a2b)` for a log line; credentials are never shown. */
+export function describeIceServers(iceServers: readonly RTCIceServer[]): string {
+  if (iceServers.length === 0) return 'none (host candidates only: fine on one machine or one LAN)';
+  return iceServers
+    .map((server) => (server.username ? `${urlsOf(server).join(', ')} (user ${server.username})` : urlsOf(server).join(', ')))
+    .join('; ');
+}

@@ -148,6 +148,12 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
     detail: 'The server is refusing messages because this page sends them faster than its limit.',
     fix: 'Send less often (e.g. do not resend on every keystroke) and try again in a moment.',
   },
+  UNAVAILABLE: {
+    title: 'Signaling server busy',
+    detail: (c) =>
+      c.message ?? 'The signaling server could not reach the store it keeps rooms in (Redis), so it could not answer; nothing was changed.',
+    fix: 'Try again in a moment. If it keeps happening, check that redis-server is running where the server\'s --redis-url points.',
+  },
   INVALID_STATE: {
     title: 'Already closed',
     detail: (c) => c.message ?? 'This object was closed (or is not ready yet), so it cannot do that now.',

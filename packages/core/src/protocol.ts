@@ -42,6 +42,11 @@ export const SignalingErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   /** The client sends faster than the server's rate limit allows. */
   RateLimited: 'RATE_LIMITED',
+  /**
+   * The server cannot decide the request right now: its shared state store (Redis) is
+   * unreachable. Nothing was changed; try again in a moment.
+   */
+  Unavailable: 'UNAVAILABLE',
 } as const;
 export type SignalingErrorCode = (typeof SignalingErrorCode)[keyof typeof SignalingErrorCode];
 
@@ -114,8 +119,24 @@ export type JoinResult =
       /** Ids of the members that were already in the room. */
       peers: string[];
       capacity: number;
+      /**
+       * Present only when the client connected with `auth: { resumeToken: '' }` (see
+       * {@link SocketAuth}). Set it as `socket.auth = { resumeToken }` so that a socket.io reconnect
+       * within the server's grace period gets this seat, role and `clientId` back, with no `'bye'`
+       * to the peers. Codelab clients, which send no auth, never get one.
+       */
+      resumeToken?: string;
     }
   | Failure;
+
+/**
+ * The socket.io handshake `auth` this server reads. `resumeToken: ''` asks for a token in the join
+ * ack; the token from that ack, presented on a later connection, claims the held seat back. A
+ * connection without it (the codelab's) gets no token and its seat is freed as soon as it drops.
+ */
+export interface SocketAuth {
+  resumeToken?: string;
+}
 
 export type Ack = { ok: true } | Failure;
 
@@ -149,10 +170,33 @@ export interface ServerToClientEvents {
   log: (lines: string[]) => void;
   /** A request was refused; sent when the request carried no ack to answer. */
   'signaling error': (error: SignalingErrorPayload) => void;
+  /**
+   * The server process is going away. `resumable`: this client's seat is held for it, so a
+   * reconnect with its resume token (to another process of the same cluster) gets it back;
+   * otherwise the seat is freed now and a reconnect has to join again.
+   */
+  'server shutdown': (info: { resumable: boolean }) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface InterServerEvents {}
+/**
+ * A room event passed between server processes sharing Redis, so that each process can deliver
+ * `'join'`/`'ready'` and `'bye'` to its own members of the room. `filled`: the join brought the
+ * room to capacity (its members also get `'ready'`).
+ */
+export type RoomNotice =
+  | { kind: 'join'; room: string; memberId: string; filled: boolean }
+  | { kind: 'bye'; room: string; memberId: string };
+
+/** Between server processes only (socket.io's `serverSideEmit`); browsers never see these. */
+export interface InterServerEvents {
+  /** Deliver this room event to your own members of the room. */
+  'room notice': (notice: RoomNotice) => void;
+  /**
+   * A client resumed seat `memberId` on the sending process: stop holding it here, drop any
+   * connection of it still open here without a `'bye'`, and forget the seat locally.
+   */
+  'seat moved': (memberId: string) => void;
+}
 
 export interface SocketData {
   room: string | undefined;

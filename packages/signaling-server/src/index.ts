@@ -33,5 +33,5 @@ export { RedisUnavailableError } from './redis-seat-store.js';
 export type { SeatStore } from './seat-store.js';
 export { RoomRegistry, type RoomJoinOutcome, type RoomLeaveOutcome, type RoomMember } from './room-registry.js';
 export { startServer, type RunningServer } from './server.js';
-export { FLOOD_DISCONNECT_AFTER, UNAVAILABLE_CODE, type SignalingServer } from './signaling.js';
+export { FLOOD_DISCONNECT_AFTER, type SignalingServer } from './signaling.js';
 export { turnRestCredentials, type TurnCredentials } from './turn-credentials.js';

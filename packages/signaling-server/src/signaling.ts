@@ -16,8 +16,10 @@ import {
   type Failure,
   type InterServerEvents,
   type JoinResult,
+  type RoomNotice,
   type ServerToClientEvents,
   type SignalingErrorPayload,
+  type SocketAuth,
   type SocketData,
 } from '@workbench/core/protocol';
 import type { Server, Socket } from 'socket.io';
@@ -31,18 +33,6 @@ import type { FreedSeat, SeatStore } from './seat-store.js';
 export type SignalingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type SignalingSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type AnyAck = (response: unknown) => void;
-type LooseEmitter = { emit(event: string, ...args: unknown[]): unknown };
-/** The inter-server channel of socket.io's adapter; the protocol's InterServerEvents declares none yet. */
-type InterServerChannel = {
-  serverSideEmit(event: string, ...args: unknown[]): unknown;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-};
-
-/**
- * Sent when the server cannot decide a request right now (its Redis is away). Not yet in the
- * protocol's SignalingErrorCode; clients show the message, which says to try again.
- */
-export const UNAVAILABLE_CODE = 'UNAVAILABLE';
 
 /** Events a client may send; anything else is refused with INVALID_PAYLOAD. */
 const CLIENT_EVENTS = new Set(['create or join', 'message', 'bye']);
@@ -90,7 +80,7 @@ const REASONS: Record<string, RejectionReason> = {
   [SignalingErrorCode.InvalidPayload]: 'invalid_payload',
   [SignalingErrorCode.PayloadTooLarge]: 'payload_too_large',
   [SignalingErrorCode.RateLimited]: 'rate_limited',
-  [UNAVAILABLE_CODE]: 'unavailable',
+  [SignalingErrorCode.Unavailable]: 'unavailable',
 };
 
 export interface SignalingHandlerOptions {
@@ -145,9 +135,6 @@ class ClientSession {
   }
 }
 
-/** A room event every process delivers to its own members of that room. */
-type RoomNotice = { kind: 'join'; room: string; memberId: string; filled: boolean } | { kind: 'bye'; room: string; memberId: string };
-
 interface LocalMember {
   socket: SignalingSocket;
   session: ClientSession;
@@ -189,14 +176,13 @@ function holdOutput(socket: SignalingSocket): { take(): [unknown, unknown][]; fl
   };
 }
 
-function failure(code: string, message: string, event?: string): Failure {
-  const error = { code, message, ...(event !== undefined ? { event } : {}) } as SignalingErrorPayload;
+function failure(code: SignalingErrorCode, message: string, event?: string): Failure {
+  const error: SignalingErrorPayload = { code, message, ...(event !== undefined ? { event } : {}) };
   return { ok: false, error };
 }
 
 export function registerSignalingHandlers(io: SignalingServer, options: SignalingHandlerOptions): SignalingController {
   const { logger, maxMessageBytes, store, metrics, reconnectGraceMs } = options;
-  const interServer = io as unknown as InterServerChannel;
   /** Connected clients of this process by member id (a resumed client under its old id). */
   const sessions = new Map<string, { socket: SignalingSocket; session: ClientSession }>();
   /** Seats of clients that dropped and may come back, with the timer that gives up on them. */
@@ -244,13 +230,14 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     deliverNotice(notice);
     if (!store.distributed) return;
     try {
-      interServer.serverSideEmit('room notice', notice);
+      io.serverSideEmit('room notice', notice);
     } catch (error) {
       logger.warn('passing a room event to the other processes failed', error);
     }
   };
 
-  interServer.on('room notice', (notice: unknown) => {
+  // Typed by the protocol, but still checked: another process may run another version.
+  io.on('room notice', (notice: unknown) => {
     const candidate = notice as Partial<RoomNotice> | null;
     if (typeof candidate?.room !== 'string' || typeof candidate.memberId !== 'string') return;
     if (candidate.kind === 'join') deliverNotice({ kind: 'join', room: candidate.room, memberId: candidate.memberId, filled: candidate.filled === true });
@@ -291,7 +278,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
   });
 
   // Another process resumed a client whose seat this one held: stop waiting for it here.
-  interServer.on('seat moved', (memberId: unknown) => {
+  io.on('seat moved', (memberId: unknown) => {
     if (typeof memberId !== 'string') return;
     dropHeld(memberId);
     const entry = sessions.get(memberId);
@@ -349,7 +336,8 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
 
   io.on('connection', (socket: SignalingSocket) => {
     socket.data.room = undefined;
-    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    // What the client claims to be a SocketAuth; its fields are checked before use.
+    const auth = socket.handshake.auth as { [K in keyof SocketAuth]?: unknown } | undefined;
     const presented = auth?.resumeToken;
     const session = new ClientSession(socket.id, typeof presented === 'string', options.rateLimits);
     const member: LocalMember = { socket, session };
@@ -480,7 +468,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
 
     const unavailable = (ack: AnyAck | undefined, error: unknown, event: string): boolean => {
       if (!(error instanceof RedisUnavailableError)) return false;
-      refuse(ack, failure(UNAVAILABLE_CODE, error.message, event));
+      refuse(ack, failure(SignalingErrorCode.Unavailable, error.message, event));
       return true;
     };
 
@@ -512,7 +500,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
         }
         if (claim.previousNode !== store.nodeId) {
           try {
-            interServer.serverSideEmit('seat moved', memberId);
+            io.serverSideEmit('seat moved', memberId);
           } catch (error) {
             logger.warn('telling the other processes about a resumed seat failed', error);
           }
@@ -610,7 +598,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
 
         const { role, polite, peers, capacity, secret } = outcome;
         const clientId = session.memberId;
-        const result: JoinResult & { resumeToken?: string } = {
+        const result: JoinResult = {
           ok: true,
           role,
           room,
@@ -769,7 +757,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
       for (const member of sessions.values()) {
         const { socket, session } = member;
         socket.emit('log', ['The server is shutting down; reconnect in a moment.']);
-        (socket as unknown as LooseEmitter).emit('server shutdown', { resumable: session.resumable && session.room !== undefined });
+        socket.emit('server shutdown', { resumable: session.resumable && session.room !== undefined });
         if (!session.resumable && session.room !== undefined) leaving.push(leaveSeat(member, 'server shutdown').catch(() => {}));
       }
       // Closing right away would discard what is still queued for the wire (engine.io drops its

@@ -30,6 +30,8 @@ async function startServer(options: { answerJoins?: boolean } = {}) {
   const rooms = new Map<string, Set<string>>();
   const sockets = new Map<string, TestSocket>();
   const joins: string[] = [];
+  /** The handshake `auth` of each connection, in order. */
+  const auths: unknown[] = [];
 
   const leave = (socket: TestSocket) => {
     const room = socket.data.room;
@@ -42,6 +44,9 @@ async function startServer(options: { answerJoins?: boolean } = {}) {
 
   server.on('connection', (socket) => {
     sockets.set(socket.id, socket);
+    auths.push(socket.handshake.auth);
+    // Like the real server: a token only for a client that asked for one.
+    const wantsToken = typeof (socket.handshake.auth as { resumeToken?: unknown }).resumeToken === 'string';
     socket.data.room = undefined;
     socket.on('create or join', (room, ack) => {
       joins.push(room);
@@ -71,6 +76,7 @@ async function startServer(options: { answerJoins?: boolean } = {}) {
         polite: role === 'joined',
         peers: [...members].filter((id) => id !== socket.id),
         capacity: 2,
+        ...(wantsToken ? { resumeToken: `${room}.${socket.id}.secret` } : {}),
       };
       ack?.(result);
       if (members.size === 2) server.to(room).emit('ready', room);
@@ -99,6 +105,7 @@ async function startServer(options: { answerJoins?: boolean } = {}) {
     rooms,
     sockets,
     joins,
+    auths,
     close: () => new Promise<void>((resolve) => void server.close(() => resolve())),
   };
 }
@@ -124,7 +131,9 @@ async function setup(options?: { answerJoins?: boolean }) {
 }
 
 /** Resolves with the arguments of the next `event`. */
-function next<E extends 'join' | 'ready' | 'full' | 'message' | 'bye' | 'created' | 'joined' | 'rejoined' | 'reconnect' | 'error' | 'connect'>(
+function next<
+  E extends 'join' | 'ready' | 'full' | 'message' | 'bye' | 'created' | 'joined' | 'rejoined' | 'reconnect' | 'error' | 'connect' | 'server shutdown',
+>(
   client: SignalingClient,
   event: E,
 ): Promise<unknown[]> {
@@ -271,6 +280,38 @@ describe('SignalingClient against a real socket.io server', () => {
     expect((await joinAgain)[1]).toBe(result.clientId);
     expect(second.clientId).toBe(result.clientId);
     expect(server.rooms.get('sticky')?.size).toBe(2);
+  });
+
+  it('asks for a resume token on connect, presents the one its join ack carried, and forgets it on leave', async () => {
+    const { server, connect } = await setup();
+    const client = connect();
+    const result = await client.join('token');
+    expect(server.auths).toEqual([{ resumeToken: '' }]);
+    expect(result.resumeToken).toBe(`token.${result.clientId}.secret`);
+    expect(client.socket.auth).toEqual({ resumeToken: result.resumeToken });
+    await client.leave();
+    expect(client.socket.auth).toEqual({ resumeToken: '' });
+  });
+
+  it("keeps a caller's own auth, adding only the token", async () => {
+    const { server } = await setup();
+    const client = SignalingClient.connect(server.url, {
+      logger: silentLogger,
+      socket: { transports: ['websocket'], auth: { resumeToken: '', name: 'kiosk' } },
+    });
+    cleanup.push(() => client.close());
+    const result = await client.join('own-auth');
+    expect(server.auths).toEqual([{ resumeToken: '', name: 'kiosk' }]);
+    expect(client.socket.auth).toEqual({ resumeToken: result.resumeToken, name: 'kiosk' });
+  });
+
+  it("forwards 'server shutdown' with whether the seat is held", async () => {
+    const { server, connect } = await setup();
+    const client = connect();
+    await next(client, 'connect');
+    const notice = next(client, 'server shutdown');
+    server.sockets.get(client.socket.id ?? '')?.emit('server shutdown', { resumable: true });
+    expect(await notice).toEqual([{ resumable: true }]);
   });
 
   it('forwards the server\'s signaling error event as a coded error', async () => {

@@ -1,4 +1,7 @@
-/** Signaling client: the typed socket.io-client wrapper for the protocol: join and relay with acks, leave, rejoin after reconnect. */
+/**
+ * Signaling client: the typed socket.io-client wrapper for the protocol: join and relay with acks,
+ * leave, and after a reconnect either resume the same seat (resume token) or join again.
+ */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { Emitter } from './emitter.js';
 import { ErrorCode, WorkbenchError } from './errors.js';
@@ -11,6 +14,7 @@ import {
   type JoinResult,
   type ServerToClientEvents,
   type SignalMessage,
+  type SocketAuth,
 } from './protocol.js';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -34,8 +38,18 @@ export type SignalingClientEvents = {
   disconnect: (reason: string) => void;
   /** socket.io reconnected after losing the connection; a rejoin follows if a room was joined. */
   reconnect: (attempt: number) => void;
-  /** The room was joined again after a reconnect (the new join result: new client id, maybe a new role). */
+  /**
+   * The reconnect got the same seat back (resume token, within the server's grace period): same
+   * client id, role and politeness, and the peers saw no `'bye'`, so a call can carry on as it was.
+   */
+  resumed: (result: JoinSuccess) => void;
+  /**
+   * The room was joined again after a reconnect that could not resume (no token, or the seat was
+   * freed): a new client id, maybe a new role; the peers saw `'bye'` and then `'join'`.
+   */
   rejoined: (result: JoinSuccess) => void;
+  /** The server is going away; `resumable`: this client's seat is held for its reconnect. */
+  'server shutdown': (info: { resumable: boolean }) => void;
   /** The server is unreachable (each failed connection attempt). */
   connect_error: (error: WorkbenchError) => void;
   /** The server refused a request sent without acknowledgement, or a rejoin failed. */
@@ -46,7 +60,10 @@ export interface SignalingClientOptions {
   /** How long to wait for the server's acknowledgement; default 5000 ms. */
   timeoutMs?: number;
   logger?: Logger;
-  /** Options for socket.io's `io()`, e.g. `{ transports: ['websocket'] }`. */
+  /**
+   * Options for socket.io's `io()`, e.g. `{ transports: ['websocket'] }`. Without an `auth` of your
+   * own, `connect()` sends `{ resumeToken: '' }` so the server hands out a resume token.
+   */
   socket?: Partial<ManagerOptions & SocketOptions>;
   /** The server's URL, named in "unreachable" messages; SignalingClient.connect sets it. */
   url?: string;
@@ -75,10 +92,14 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
   #hasConnected = false;
   #lastConnectError: Error | undefined;
   #closed = false;
+  /** While a reconnect is being confirmed: the id the client had, whose seat it may have resumed. */
+  #resumingAs: string | undefined;
 
   /** Connects to `url` (the page's own origin when omitted, as the codelab's `io.connect()`). */
   static connect(url?: string, options: SignalingClientOptions = {}): SignalingClient {
-    const socket: SignalingSocket = url === undefined ? io(options.socket) : io(url, options.socket);
+    const auth: SocketAuth = { resumeToken: '' };
+    const socketOptions = { auth, ...options.socket };
+    const socket: SignalingSocket = url === undefined ? io(socketOptions) : io(url, socketOptions);
     const location = (globalThis as { location?: { origin?: string } }).location;
     return new SignalingClient(socket, { ...options, url: options.url ?? url ?? location?.origin ?? 'this page\'s server' });
   }
@@ -98,7 +119,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     return this.#joined?.room;
   }
 
-  /** This client's id as the server knows it (it changes after a reconnect). */
+  /** This client's id as the server knows it (kept when a reconnect resumes the seat, new after a rejoin). */
   get clientId(): string | undefined {
     return this.#joined?.clientId;
   }
@@ -128,7 +149,10 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     // The membership is recorded inside the ack callback, not after the await: the server sends
     // 'ready' right behind the ack, and a 'ready' handler must already see `polite` and `room`.
     const result = await this.#request<JoinResult>('create or join', `joining room "${room}"`, room, (answer) => {
-      if (answer.ok) this.#joined = answer;
+      if (!answer.ok) return;
+      this.#joined = answer;
+      // Presented on socket.io's next automatic reconnect, so the server gives this seat back.
+      if (answer.resumeToken !== undefined) this.#setResumeToken(answer.resumeToken);
     });
     if (!result.ok) {
       throw new WorkbenchError(result.error.code, result.error.message, { context: { room, message: result.error.message } });
@@ -151,7 +175,9 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     this.#assertOpen('leave');
     const room = this.#joined?.room;
     this.#joined = undefined; // first, so a reconnect meanwhile does not rejoin
-    if (!room || !this.socket.connected) return;
+    if (!room) return;
+    this.#forgetResumeToken();
+    if (!this.socket.connected) return;
     const ack = await this.#request<Ack>('bye', `leaving room "${room}"`, room);
     if (!ack.ok) throw new WorkbenchError(ack.error.code, ack.error.message, { context: { room } });
     this.#log.info(`left room "${room}"`);
@@ -212,8 +238,14 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
   }
 
   #wire(): void {
-    this.#on('created', (room, clientId) => this.emit('created', room, clientId));
-    this.#on('joined', (room, clientId) => this.emit('joined', room, clientId));
+    // Confirming a resumed seat is a repeated join, which the server answers with the role event
+    // again; the page already had it, and nothing about its membership changed.
+    this.#on('created', (room, clientId) => {
+      if (clientId !== this.#resumingAs) this.emit('created', room, clientId);
+    });
+    this.#on('joined', (room, clientId) => {
+      if (clientId !== this.#resumingAs) this.emit('joined', room, clientId);
+    });
     this.#on('join', (room, clientId) => {
       this.#log.info(`${clientId} joined room "${room}"`);
       this.emit('join', room, clientId);
@@ -230,6 +262,10 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
       this.#log.warn(`server refused ${error.event ?? 'a request'}: ${error.message}`);
       this.emit('error', new WorkbenchError(error.code, error.message));
     });
+    this.#on('server shutdown', (info) => {
+      this.#log.warn(`the server is shutting down${info.resumable ? '; this seat is held for the reconnect' : ''}`);
+      this.emit('server shutdown', info);
+    });
 
     const socket = this.socket;
     const onConnect = () => {
@@ -238,9 +274,10 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
       this.#hasConnected = true;
       this.#log.info(reconnected ? 'reconnected' : 'connected');
       this.emit('connect');
-      // A new connection is a new member to the server: join the room again, unless
+      // A new connection is a new member to the server unless it resumed the seat with its token;
+      // either way #rejoin finds out which, with one join (see there). Nothing to do when
       // socket.io's connection-state recovery already restored the membership.
-      if (reconnected && this.#joined && !socket.recovered) void this.#rejoin(this.#joined.room);
+      if (reconnected && this.#joined && !socket.recovered) void this.#rejoin(this.#joined);
     };
     const onDisconnect = (reason: string) => {
       this.#log.warn(`disconnected: ${reason}`);
@@ -270,10 +307,25 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     if (socket.connected) this.#hasConnected = true;
   }
 
-  async #rejoin(room: string): Promise<void> {
+  /**
+   * After a reconnect, sends 'create or join' for the room it was in. The server claims the seat
+   * for a presented resume token before it looks at this client's first event, so when the resume
+   * worked this join is a repeat of the seat already held: the server answers with the same id,
+   * role and politeness and tells the peers nothing (no double join). When it did not (no token,
+   * grace period over, a restarted server), this is an ordinary join under the new id.
+   */
+  async #rejoin(previous: JoinSuccess): Promise<void> {
+    const { room } = previous;
+    const resuming = this.#resumeToken() !== undefined;
+    if (resuming) this.#resumingAs = previous.clientId;
     try {
       const result = await this.join(room);
-      this.emit('rejoined', result);
+      if (resuming && result.clientId === previous.clientId) {
+        this.#log.info(`resumed seat in room "${room}" as ${result.clientId}`);
+        this.emit('resumed', result);
+      } else {
+        this.emit('rejoined', result);
+      }
     } catch (error) {
       const failure =
         error instanceof WorkbenchError
@@ -283,9 +335,32 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
       // keeps it, so the next reconnect tries again.
       if (failure.code !== ErrorCode.SignalingTimeout && failure.code !== ErrorCode.SignalingUnreachable) {
         this.#joined = undefined;
+        this.#forgetResumeToken();
       }
       this.#log.warn(`could not rejoin room "${room}": ${failure.message}`);
       this.emit('error', failure);
+    } finally {
+      if (this.#resumingAs === previous.clientId) this.#resumingAs = undefined;
     }
+  }
+
+  /** The token socket.io will present on its next connection, if the server handed one out. */
+  #resumeToken(): string | undefined {
+    const auth = this.socket.auth;
+    if (typeof auth !== 'object') return undefined;
+    const token = (auth as SocketAuth).resumeToken;
+    return token ? token : undefined;
+  }
+
+  #setResumeToken(resumeToken: string): void {
+    // Other auth fields a caller passed stay; only a callback-style auth is replaced (it asked
+    // for a token too, or the server would not have sent one).
+    const auth = typeof this.socket.auth === 'object' ? this.socket.auth : {};
+    this.socket.auth = { ...auth, resumeToken };
+  }
+
+  /** Back to asking for a token: the seat is gone, and presenting its token would only be refused. */
+  #forgetResumeToken(): void {
+    if (this.#resumeToken() !== undefined) this.#setResumeToken('');
   }
 }

@@ -1,9 +1,16 @@
 // Unit tests for PerfectNegotiator: two fake peer connections joined by a signaling channel with latency, glare included.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeRTCPeerConnection, type FakePeerConnectionOptions } from '../test/fake-peer-connection.js';
 import { ErrorCode, WorkbenchError } from './errors.js';
 import { silentLogger } from './logger.js';
-import { PerfectNegotiator, type CollisionOutcome, type NegotiablePeerConnection } from './negotiation.js';
+import {
+  PerfectNegotiator,
+  POLITE_OFFER_WAIT_MS,
+  startNegotiation,
+  type CollisionOutcome,
+  type NegotiablePeerConnection,
+  type NegotiationStartReason,
+} from './negotiation.js';
 import type { SignalMessage } from './protocol.js';
 
 // Compile-time: a real RTCPeerConnection is what the negotiator accepts.
@@ -32,6 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const open: PerfectNegotiator[] = [];
 afterEach(() => {
   for (const negotiator of open.splice(0)) negotiator.close();
+  vi.useRealTimers();
 });
 
 /**
@@ -335,5 +343,112 @@ describe('PerfectNegotiator: lifecycle', () => {
     await expect(a.negotiator.handle({ type: 'candidate', candidate: '' })).rejects.toMatchObject({
       code: ErrorCode.InvalidState,
     });
+  });
+});
+
+describe('startNegotiation: the polite side waits for the offer', () => {
+  /** One negotiator on its own (nobody answers), for what happens before or without an offer. */
+  function lonelyNegotiator(polite: boolean) {
+    const pc = new FakeRTCPeerConnection({}, { name: 'lonely' });
+    const sent: SignalMessage[] = [];
+    const negotiator = new PerfectNegotiator({ pc, polite, logger: silentLogger, send: (m) => void sent.push(m) });
+    open.push(negotiator);
+    return { pc, negotiator, sent };
+  }
+
+  it('starts the impolite side at once', () => {
+    const { negotiator } = lonelyNegotiator(false);
+    const reasons: NegotiationStartReason[] = [];
+    startNegotiation({ negotiator, start: (reason) => reasons.push(reason) });
+    expect(reasons).toEqual(['impolite']);
+  });
+
+  it('starts the polite side when the offer is applied, before the answer, with no collision', async () => {
+    const { a, b, settle } = connectPair({ politeA: false, politeB: true, latencyMs: 5 });
+    const seenAtStart: { reason: NegotiationStartReason; state: RTCSignalingState; answersSent: number }[] = [];
+    startNegotiation({ negotiator: a.negotiator, start: () => a.pc.addTrack() });
+    startNegotiation({
+      negotiator: b.negotiator,
+      start: (reason) => {
+        seenAtStart.push({
+          reason,
+          state: b.pc.signalingState,
+          answersSent: b.sent.filter((m) => typeof m === 'object' && m.type === 'answer').length,
+        });
+        b.pc.addTrack();
+      },
+    });
+    // Nothing from the polite side until the offer has crossed the channel.
+    expect(b.pc.localTracks).toBe(0);
+    await settle();
+    expect(seenAtStart).toEqual([{ reason: 'remote-offer', state: 'have-remote-offer', answersSent: 0 }]);
+    expectConverged(a, b);
+    expect(b.pc.localTracks).toBe(1);
+    // The point of waiting: the polite side never had an offer of its own to roll back.
+    expect(a.collisions).toEqual([]);
+    expect(b.collisions).toEqual([]);
+    expect(b.pc.signalingHistory.slice(0, 3)).toEqual(['stable', 'have-remote-offer', 'stable']);
+  });
+
+  it('starts the polite side itself after politeWaitMs when no offer comes, and only once', async () => {
+    vi.useFakeTimers();
+    const { negotiator } = lonelyNegotiator(true);
+    const reasons: NegotiationStartReason[] = [];
+    startNegotiation({ negotiator, start: (reason) => reasons.push(reason), politeWaitMs: 500 });
+    vi.advanceTimersByTime(499);
+    expect(reasons).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(reasons).toEqual(['no-offer']);
+    // An offer that turns up late does not start it a second time.
+    negotiator.emit('remote-description', { type: 'offer', sdp: 'late' });
+    vi.advanceTimersByTime(10_000);
+    expect(reasons).toEqual(['no-offer']);
+  });
+
+  it('waits POLITE_OFFER_WAIT_MS (3 s) by default', () => {
+    vi.useFakeTimers();
+    const { negotiator } = lonelyNegotiator(true);
+    const reasons: NegotiationStartReason[] = [];
+    startNegotiation({ negotiator, start: (reason) => reasons.push(reason) });
+    expect(POLITE_OFFER_WAIT_MS).toBe(3000);
+    vi.advanceTimersByTime(2999);
+    expect(reasons).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(reasons).toEqual(['no-offer']);
+  });
+
+  it('does not count an answer as the offer it waits for', () => {
+    vi.useFakeTimers();
+    const { negotiator } = lonelyNegotiator(true);
+    const reasons: NegotiationStartReason[] = [];
+    startNegotiation({ negotiator, start: (reason) => reasons.push(reason), politeWaitMs: 100 });
+    negotiator.emit('remote-description', { type: 'answer', sdp: 'x' });
+    expect(reasons).toEqual([]);
+    vi.advanceTimersByTime(100);
+    expect(reasons).toEqual(['no-offer']);
+  });
+
+  it('after cancel, neither the timer nor a later offer starts it', async () => {
+    const { a, b, settle } = connectPair({ politeA: false, politeB: true });
+    const reasons: NegotiationStartReason[] = [];
+    const cancel = startNegotiation({ negotiator: b.negotiator, start: (reason) => reasons.push(reason), politeWaitMs: 50 });
+    cancel();
+    cancel(); // twice is harmless, as a page's teardown may run twice
+    a.pc.addTrack();
+    await settle();
+    await sleep(80);
+    expect(b.pc.remoteTracks).toBe(1); // the offer did arrive and was answered
+    expect(reasons).toEqual([]);
+    expect(b.negotiator.listenerCount('remote-description')).toBe(0);
+  });
+
+  it('does not start a polite side whose negotiator was closed while waiting', () => {
+    vi.useFakeTimers();
+    const { negotiator } = lonelyNegotiator(true);
+    const reasons: NegotiationStartReason[] = [];
+    startNegotiation({ negotiator, start: (reason) => reasons.push(reason), politeWaitMs: 100 });
+    negotiator.close();
+    vi.advanceTimersByTime(100);
+    expect(reasons).toEqual([]);
   });
 });

@@ -231,3 +231,66 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
     this.emit('error', failure);
   }
 }
+
+/** How long the polite side waits for the other side's offer before starting anyway. */
+export const POLITE_OFFER_WAIT_MS = 3000;
+
+/**
+ * Why {@link startNegotiation} called `start`: `'impolite'` at once, `'remote-offer'` when the
+ * polite side has applied the peer's offer (its answer is not yet made), `'no-offer'` when the
+ * polite side waited `politeWaitMs` for an offer in vain.
+ */
+export type NegotiationStartReason = 'impolite' | 'remote-offer' | 'no-offer';
+
+export interface StartNegotiationOptions {
+  /** Its `polite` flag, read once when called, decides when `start` runs. */
+  negotiator: PerfectNegotiator;
+  /**
+   * What makes this side negotiate: add tracks, create a data channel. Called at most once. For the
+   * polite side answering an offer it runs inside `remote-description`, so what it adds rides on
+   * the answer (a real browser fills the offered m-lines; the rest needs one more round, which
+   * perfect negotiation does by itself).
+   */
+  start: (reason: NegotiationStartReason) => void;
+  /** How long the polite side waits for an offer before starting anyway. Default {@link POLITE_OFFER_WAIT_MS}. */
+  politeWaitMs?: number;
+}
+
+/**
+ * Starts one side of a call so that the two sides do not offer at the same moment: the impolite
+ * side calls `start` at once, the polite side when the peer's offer has been applied (before its
+ * answer is created), or after `politeWaitMs` if no offer comes (a peer that never offers must not
+ * leave it waiting forever). Returns a cancel: after it (or after `negotiator.close()`), `start`
+ * is not called. Call it from the page that owns the negotiator, once per negotiator:
+ *
+ * ```ts
+ * const cancel = startNegotiation({ negotiator, start: () => pc.addTrack(track, stream) });
+ * ```
+ *
+ * Why not let both sides start at once? Perfect negotiation does settle that glare, but Chromium
+ * (seen in 156) can then stay in iceGatheringState 'gathering' for good when the polite side rolls
+ * back its own offer before it has gathered its first candidate: its answer carries no candidates
+ * and ICE never starts (about 1 fresh call in 3 failed). Letting the impolite side offer first
+ * means the polite side normally never has an offer to roll back.
+ */
+export function startNegotiation(options: StartNegotiationOptions): () => void {
+  const { negotiator, start } = options;
+  const politeWaitMs = options.politeWaitMs ?? POLITE_OFFER_WAIT_MS;
+  if (!negotiator.polite) {
+    start('impolite');
+    return () => {};
+  }
+  let done = false;
+  const finish = (reason: NegotiationStartReason | null): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(fallback);
+    stopWaiting();
+    if (reason && !negotiator.closed) start(reason);
+  };
+  const stopWaiting = negotiator.on('remote-description', (description) => {
+    if (description.type === 'offer') finish('remote-offer');
+  });
+  const fallback = setTimeout(() => finish('no-offer'), politeWaitMs);
+  return () => finish(null);
+}

@@ -8,15 +8,12 @@
 import { Emitter } from '@workbench/core/emitter';
 import { ErrorCode, WorkbenchError } from '@workbench/core/errors';
 import type { Logger } from '@workbench/core/logger';
-import { PerfectNegotiator } from '@workbench/core/negotiation';
+import { PerfectNegotiator, startNegotiation } from '@workbench/core/negotiation';
 import { Peer } from '@workbench/core/peer';
 import type { SignalMessage } from '@workbench/core/protocol';
 import { SignalingClient, type JoinSuccess } from '@workbench/core/signaling-client';
 import type { StatsInput } from '@workbench/core/stats';
 import { preferredCodecOrder } from './senderControls.js';
-
-/** How long the polite side waits for the other side's offer before offering itself. */
-const POLITE_OFFER_WAIT_MS = 3000;
 
 export type RoomStatus = 'waiting for a peer' | 'connecting' | 'peer left — waiting for a peer';
 
@@ -46,7 +43,8 @@ export class RoomCall extends Emitter<RoomCallEvents> {
   #negotiator: PerfectNegotiator | undefined;
   /** Messages that arrived before this side's connection existed (the peer heard 'ready' first). */
   #pending: SignalMessage[] = [];
-  #politeFallback: ReturnType<typeof setTimeout> | undefined;
+  /** Stops a polite side still waiting for the offer from adding its tracks later. */
+  #cancelStart: (() => void) | undefined;
   #closed = false;
 
   private constructor(options: RoomCallOptions) {
@@ -144,28 +142,16 @@ export class RoomCall extends Emitter<RoomCallEvents> {
     peer.on('track', (event) => this.emit('remoteStream', event.streams[0] ?? new MediaStream([event.track])));
     this.emit('peer', peer);
     this.emit('status', 'connecting');
-    let tracksAdded = false;
-    const addTracks = () => {
-      clearTimeout(this.#politeFallback);
-      if (tracksAdded || peer.closed) return;
-      tracksAdded = true;
-      for (const track of stream.getTracks()) peer.addTrack(track, stream);
-      if (codec) this.#preferCodec(peer, codec);
-    };
-    if (!negotiator.polite) {
-      addTracks(); // negotiationneeded: the impolite side offers
-    } else {
-      // Both sides could add tracks at once and let perfect negotiation settle the glare, but
-      // Chromium 156 can stop gathering for good when the polite side rolls back an offer before its
-      // first candidate: its answer then carries no candidates and ICE never starts (the steps
-      // app's /call/ page met the same). So the polite side adds its tracks between applying the
-      // offer and answering ('remote-description' is emitted right there), and offers itself only
-      // if no offer comes.
-      negotiator.on('remote-description', (description) => {
-        if (description.type === 'offer') addTracks();
-      });
-      this.#politeFallback = setTimeout(addTracks, POLITE_OFFER_WAIT_MS);
-    }
+    // Only the impolite side adds its tracks at once; the polite one adds them while answering the
+    // offer (see startNegotiation for the Chromium bug that makes the polite side wait).
+    this.#cancelStart = startNegotiation({
+      negotiator,
+      start: () => {
+        if (peer.closed) return;
+        for (const track of stream.getTracks()) peer.addTrack(track, stream);
+        if (codec) this.#preferCodec(peer, codec);
+      },
+    });
     for (const message of this.#pending.splice(0)) void negotiator.handle(message);
   }
 
@@ -181,7 +167,8 @@ export class RoomCall extends Emitter<RoomCallEvents> {
   }
 
   #closePeer(): void {
-    clearTimeout(this.#politeFallback);
+    this.#cancelStart?.();
+    this.#cancelStart = undefined;
     this.#negotiator?.close();
     this.#negotiator = undefined;
     if (this.#peer && !this.#peer.closed) this.#peer.close();

@@ -8,4 +8,4 @@ export { SignalingClient } from '@workbench/core/signaling-client';
 export { Peer } from '@workbench/core/peer';
 export { PerfectNegotiator, startNegotiation } from '@workbench/core/negotiation';
 export { ChunkReceiver, sendBlob, sha256Hex } from '@workbench/core/data-channel';
-export { describeIceServers, fetchIceServers } from '../call/iceServers.js';
+export { describeIceServers, fetchIceServers } from '@workbench/core/ice-servers';

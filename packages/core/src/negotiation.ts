@@ -271,7 +271,9 @@ export interface StartNegotiationOptions {
  * (seen in 156) can then stay in iceGatheringState 'gathering' for good when the polite side rolls
  * back its own offer before it has gathered its first candidate: its answer carries no candidates
  * and ICE never starts (about 1 fresh call in 3 failed). Letting the impolite side offer first
- * means the polite side normally never has an offer to roll back.
+ * means the polite side normally never has an offer to roll back. The same hang was seen when
+ * the polite side's connection had `iceCandidatePoolSize > 0` and the offer arrived while the pool
+ * was still gathering, so pages that use this leave the pool at 0.
  */
 export function startNegotiation(options: StartNegotiationOptions): () => void {
   const { negotiator, start } = options;

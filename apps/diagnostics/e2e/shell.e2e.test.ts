@@ -1,29 +1,15 @@
 // Smoke test of the diagnostics app: served under /diagnostics/, its index links the three tools,
 // and each tool page loads without errors.
-import { launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenedPage } from '@workbench/testing';
+import { pageSuite } from '@workbench/testing/suite';
+import { describe, expect, it } from 'vitest';
 
 const TOOL_PATHS = ['/diagnostics/ice/', '/diagnostics/quality/', '/diagnostics/camera/'];
 
-let workbench: Workbench;
-let browser: Browser;
-const opened: OpenedPage[] = [];
-beforeAll(async () => {
-  workbench = await startWorkbench();
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.close();
-});
+const suite = pageSuite();
 
 async function open(path: string): Promise<OpenedPage> {
-  const page = await openPage(browser, workbench.urlFor(path));
-  opened.push(page);
+  const page = await suite.open(path);
   return page;
 }
 

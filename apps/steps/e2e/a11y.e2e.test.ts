@@ -3,9 +3,10 @@
 // screen. No serious or critical violation is allowed; each one is printed with where it is.
 import { createRequire } from 'node:module';
 
-import { launchChromium, openPage, startWorkbench, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitForVideoPlaying } from '@workbench/testing';
+import { pageSuite } from '@workbench/testing/suite';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
 const STEPS_PAGES = ['/', '/webcam/', '/peer-connection/', '/data-channel/', '/signaling/', '/call/', '/photo/'];
@@ -24,24 +25,10 @@ interface AxeViolation {
   nodes: AxeNode[];
 }
 
-let workbench: Workbench;
-let browser: Browser;
-const opened: OpenedPage[] = [];
-beforeAll(async () => {
-  workbench = await startWorkbench();
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.close();
-});
+const suite = pageSuite();
 
 async function open(path: string, colorScheme: 'light' | 'dark'): Promise<Page> {
-  const opening = await openPage(browser, workbench.urlFor(path), { context: { colorScheme } });
-  opened.push(opening);
+  const opening = await suite.open(path, { context: { colorScheme } });
   // Wait for the page's own content, not just the HTML shell, before judging it.
   await opening.page.getByRole('heading', { level: 1 }).waitFor();
   return opening.page;

@@ -1,8 +1,9 @@
 // Step 3, /data-channel/, in real Chromium: Start → Send → Stop, text arriving exactly, the counters,
 // the channel options, and the codelab's "Send enabled before Start" forced to its moment.
-import { launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenedPage } from '@workbench/testing';
+import { pageSuite } from '@workbench/testing/suite';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
 /** What the page puts on `window` for the console (and for these tests). */
 type Live = Window & {
@@ -12,30 +13,16 @@ type Live = Window & {
   receiveChannel?: RTCDataChannel;
 };
 
-let workbench: Workbench;
-let browser: Browser;
-const opened: OpenedPage[] = [];
-beforeAll(async () => {
-  workbench = await startWorkbench();
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.close();
-});
+const suite = pageSuite();
 
 async function open(options: { initScript?: () => void; width?: number } = {}): Promise<OpenedPage> {
   const { initScript, width = 1280 } = options;
-  const page = await openPage(browser, workbench.urlFor('/data-channel/'), {
+  const page = await suite.open('/data-channel/', {
     context: { viewport: { width, height: 900 } },
     beforeNavigate: async (context) => {
       if (initScript) await context.addInitScript(initScript);
     },
   });
-  opened.push(page);
   return page;
 }
 

@@ -1,36 +1,23 @@
 // Step 2, /peer-connection/, in real Chromium with a fake camera: Start → Call → Hang Up, what the page
 // shows along the way, and the codelab's bugs in this step, each forced to the moment it would bite.
-import { launchChromium, openPage, startWorkbench, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitForVideoPlaying, type OpenedPage } from '@workbench/testing';
+import { pageSuite } from '@workbench/testing/suite';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
 /** What the page puts on `window` for the console (and for these tests). */
 type Live = Window & { pc1?: RTCPeerConnection; pc2?: RTCPeerConnection; stream?: MediaStream };
 
-let workbench: Workbench;
-let browser: Browser;
-const opened: OpenedPage[] = [];
-beforeAll(async () => {
-  workbench = await startWorkbench();
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.close();
-});
+const suite = pageSuite();
 
 async function open(options: { initScript?: () => void; width?: number } = {}): Promise<OpenedPage> {
   const { initScript, width = 1280 } = options;
-  const page = await openPage(browser, workbench.urlFor('/peer-connection/'), {
+  const page = await suite.open('/peer-connection/', {
     context: { viewport: { width, height: 900 } },
     beforeNavigate: async (context) => {
       if (initScript) await context.addInitScript(initScript);
     },
   });
-  opened.push(page);
   return page;
 }
 

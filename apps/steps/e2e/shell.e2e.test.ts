@@ -1,29 +1,16 @@
 // Smoke test of the steps app as a learner meets it: the index lists the six steps in order, and the
 // webcam step shows the (fake) camera and stops it.
-import { launchChromium, openPage, startWorkbench, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
-import type { Browser, JSHandle } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitForVideoPlaying, type OpenedPage } from '@workbench/testing';
+import { pageSuite } from '@workbench/testing/suite';
+import type { JSHandle } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
 const STEP_PATHS = ['/webcam/', '/peer-connection/', '/data-channel/', '/signaling/', '/call/', '/photo/'];
 
-let workbench: Workbench;
-let browser: Browser;
-const opened: OpenedPage[] = [];
-beforeAll(async () => {
-  workbench = await startWorkbench();
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await workbench?.close();
-});
+const suite = pageSuite();
 
 async function open(path: string): Promise<OpenedPage> {
-  const page = await openPage(browser, workbench.urlFor(path));
-  opened.push(page);
+  const page = await suite.open(path);
   return page;
 }
 

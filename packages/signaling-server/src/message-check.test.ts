@@ -1,8 +1,9 @@
 // The relay's fast validation must answer exactly as the protocol's validateSignalMessage does.
-import { validateSignalMessage } from '@workbench/core/protocol';
+import { signalMessageSchema, validateSignalMessage } from '@workbench/core/protocol';
 import fc from 'fast-check';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { checkSignalMessage, payloadBytesUpperBound } from './message-check.js';
+import { checkSignalMessage, isExactSignalMessage, payloadBytesUpperBound } from './message-check.js';
 
 const messages = fc.oneof(
   fc.anything(),
@@ -20,6 +21,10 @@ const messages = fc.oneof(
     },
     { requiredKeys: ['type', 'candidate'] },
   ),
+  // Right shapes with one field too many, or a field of the wrong kind: valibot strips or refuses.
+  fc
+    .tuple(fc.constantFrom({ type: 'text', text: 'hi' }, { type: 'offer', sdp: 'v=0' }, { type: 'candidate', candidate: '' }), fc.string(), fc.anything())
+    .map(([base, key, value]) => ({ ...base, [key]: value })),
 );
 
 describe('checkSignalMessage', () => {
@@ -30,6 +35,42 @@ describe('checkSignalMessage', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('pre-checks only what valibot accepts unchanged', () => {
+    fc.assert(
+      fc.property(messages, (input) => {
+        if (!isExactSignalMessage(input)) return;
+        const result = v.safeParse(signalMessageSchema, input);
+        expect(result.success).toBe(true);
+        expect(result.output).toStrictEqual(input);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('pre-checks every message shape real clients send, so the relay skips valibot for them', () => {
+    const sent = [
+      'got user media',
+      'bye',
+      { type: 'offer', sdp: 'v=0\r\n' },
+      { type: 'answer', sdp: 'v=0\r\n' },
+      { type: 'candidate', candidate: 'candidate:1 1 udp 1 192.0.2.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' },
+      { type: 'candidate', candidate: '', sdpMid: null, sdpMLineIndex: null, usernameFragment: null },
+      { type: 'candidate', label: 0, id: 'audio', candidate: 'candidate:1 1 udp 1 192.0.2.1 5000 typ host' },
+      { type: 'text', text: 'hello' },
+    ];
+    for (const message of sent) expect(isExactSignalMessage(message), JSON.stringify(message)).toBe(true);
+    const refused = [
+      'hello',
+      { type: 'candidate', candidate: 'c', sdpMLineIndex: 1.5 },
+      { type: 'candidate', candidate: 'c', sdpMid: 'x'.repeat(65) },
+      { type: 'text', text: 'x'.repeat(4097) },
+      { type: 'offer' },
+      { type: 'text', text: 'hi', extra: 1 },
+      Object.assign(Object.create(null) as object, { type: 'text', text: 'hi' }),
+    ];
+    for (const message of refused) expect(isExactSignalMessage(message), JSON.stringify(message)).toBe(false);
   });
 
   it('bounds the JSON size from above for flat payloads', () => {

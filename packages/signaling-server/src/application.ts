@@ -17,6 +17,7 @@ import { RedisSeatStore } from './redis-seat-store.js';
 import { RoomRegistry } from './room-registry.js';
 import { MemorySeatStore, type SeatStore } from './seat-store.js';
 import { registerSignalingHandlers, type SignalingServer } from './signaling.js';
+import { coalesceWebSocketWrites } from './write-coalescing.js';
 
 export interface Application {
   io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -139,6 +140,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       ? { adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: `${config.redisKeyPrefix}socket.io` }) }
       : {}),
   });
+  coalesceWebSocketWrites(io.engine);
   const signaling = registerSignalingHandlers(io, {
     maxMessageBytes: config.maxMessageBytes,
     logger,

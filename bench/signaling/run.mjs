@@ -19,6 +19,8 @@
  *
  * Options: --rooms K (200) --rounds R (5) --steady-clients N (5000) --steady-rate M (5000/s)
  *          --steady-seconds S (10) --only burst,steady --out FILE
+ *          --systems ws-baseline,socketio-plain,workbench-1,workbench-2-redis (burst systems; all by default)
+ *          --cpu-prof DIR (every server process writes a V8 CPU profile there on exit)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,6 +45,8 @@ const { values: flags } = parseArgs({
     'steady-seconds': { type: 'string', default: '10' },
     only: { type: 'string', default: 'burst,steady' },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'signaling.json') },
+    systems: { type: 'string', default: 'ws-baseline,socketio-plain,workbench-1,workbench-2-redis' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const ROOMS = Number(flags.rooms);
@@ -116,16 +120,17 @@ function rssOf(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-const workbenchArgs = (extra = []) => [CLI, '--port', '0', '--no-default-stun', '--log-level', 'error', '--log-format', 'json', ...extra];
+const profileArgs = flags['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']];
+const workbenchArgs = (extra = []) => [...profileArgs, CLI, '--port', '0', '--no-default-stun', '--log-level', 'error', '--log-format', 'json', ...extra];
 const WORKBENCH_URL = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)\//;
 
 async function startSystem(kind) {
   if (kind === 'ws-baseline') {
-    const relay = await startProcess('ws relay', [join(HERE, 'ws-relay.mjs')], /listening (\d+)/);
+    const relay = await startProcess('ws relay', [...profileArgs, join(HERE, 'ws-relay.mjs')], /listening (\d+)/);
     return { kind, urls: [`http://127.0.0.1:${relay.url}`], servers: [relay], Client: RawRelayClient, stop: () => relay.stop() };
   }
   if (kind === 'socketio-plain') {
-    const relay = await startProcess('plain socket.io relay', [join(HERE, 'socketio-relay.mjs')], /listening (\d+)/);
+    const relay = await startProcess('plain socket.io relay', [...profileArgs, join(HERE, 'socketio-relay.mjs')], /listening (\d+)/);
     return { kind, urls: [`http://127.0.0.1:${relay.url}`], servers: [relay], Client: SocketIoLite, stop: () => relay.stop() };
   }
   if (kind === 'workbench-1') {
@@ -412,7 +417,7 @@ async function steady(kind) {
 const loadAtStart = os.loadavg().map(round3);
 let results = { burst: {}, steady: {} };
 if (ONLY.has('burst')) {
-  results.burst = await burstAll(['ws-baseline', 'socketio-plain', 'workbench-1', 'workbench-2-redis']);
+  results.burst = await burstAll(flags.systems.split(','));
 }
 if (ONLY.has('steady')) {
   // The raw relay and plain socket.io under the same steady load tell how much of the tail is this machine's.

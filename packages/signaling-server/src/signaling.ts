@@ -37,6 +37,9 @@ type AnyAck = (response: unknown) => void;
 /** Events a client may send; anything else is refused with INVALID_PAYLOAD. */
 const CLIENT_EVENTS = new Set(['create or join', 'message', 'bye']);
 
+/** The acknowledgement of a relayed message; one object, since socket.io only serialises it. */
+const RELAYED = Object.freeze({ ok: true as const });
+
 /** Refused events in a row after which a client is cut off: it is not reading its errors. */
 export const FLOOD_DISCONNECT_AFTER = 100;
 /** Events one client may have waiting behind a slow join; more are refused as a flood. */
@@ -59,11 +62,14 @@ export function resumeToken(room: string, memberId: string, secret: string): str
   return `${room}.${memberId}.${secret}`;
 }
 
-/** Socket.io passes the acknowledgement callback last; JSON from a client can never be a function. */
-function splitAck(args: unknown[]): { values: unknown[]; ack: AnyAck | undefined } {
-  const last = args.at(-1);
-  if (typeof last === 'function') return { values: args.slice(0, -1), ack: last as AnyAck };
-  return { values: args, ack: undefined };
+/**
+ * Socket.io passes the acknowledgement callback last; JSON from a client can never be a function.
+ * Every client event has at most one argument besides it (what follows is ignored).
+ */
+function splitAck(args: unknown[]): { value: unknown; ack: AnyAck | undefined } {
+  const last = args[args.length - 1];
+  if (typeof last !== 'function') return { value: args[0], ack: undefined };
+  return { value: args.length > 1 ? args[0] : undefined, ack: last as AnyAck };
 }
 
 /** How a client-sent value appears in log lines, without echoing a megabyte or an object graph. */
@@ -455,11 +461,11 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
 
     /** Wraps a handler so it runs in this client's queue and nothing it throws reaches socket.io. */
     const handle =
-      (event: string, handler: (values: unknown[], ack: AnyAck | undefined, arrivedAt: number) => void | Promise<void>) =>
+      (event: string, handler: (value: unknown, ack: AnyAck | undefined, arrivedAt: number) => void | Promise<void>) =>
       (...args: unknown[]) => {
         const arrivedAt = performance.now();
-        const { values, ack } = splitAck(args);
-        const accepted = enqueue(event, () => handler(values, ack, arrivedAt));
+        const { value, ack } = splitAck(args);
+        const accepted = enqueue(event, () => handler(value, ack, arrivedAt));
         if (!accepted) {
           refuse(ack, failure(SignalingErrorCode.RateLimited, 'Too many requests waiting for the server; this one was dropped. Slow down.', event));
           strike();
@@ -527,8 +533,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
 
     socket.on(
       'create or join',
-      handle('create or join', async (values, ack) => {
-        const requested = values[0];
+      handle('create or join', async (requested, ack) => {
         log(`Received request to create or join room ${describeValue(requested)}`);
         const name = validateRoomName(requested);
         if (!name.ok) {
@@ -647,7 +652,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
 
     socket.on(
       'message',
-      handle('message', (values, ack, arrivedAt) => {
+      handle('message', (message, ack, arrivedAt) => {
         const room = session.room;
         if (room === undefined) {
           refuse(
@@ -660,7 +665,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           );
           return;
         }
-        const checked = checkSignalMessage(values[0], maxMessageBytes);
+        const checked = checkSignalMessage(message, maxMessageBytes);
         if (!checked.ok) {
           refuse(ack, checked);
           return;
@@ -680,14 +685,13 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
         }
         metrics.relayedMessages += 1;
         metrics.relayLatency.observe((performance.now() - arrivedAt) / 1000);
-        answer(ack, { ok: true });
+        if (ack !== undefined) answer(ack, RELAYED);
       }),
     );
 
     socket.on(
       'bye',
-      handle('bye', async (values, ack) => {
-        const named = values[0];
+      handle('bye', async (named, ack) => {
         const current = session.room;
         const wrongRoom = named !== undefined && named !== null && named !== current;
         if (current === undefined || wrongRoom) {

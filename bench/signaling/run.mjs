@@ -21,6 +21,9 @@
  *          --steady-seconds S (10) --only burst,steady --out FILE
  *          --systems ws-baseline,socketio-plain,workbench-1,workbench-2-redis (burst systems; all by default)
  *          --cpu-prof DIR (every server process writes a V8 CPU profile there on exit)
+ *          --steady-systems ws-baseline,socketio-plain,workbench-1 (steady systems; all by default)
+ *          --compare-cli FILE (adds a burst and steady system `workbench-1-compare`: another build of this server's
+ *          cli.js, e.g. a copy of dist/ from before a change, run side by side with the current one)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +50,8 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'signaling.json') },
     systems: { type: 'string', default: 'ws-baseline,socketio-plain,workbench-1,workbench-2-redis' },
     'cpu-prof': { type: 'string' },
+    'compare-cli': { type: 'string' },
+    'steady-systems': { type: 'string', default: 'ws-baseline,socketio-plain,workbench-1' },
   },
 });
 const ROOMS = Number(flags.rooms);
@@ -133,8 +138,10 @@ async function startSystem(kind) {
     const relay = await startProcess('plain socket.io relay', [...profileArgs, join(HERE, 'socketio-relay.mjs')], /listening (\d+)/);
     return { kind, urls: [`http://127.0.0.1:${relay.url}`], servers: [relay], Client: SocketIoLite, stop: () => relay.stop() };
   }
-  if (kind === 'workbench-1') {
-    const server = await startProcess('workbench', workbenchArgs(), WORKBENCH_URL);
+  if (kind === 'workbench-1' || kind === 'workbench-1-compare') {
+    const args = workbenchArgs();
+    if (kind === 'workbench-1-compare') args[args.indexOf(CLI)] = flags['compare-cli'];
+    const server = await startProcess(kind, args, WORKBENCH_URL);
     return { kind, urls: [server.url], servers: [server], Client: SocketIoLite, stop: () => server.stop() };
   }
   const redis = await startRedis();
@@ -417,11 +424,15 @@ async function steady(kind) {
 const loadAtStart = os.loadavg().map(round3);
 let results = { burst: {}, steady: {} };
 if (ONLY.has('burst')) {
-  results.burst = await burstAll(flags.systems.split(','));
+  const systems = flags.systems.split(',');
+  if (flags['compare-cli'] !== undefined) systems.push('workbench-1-compare');
+  results.burst = await burstAll(systems);
 }
 if (ONLY.has('steady')) {
   // The raw relay and plain socket.io under the same steady load tell how much of the tail is this machine's.
-  for (const kind of ['ws-baseline', 'socketio-plain', 'workbench-1']) results.steady[kind] = await steady(kind);
+  const kinds = flags['steady-systems'].split(',');
+  if (flags['compare-cli'] !== undefined) kinds.push('workbench-1-compare');
+  for (const kind of kinds) results.steady[kind] = await steady(kind);
 }
 
 const targets = [];

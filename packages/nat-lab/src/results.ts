@@ -1,0 +1,61 @@
+/** What the lab measured, as written to test-results/nat-lab.json and printed as the table. */
+import type { NatKind, Side } from './plan.js';
+
+/** The selected candidate pair as one side's `pc.getStats()` reports it. */
+export interface PairView {
+  local: string;
+  remote: string;
+  /** Transport of the pair ('udp' / 'tcp'). */
+  protocol?: string;
+  /** For a local relay candidate: how this side reaches the TURN server ('udp' / 'tcp'). */
+  relayProtocol?: string;
+}
+
+export interface CallResult {
+  outcome: 'connected' | 'failed' | 'timeout';
+  /** From the second Join to 'connected' or 'failed' (what the page showed). */
+  ms: number;
+  /** Each side's status line at the end ("connected", "ICE failed" …). */
+  status: Record<Side, string>;
+  pairs: Partial<Record<Side, PairView>>;
+  /** The error panel's title when one is shown. */
+  alert?: string;
+}
+
+export interface DiagnosticsResult {
+  side: Side;
+  /** report.natMapping.behaviour / conclusion / title, or null when the page drew no conclusion. */
+  natBehaviour: string | null;
+  natConclusion: string | null;
+  natTitle: string | null;
+  findings: string[];
+  /** Check URL → verdict kind. */
+  verdicts: Record<string, string>;
+  durationMs: number;
+}
+
+/** What a plain UDP socket in the host namespace saw from the two STUN addresses. */
+export interface MappingProbe {
+  side: Side;
+  mapped: (string | null)[];
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  nat: Record<Side, NatKind>;
+  direct?: CallResult;
+  turn?: CallResult;
+  diagnostics?: DiagnosticsResult;
+  probes: MappingProbe[];
+  /** The assertions of this scenario passed. */
+  passed: boolean;
+  error?: string;
+}
+
+export interface LabResults {
+  createdAt: string;
+  chromium: string;
+  durationMs: number;
+  scenarios: ScenarioResult[];
+}

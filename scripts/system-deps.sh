@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs the tests run, when they are missing: Chromium and Firefox ESR (browser
-# tests), coturn and Redis (started by the harness on loopback). On Debian/Ubuntu as root it installs
-# them with apt; anywhere else it exits 1 naming exactly what to install. Quick and silent-ish when
-# everything is present, so `npm test` can run it every time.
+# tests), coturn and Redis (started by the harness on loopback), iproute2 and iptables (the NAT lab).
+# On Debian/Ubuntu as root it installs them with apt; anywhere else it exits 1 naming exactly what
+# to install. Quick and silent-ish when everything is present, so `npm test` can run it every time.
 #
 # Usage: bash scripts/system-deps.sh        (also: npm run system-deps)
 set -euo pipefail
@@ -22,9 +22,17 @@ declare -A HINTS=(
   [firefox-esr]='Firefox ESR 128 or newer (or point FIREFOX_PATH at a Firefox)'
   [coturn]='coturn, which provides turnserver (or point TURNSERVER_PATH at it)'
   [redis-server]='Redis, which provides redis-server (or point REDIS_SERVER_PATH at it)'
+  [iproute2]='iproute2, which provides ip (network namespaces for the NAT lab)'
+  [iptables]='iptables (the NAT lab'"'"'s NAT rules)'
 )
-# Not used by a test yet; installed when we can (root + apt) for the NAT lab, only warned about otherwise.
+# The NAT lab (packages/nat-lab) builds its networks with these. It runs only on Linux as root, so
+# they are required there, and wherever WORKBENCH_REQUIRE_NAT_LAB=1 (CI); elsewhere a missing one
+# is only noted, since the lab would not run anyway.
 LAB=(iproute2 iptables)
+if [[ ${WORKBENCH_REQUIRE_NAT_LAB:-} == 1 ]] || [[ $(uname -s) == Linux && $(id -u) -eq 0 ]]; then
+  REQUIRED+=("${LAB[@]}")
+  LAB=()
+fi
 # Services whose Debian packages start them on install; tests start their own on free ports, and
 # system copies would only hold 3478/6379 and run for nothing.
 SERVICES=(coturn redis-server)
@@ -46,10 +54,11 @@ missing_of() {
 }
 
 mapfile -t missing_required < <(missing_of "${REQUIRED[@]}")
-mapfile -t missing_lab < <(missing_of "${LAB[@]}")
+missing_lab=()
+if [[ ${#LAB[@]} -gt 0 ]]; then mapfile -t missing_lab < <(missing_of "${LAB[@]}"); fi
 
 if [[ ${#missing_required[@]} -eq 0 && ${#missing_lab[@]} -eq 0 ]]; then
-  echo "system-deps: all present (${REQUIRED[*]} ${LAB[*]})"
+  echo "system-deps: all present (${REQUIRED[*]}${LAB[*]:+ ${LAB[*]}})"
   exit 0
 fi
 
@@ -60,7 +69,7 @@ if [[ $(id -u) -eq 0 ]] && $has_apt; then can_apt=true; fi
 
 if ! $can_apt; then
   if [[ ${#missing_lab[@]} -gt 0 ]]; then
-    echo "system-deps: note: ${missing_lab[*]} not installed (needed later for the NAT lab, not by today's tests)." >&2
+    echo "system-deps: note: ${missing_lab[*]} not installed: the NAT lab will not run here (it also needs root on Linux)." >&2
   fi
   if [[ ${#missing_required[@]} -eq 0 ]]; then
     echo "system-deps: test dependencies present (${REQUIRED[*]})"

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // What `npm test` runs, in order: system packages, build, check, unit + integration tests, browser
-// tests. Every vitest run writes a JSON report; at the end they are summed into a per-package table
-// and the last line is exactly `N passed, N failed` (CI reads it). Exits non-zero if any stage
-// failed, any test failed or was skipped, a package produced no report, or no test ran at all.
+// tests, then the NAT lab (packages/nat-lab) where it can run: Linux, root, iproute2 and iptables.
+// Where it cannot, one line says why and the run does not fail, unless WORKBENCH_REQUIRE_NAT_LAB=1
+// (CI sets it), which makes a lab that did not run a failure. Every vitest run writes a JSON
+// report; at the end they are summed into a per-package table and the last line is exactly
+// `N passed, N failed` (CI reads it). Exits non-zero if any stage failed, any test failed or was
+// skipped, a package produced no report, or no test ran at all.
 //
-// Usage: node scripts/test.mjs [--only=unit|e2e] (npm test -- --only=e2e)
+// Usage: node scripts/test.mjs [--only=unit|e2e|nat-lab] (npm test -- --only=e2e)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -20,10 +23,14 @@ const SUITES = [
   // Browser tests one package at a time: each starts browsers and servers, and CI machines have 2 cores.
   { stage: 'test:e2e', task: 'test:e2e', label: 'e2e', reportFile: 'vitest.e2e.json', turboArgs: ['--concurrency=1'] },
 ];
+/** The NAT lab: its own runner (node packages/nat-lab/dist/cli.js), which checks the machine first. */
+const NAT_LAB = { stage: 'nat-lab', task: 'test:nat-lab', label: 'nat-lab', reportFile: 'vitest.nat-lab.json' };
+const NAT_LAB_CLI = join(ROOT, 'packages', 'nat-lab', 'dist', 'cli.js');
+const requireNatLab = process.env.WORKBENCH_REQUIRE_NAT_LAB === '1';
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-if (only !== undefined && !['unit', 'e2e'].includes(only)) {
-  console.error(`test.mjs: --only must be unit or e2e, got ${only}`);
+if (only !== undefined && !['unit', 'e2e', 'nat-lab'].includes(only)) {
+  console.error(`test.mjs: --only must be unit, e2e or nat-lab, got ${only}`);
   process.exit(2);
 }
 
@@ -59,7 +66,7 @@ function banner(text) {
 }
 
 function run(name, command, args) {
-  banner(`${name}: ${[relative(ROOT, command) || command, ...args].join(' ')}`);
+  banner(`${name}: ${[command === process.execPath ? 'node' : relative(ROOT, command) || command, ...args].join(' ')}`);
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: ROOT, env, stdio: 'inherit' });
   const seconds = (Date.now() - started) / 1000;
@@ -94,7 +101,7 @@ const suites = SUITES.filter((s) => only === undefined || s.label === only);
 
 // Stale reports would be summed as if they had just run.
 for (const pkg of packages) {
-  for (const suite of SUITES) rmSync(join(pkg.dir, REPORT_DIR, suite.reportFile), { force: true });
+  for (const suite of [...SUITES, NAT_LAB]) rmSync(join(pkg.dir, REPORT_DIR, suite.reportFile), { force: true });
 }
 
 const stages = [];
@@ -118,6 +125,24 @@ for (const suite of suites) {
       '--', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`,
     ]),
   );
+}
+
+/** Why the NAT lab cannot run here (its own preflight: Linux, root, ip, iptables, a namespace with NAT), or undefined. */
+function natLabBlocker() {
+  if (only !== undefined && only !== 'nat-lab') return `--only=${only}`;
+  if (!canContinue()) return 'the system packages are missing';
+  if (!existsSync(NAT_LAB_CLI)) return `${relative(ROOT, NAT_LAB_CLI)} is not built (see the build stage)`;
+  const check = spawnSync(process.execPath, [NAT_LAB_CLI, 'preflight'], { cwd: ROOT, env, encoding: 'utf8' });
+  if (check.status === 0) return undefined;
+  return (check.stdout || check.stderr || check.error?.message || `preflight exit ${check.status}`).trim().split('\n')[0];
+}
+
+const natLabNotRun = natLabBlocker();
+if (natLabNotRun === undefined) {
+  suitesRun.push(NAT_LAB);
+  stages.push(run('nat-lab', process.execPath, [NAT_LAB_CLI, 'run', '--', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT_DIR}/${NAT_LAB.reportFile}`]));
+} else {
+  console.log(`\nNAT lab not run: ${natLabNotRun}${requireNatLab ? ' (WORKBENCH_REQUIRE_NAT_LAB=1: this fails the run)' : ''}`);
 }
 
 // ---- summary -------------------------------------------------------------------------------
@@ -160,6 +185,7 @@ const problems = [];
 const failedStages = stages.filter((s) => !s.ok).map((s) => s.name);
 if (failedStages.length > 0) problems.push(`failed stage(s): ${failedStages.join(', ')}`);
 if (!canContinue()) problems.push('later stages did not run (install the system packages named above)');
+if (natLabNotRun !== undefined && requireNatLab) problems.push(`the NAT lab did not run (${natLabNotRun}) and WORKBENCH_REQUIRE_NAT_LAB=1`);
 if (total.failed > 0) problems.push(`${total.failed} test failure(s)`);
 if (total.skipped > 0) problems.push(`${total.skipped} skipped/todo test(s): this project runs every test (remove .skip/.todo, or make the test run)`);
 if (total.passed + total.failed === 0) problems.push('no tests ran');

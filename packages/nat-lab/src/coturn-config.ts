@@ -34,8 +34,9 @@ export function labCoturnConfig(options: LabCoturnConfigOptions): string {
     'fingerprint',
     'use-auth-secret',
     `static-auth-secret=${options.secret}`,
-    // Browsers offer their private host addresses as candidates; a relay sending to them would
-    // send into the void (here: no route, and coturn drops the allocation on the send error).
+    // Browsers offer their private host addresses as candidates. Without this, coturn (which has
+    // no route to 10.x in the lab) closed both sides' allocations within a second of the
+    // permissions for them, and the TURN call failed.
     ...DENIED_PEER_RANGES.map((range) => `denied-peer-ip=${range}`),
     'no-multicast-peers',
     'no-tls',

@@ -102,7 +102,8 @@ export class NatLab {
       { TURN_SECRET: this.secret },
     );
 
-    const ready = { attempts: 60, timeoutMs: 15_000, intervalMs: 200 };
+    // Generous: each probe is a Node process, and CI machines are small and busy.
+    const ready = { attempts: 100, timeoutMs: 30_000, intervalMs: 200 };
     await Promise.all([
       waitFor('coturn (STUN on both addresses)', async () => (await this.stun(this.pub)).mapped.every((m) => m !== null), { ...ready, detail: () => this.coturnLog() }),
       ...Object.values(LAB_ORIGINS).map((origin) =>
@@ -166,13 +167,17 @@ export class NatLab {
   private probe<T>(namespace: string, request: ProbeRequest): Promise<T> {
     return new Promise((resolve, reject) => {
       const targets = request.kind === 'stun' ? request.targets.length : 1;
+      // Node's start-up on a busy 2-core machine can take seconds; the probe's own timeouts are the real bound.
+      const limitMs = request.timeoutMs * targets + 15_000;
       execFile(
         'ip',
         ['netns', 'exec', namespace, process.execPath, PROBE_SCRIPT, JSON.stringify(request)],
-        { timeout: request.timeoutMs * targets + 5000, encoding: 'utf8' },
+        { timeout: limitMs, encoding: 'utf8' },
         (error, stdout, stderr) => {
-          if (error) reject(new Error(`probe in ${namespace} failed: ${stderr.trim() || error.message}`));
-          else resolve(JSON.parse(stdout) as T);
+          if (error) {
+            const how = error.killed ? `killed after ${limitMs} ms` : `exit ${String(error.code)}`;
+            reject(new Error(`probe in ${namespace} failed (${how}): ${stderr.trim() || error.message}`));
+          } else resolve(JSON.parse(stdout) as T);
         },
       );
     });

@@ -6,14 +6,16 @@
  * and exits 1.
  *
  *   {"kind":"stun","targets":[{"host":"203.0.113.10","port":3478},…],"timeoutMs":1500}
- *       → {"mapped":["203.0.113.20:40000", null]}   one UDP socket asks every target in turn
+ *       → {"mapped":["203.0.113.20:40000", null]}   one UDP socket asks every target
  *   {"kind":"http","url":"http://203.0.113.10:8080/healthz","timeoutMs":2000}
  *       → {"status":200,"body":"…"}
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 
-import { decodeBindingResponse, encodeBindingRequest } from '@workbench/testing';
+// Only the STUN module, not the harness's index: that pulls in Playwright and the server, and this
+// process starts for every probe.
+import { decodeBindingResponse, encodeBindingRequest } from '@workbench/testing/stun';
 
 export type ProbeRequest =
   | { kind: 'stun'; targets: { host: string; port: number }[]; timeoutMs: number }
@@ -35,38 +37,39 @@ async function stunProbe(request: Extract<ProbeRequest, { kind: 'stun' }>): Prom
     socket.once('error', reject);
     socket.bind(0, () => resolve());
   });
-  const mapped: (string | null)[] = [];
   try {
-    for (const target of request.targets) {
-      const id = randomBytes(12);
-      const answer = new Promise<string | null>((resolve) => {
-        const timer = setTimeout(() => done(null), request.timeoutMs);
-        const onMessage = (message: Buffer) => {
-          try {
-            const address = decodeBindingResponse(message, id);
-            done(`${address.address}:${address.port}`);
-          } catch {
-            // Another transaction's answer, or not STUN: keep waiting.
+    // All targets at once, from the one socket: each answer is matched by its transaction id.
+    const mapped = await Promise.all(
+      request.targets.map((target) => {
+        const id = randomBytes(12);
+        return new Promise<string | null>((resolve) => {
+          const timer = setTimeout(() => done(null), request.timeoutMs);
+          const onMessage = (message: Buffer) => {
+            try {
+              const address = decodeBindingResponse(message, id);
+              done(`${address.address}:${address.port}`);
+            } catch {
+              // Another transaction's answer, or not STUN: keep waiting.
+            }
+          };
+          // UDP may lose the first request while a conntrack entry is made; three tries in the budget.
+          const send = () => socket.send(encodeBindingRequest(id), target.port, target.host);
+          const resend = setInterval(send, Math.max(100, Math.floor(request.timeoutMs / 3)));
+          function done(value: string | null): void {
+            clearTimeout(timer);
+            clearInterval(resend);
+            socket.off('message', onMessage);
+            resolve(value);
           }
-        };
-        function done(value: string | null): void {
-          clearTimeout(timer);
-          socket.off('message', onMessage);
-          clearInterval(resend);
-          resolve(value);
-        }
-        socket.on('message', onMessage);
-        // UDP may lose the first request while a conntrack entry is made; three tries in the budget.
-        const send = () => socket.send(encodeBindingRequest(id), target.port, target.host);
-        send();
-        const resend = setInterval(send, Math.max(100, Math.floor(request.timeoutMs / 3)));
-      });
-      mapped.push(await answer);
-    }
+          socket.on('message', onMessage);
+          send();
+        });
+      }),
+    );
+    return { mapped };
   } finally {
     socket.close();
   }
-  return { mapped };
 }
 
 async function httpProbe(request: Extract<ProbeRequest, { kind: 'http' }>): Promise<HttpProbeAnswer> {

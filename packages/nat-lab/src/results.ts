@@ -48,6 +48,8 @@ export interface ScenarioResult {
   turn?: CallResult;
   diagnostics?: DiagnosticsResult;
   probes: MappingProbe[];
+  /** Where the scenario's time went: network (sites + probes), browsers, pages (calls and diagnostics together), teardown. */
+  phasesMs: Record<string, number>;
   /** The assertions of this scenario passed. */
   passed: boolean;
   error?: string;

@@ -24,6 +24,7 @@ const symmetric: ScenarioResult = {
     durationMs: 6000,
   },
   probes: [],
+  phasesMs: {},
   passed: true,
 };
 

@@ -239,22 +239,28 @@ const [TURN_UDP, TURN_TCP] = LAB_ICE_URLS.turn;
 describe('NAT lab', () => {
   for (const [index, scenario] of SCENARIOS.entries()) {
     it(scenario.title, async () => {
-      const result: ScenarioResult = { id: scenario.id, title: scenario.title, nat: scenario.nat, probes: [], passed: false };
+      const result: ScenarioResult = { id: scenario.id, title: scenario.title, nat: scenario.nat, probes: [], phasesMs: {}, passed: false };
+      let phaseStart = Date.now();
+      const phase = (name: string) => {
+        result.phasesMs[name] = Date.now() - phaseStart;
+        phaseStart = Date.now();
+      };
       results.push(result);
       const sites: Record<Side, LabSite> = { a: lab.addSite(index, 'a', scenario.nat.a), b: lab.addSite(index, 'b', scenario.nat.b) };
       const opened: OpenedPage[] = [];
       try {
         // The network first, without a browser: the NATs map and filter as configured, and the
         // servers are reachable over TCP through them.
-        for (const side of ['a', 'b'] as const) {
+        const probes = await Promise.all(
+          (['a', 'b'] as const).map(async (side) => ({ side, stun: await lab.stun(sites[side].host), health: await lab.http(sites[side].host, `${LAB_ORIGINS.turn}/healthz`) })),
+        );
+        for (const { side, stun, health } of probes) {
           const site = sites[side];
-          const probe = await lab.stun(site.host);
-          result.probes.push({ side, mapped: probe.mapped });
-          const health = await lab.http(site.host, `${LAB_ORIGINS.turn}/healthz`);
+          result.probes.push({ side, mapped: stun.mapped });
           expect(health.status, `side ${side} reaches the signaling server over TCP through its NAT`).toBe(200);
-          const [toFirst, toSecond] = probe.mapped;
+          const [toFirst, toSecond] = stun.mapped;
           if (site.kind === 'udp-blocked') {
-            expect(probe.mapped, `side ${side}'s firewall drops UDP`).toEqual([null, null]);
+            expect(stun.mapped, `side ${side}'s firewall drops UDP`).toEqual([null, null]);
           } else {
             expect(toFirst?.split(':')[0], `side ${side} is mapped to its router's public address`).toBe(site.outsideIp);
             expect(toSecond?.split(':')[0]).toBe(site.outsideIp);
@@ -262,14 +268,17 @@ describe('NAT lab', () => {
             else expect(toSecond, `side ${side}: a new mapping per destination`).not.toBe(toFirst);
           }
         }
-
-        const browsers = { a: await lab.launchBrowser(sites.a), b: await lab.launchBrowser(sites.b) };
+        phase('network');
+        const [browserA, browserB] = await Promise.all([lab.launchBrowser(sites.a), lab.launchBrowser(sites.b)]);
+        const browsers = { a: browserA, b: browserB };
+        phase('browsers');
         chromiumVersion ||= `Chromium ${browsers.a.version()}`;
         const [direct, turn, diagnostics] = await Promise.all([
           call(LAB_ORIGINS.stunOnly, browsers, opened),
           call(LAB_ORIGINS.turn, browsers, opened),
           diagnose(browsers[scenario.diagnosticsSide], scenario.diagnosticsSide, opened),
         ]);
+        phase('pages');
         result.direct = publicPart(direct);
         result.turn = publicPart(turn);
         result.diagnostics = publicDiagnostics(diagnostics);
@@ -322,6 +331,7 @@ describe('NAT lab', () => {
       } finally {
         await Promise.all(opened.map((member) => member.close().catch(() => undefined)));
         await lab.removeSites([sites.a, sites.b]);
+        phase('teardown');
         writeResults();
       }
     });

@@ -91,4 +91,25 @@ describe('EventLogModel', () => {
     }
     expect(calls).toEqual(['      0.0 ms [warn] loud']);
   });
+
+  it('mirrors info lines when the page is idle, in order, and before a later warning', async () => {
+    const calls: string[] = [];
+    const originals = { info: console.info, warn: console.warn };
+    console.info = (...args: unknown[]) => calls.push(`info: ${args.join(' ')}`);
+    console.warn = (...args: unknown[]) => calls.push(`warn: ${args.join(' ')}`);
+    try {
+      const log = new EventLogModel({ now: () => 0, mirrorToConsole: true });
+      log.info('one');
+      log.info('two');
+      expect(calls).toEqual([]);
+      log.warn('three');
+      expect(calls).toEqual(['info:       0.0 ms [info] one', 'info:       0.0 ms [info] two', 'warn:       0.0 ms [warn] three']);
+      log.info('four');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls.at(-1)).toBe('info:       0.0 ms [info] four');
+      expect(calls).toHaveLength(4);
+    } finally {
+      Object.assign(console, originals);
+    }
+  });
 });

@@ -22,7 +22,13 @@ export interface EventLogOptions {
   limit?: number;
   /** Clock in ms since page start; injectable for tests. */
   now?: () => number;
-  /** Also write each entry to the browser console, where learners already look. */
+  /**
+   * Also write each entry to the browser console, where learners already look. Warnings and
+   * errors are written at once; info lines are written together when the page is next idle,
+   * still in order and before any later warning, because a console call with DevTools (or a
+   * test driver) attached costs about a millisecond, and a call's setup logs dozens of them
+   * right while the page should be answering its peer.
+   */
   mirrorToConsole?: boolean;
 }
 
@@ -37,6 +43,8 @@ export class EventLogModel {
   readonly limit: number;
   readonly #now: () => number;
   readonly #mirrorToConsole: boolean;
+  /** Info lines formatted for the console, waiting for the page to be idle. */
+  #mirrorQueue: string[] = [];
   #nextId = 1;
 
   constructor(options: EventLogOptions = {}) {
@@ -70,8 +78,24 @@ export class EventLogModel {
     } else {
       this.entries = [...this.entries, entry];
     }
-    if (this.#mirrorToConsole) console[level](formatEntry(entry));
+    if (this.#mirrorToConsole) this.#mirror(entry);
     return entry;
+  }
+
+  /** Writes the info lines still waiting for an idle moment to the console now. */
+  flushConsole(): void {
+    const lines = this.#mirrorQueue.splice(0);
+    for (const line of lines) console.info(line);
+  }
+
+  #mirror(entry: LogEntry): void {
+    if (entry.level !== 'info') {
+      this.flushConsole();
+      console[entry.level](formatEntry(entry));
+      return;
+    }
+    this.#mirrorQueue.push(formatEntry(entry));
+    if (this.#mirrorQueue.length === 1) whenIdle(() => this.flushConsole());
   }
 
   clear(): void {
@@ -85,6 +109,14 @@ export class EventLogModel {
     if (this.dropped > 0) lines.unshift(`(${this.dropped} earlier entries dropped)`);
     return lines.join('\n');
   }
+}
+
+/** Longest an info line waits for the console when the page is never idle. */
+const CONSOLE_IDLE_TIMEOUT_MS = 500;
+
+function whenIdle(run: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: CONSOLE_IDLE_TIMEOUT_MS });
+  else setTimeout(run, 0);
 }
 
 /** Milliseconds with one decimal: enough to order events, short enough to scan. */

@@ -147,16 +147,32 @@ describe('/call/ when no network path exists', () => {
   /**
    * A firewall between the peers, simulated in both pages: every remote candidate is rewritten to
    * an address in TEST-NET-3 (RFC 5737, never routed), so every connectivity check goes nowhere.
+   * Trickled candidates and those inside a remote description alike (an offer made while alone
+   * carries its candidates in its SDP).
    */
   function blackholeRemoteCandidates(): void {
+    /** A candidate line (`candidate:…` or `a=candidate:…`) pointing nowhere; null for tcp, which nothing listens on anyway. */
+    const blackhole = (line: string): string | null => {
+      const fields = line.split(' ');
+      if (fields[2]?.toLowerCase() !== 'udp') return null;
+      fields[4] = '203.0.113.9';
+      return fields.join(' ');
+    };
     const addIceCandidate: (this: RTCPeerConnection, candidate?: RTCIceCandidateInit) => Promise<void> = RTCPeerConnection.prototype.addIceCandidate;
     RTCPeerConnection.prototype.addIceCandidate = function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null) {
       if (!candidate?.candidate) return addIceCandidate.call(this, candidate ?? undefined);
-      const fields = candidate.candidate.split(' ');
-      if (fields[2]?.toLowerCase() !== 'udp') return Promise.resolve(); // tcp: nothing listens anyway
-      fields[4] = '203.0.113.9';
-      return addIceCandidate.call(this, { ...candidate, candidate: fields.join(' ') });
+      const rewritten = blackhole(candidate.candidate);
+      if (rewritten === null) return Promise.resolve();
+      return addIceCandidate.call(this, { ...candidate, candidate: rewritten });
     } as RTCPeerConnection['addIceCandidate'];
+    const setRemoteDescription: (this: RTCPeerConnection, description: RTCSessionDescriptionInit) => Promise<void> = RTCPeerConnection.prototype.setRemoteDescription;
+    RTCPeerConnection.prototype.setRemoteDescription = function (this: RTCPeerConnection, description: RTCSessionDescriptionInit) {
+      const sdp = description.sdp
+        ?.split('\r\n')
+        .flatMap((line) => (line.startsWith('a=candidate:') ? [blackhole(line)].filter((l): l is string => l !== null) : [line]))
+        .join('\r\n');
+      return setRemoteDescription.call(this, { ...description, ...(sdp === undefined ? {} : { sdp }) });
+    } as RTCPeerConnection['setRemoteDescription'];
   }
 
   it('says "ICE failed" and explains it in place (what happened, what to do)', async () => {

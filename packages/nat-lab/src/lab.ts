@@ -16,6 +16,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { LAB_ICE_URLS, labCoturnConfig } from './coturn-config.js';
 import { destroyNamespace, runCommands } from './netns.js';
 import { labPrefix, PORTS, PUBLIC, publicPlan, sitePlan, type NatKind, type Side, type SitePlan } from './plan.js';
+import { preflight } from './preflight.js';
 import type { HttpProbeAnswer, ProbeRequest, StunProbeAnswer } from './probe.js';
 
 // Built JavaScript in both cases: this module runs from dist/ (cli) or src/ (vitest), one level down.
@@ -70,6 +71,8 @@ export class NatLab {
 
   /** Builds pub, starts coturn and the two signaling servers, and waits until each answers a real request. */
   static async start(): Promise<NatLab> {
+    const check = preflight();
+    if (!check.ok) throw new Error(`NAT lab cannot run: ${check.reason}`);
     const lab = new NatLab(process.pid);
     process.on('SIGINT', lab.onSignal);
     process.on('SIGTERM', lab.onSignal);

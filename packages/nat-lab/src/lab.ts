@@ -148,13 +148,12 @@ export class NatLab {
   /** Closes a scenario's browsers and removes its routers and hosts (fresh conntrack for the next one). */
   async removeSites(sites: readonly LabSite[]): Promise<void> {
     await Promise.all(sites.map((site) => site.browser?.close().catch(() => undefined)));
-    for (const site of sites) {
-      for (const ns of [site.host, site.router]) {
-        destroyNamespace(ns);
-        this.namespaces.splice(this.namespaces.indexOf(ns), 1);
-      }
-      this.sites.splice(this.sites.indexOf(site), 1);
-    }
+    const removed = new Set(sites.flatMap((site) => [site.host, site.router]));
+    for (const ns of removed) destroyNamespace(ns);
+    const keptNamespaces = this.namespaces.filter((ns) => !removed.has(ns));
+    this.namespaces.splice(0, this.namespaces.length, ...keptNamespaces);
+    const keptSites = this.sites.filter((site) => !sites.includes(site));
+    this.sites.splice(0, this.sites.length, ...keptSites);
   }
 
   /** One UDP socket in `namespace` asks both STUN addresses for its mapping. */

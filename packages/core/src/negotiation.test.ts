@@ -105,13 +105,17 @@ function connectPair(options: {
     }, typeof latency === 'function' ? latency() : latency);
   }
 
-  /** Waits until both are stable with nothing in flight for a while, or gives up. */
+  /** Waits until both are stable, done gathering, with nothing in flight for a while, or gives up. */
   async function settle(timeoutMs = 3000): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     let quietSince = performance.now();
     while (performance.now() < deadline) {
       await sleep(5);
-      const quiet = inFlight === 0 && a.pc.signalingState === 'stable' && b.pc.signalingState === 'stable';
+      // Gathering counts as activity too: a loaded machine can fire the next candidate timer after
+      // the 60 ms of quiet, and the test would then read the messages sent before it.
+      const quiet =
+        inFlight === 0 &&
+        [a.pc, b.pc].every((pc) => pc.signalingState === 'stable' && pc.iceGatheringState !== 'gathering');
       if (!quiet) quietSince = performance.now();
       else if (performance.now() - quietSince > 60) return;
     }

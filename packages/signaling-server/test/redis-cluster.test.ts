@@ -206,12 +206,15 @@ describe('three processes sharing rooms through Redis', () => {
       const b = await client(servers[0]!);
       await join(a, 'term-t');
       await join(b, 'term-t');
+      // Read now: once the server closes the connection, socket.io-client clears socket.id.
+      const aId = a.socket.id;
+      expect(aId).toBeTruthy();
       const notice = waitForEvent(a.socket, 'server shutdown');
       const bye = waitForEvent(b.socket, 'bye', 3000);
       const sentAt = Date.now();
       leaving.proc.child.kill('SIGTERM');
       expect(await notice).toEqual([{ resumable: false }]);
-      expect(await bye).toEqual(['term-t', a.socket.id]);
+      expect(await bye).toEqual(['term-t', aId]);
       const exit = await leaving.proc.exited;
       expect(exit.code).toBe(0);
       expect(Date.now() - sentAt).toBeLessThan(5000);

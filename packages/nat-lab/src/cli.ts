@@ -16,11 +16,10 @@ import { fileURLToPath } from 'node:url';
 
 import { removeLabNamespaces, staleLabNamespaces } from './netns.js';
 import { ensureSbinOnPath, preflight } from './preflight.js';
-import type { LabResults } from './results.js';
+import { RESULTS_PATH, type LabResults } from './results.js';
 import { formatTable } from './table.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const RESULTS_PATH = join(PACKAGE_DIR, 'test-results', 'nat-lab.json');
 
 function down(all: boolean): number {
   ensureSbinOnPath();

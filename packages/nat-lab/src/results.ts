@@ -1,5 +1,11 @@
 /** What the lab measured, as written to test-results/nat-lab.json and printed as the table. */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import type { NatKind, Side } from './plan.js';
+
+/** Where the lab's test writes its results and `cli.js table` reads them (this module runs from src/ or dist/). */
+export const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'nat-lab.json');
 
 /** The selected candidate pair as one side's `pc.getStats()` reports it. */
 export interface PairView {

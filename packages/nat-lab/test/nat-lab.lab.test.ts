@@ -2,17 +2,14 @@
 // the real /call/ page (against a STUN-only and a STUN + TURN signaling server) and the real
 // /diagnostics/ice/ page show there, against real coturn. Root only: start it with `npm run nat-lab`.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 
 import type { IceReport } from '@workbench/core/ice-diagnostics';
 import { openPage, type OpenedPage } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { LAB_ICE_URLS, LAB_ORIGINS, NatLab, SCENARIOS, type CallResult, type DiagnosticsResult, type LabResults, type LabSite, type PairView, type ScenarioResult, type Side } from '../src/index.js';
-
-const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'nat-lab.json');
+import { LAB_ICE_URLS, LAB_ORIGINS, NatLab, RESULTS_PATH, SCENARIOS, type CallResult, type DiagnosticsResult, type LabResults, type LabSite, type PairView, type ScenarioResult, type Side } from '../src/index.js';
 
 /**
  * Chromium 156 here: a call whose every pair fails reaches 'failed' 15 s (14.8-15.5 s measured by

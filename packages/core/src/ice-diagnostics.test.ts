@@ -7,8 +7,16 @@ import {
   cancelledVerdict,
   decideVerdict,
   explainIceError,
+  credentialClockFindings,
   formatIceSummary,
+  iceBottomLine,
   iceCheckTargets,
+  iceRunTargets,
+  iceShareQuery,
+  isServerAnswer,
+  parseIceShareQuery,
+  probablyUnreachableVerdict,
+  silentServerDeadlineMs,
   iceFindings,
   iceServerEndpoint,
   inferNatMapping,
@@ -22,6 +30,7 @@ import {
   skipReason,
   verdictStatus,
   type IceReport,
+  type IceReportCheck,
   type ObservedCandidate,
   type ObservedIceError,
   type VerdictInput,
@@ -398,7 +407,7 @@ describe('report v1', () => {
   it.each([
     ['text that is not JSON', '{ not json', 'Not a JSON file'],
     ['JSON of another kind', JSON.stringify({ hello: 1 }), 'Not an ICE report'],
-    ['a newer version', JSON.stringify({ ...sampleReport(), version: 2 }), 'Unsupported report version'],
+    ['a newer version', JSON.stringify({ ...sampleReport(), version: 3 }), 'Unsupported report version'],
     ['an invalid field', JSON.stringify({ ...sampleReport(), checks: [{ ...sampleReport().checks[0], transport: 'carrier-pigeon' }] }), 'Damaged ICE report'],
   ])('refuses %s', (_label, textInput, title) => {
     try {
@@ -423,5 +432,192 @@ describe('report v1', () => {
     expect(summary).toContain('NAT mapping: NAT mapping: not enough data');
     expect(summary).toContain('Local addresses hidden as mDNS names');
     expect(summary).not.toMatch(/alice|secret-pw/);
+  });
+});
+
+describe('iceRunTargets (issue 17: one URL listed twice)', () => {
+  it('gives every entry × transport its own check id, whatever the URLs', () => {
+    const targets = iceRunTargets([
+      { id: 'config', url: 'turn:h:3478?transport=udp' },
+      { id: 'wrong-pw', url: 'turn:h:3478?transport=udp' },
+      { id: 'bare', url: 'turn:h:3478' },
+      { id: 'stun', url: 'stun:h:3478' },
+    ]);
+    expect(targets.map((t) => [t.serverId, t.id])).toEqual([
+      ['config', 'turn:h:3478?transport=udp'],
+      ['wrong-pw', 'turn:h:3478?transport=udp#2'],
+      ['bare', 'turn:h:3478?transport=udp#3'],
+      ['bare', 'turn:h:3478?transport=tcp'],
+      ['stun', 'stun:h:3478'],
+    ]);
+    expect(new Set(targets.map((t) => t.id)).size).toBe(targets.length);
+    // The URL given to the browser stays the plain one.
+    expect(targets[1]?.url).toBe('turn:h:3478?transport=udp');
+  });
+
+  it('keeps ids equal to iceCheckTargets when no URL repeats', () => {
+    expect(iceRunTargets([{ id: 'a', url: 'turn:h:1' }]).map((t) => t.id)).toEqual(iceCheckTargets('turn:h:1').map((t) => t.id));
+  });
+});
+
+describe('a silent server next to answering ones', () => {
+  it('is probably unreachable after max(1 s, 10 × the slowest answer)', () => {
+    expect(silentServerDeadlineMs([])).toBeUndefined();
+    expect(silentServerDeadlineMs([20, 35])).toBe(1000); // 10 × 35 ms = 350 ms < 1 s
+    expect(silentServerDeadlineMs([20, 240])).toBe(2400);
+  });
+
+  it('counts answers, not silence, as answers', () => {
+    const relay = decideVerdict(input({ kind: 'turn', candidates: [at(60, LINES.relayUdp)], elapsedMs: 60 }))!;
+    const refused = decideVerdict(input({ kind: 'turn', errors: [err(30, 401, 'Unauthorized')], elapsedMs: 30 }))!;
+    const timedOut = decideVerdict(input({ elapsedMs: 5000 }))!;
+    const unreachable701 = decideVerdict(input({ kind: 'turn', transport: 'tcp', errors: [err(3, 701, 'Failed to establish connection')], elapsedMs: 3 }))!;
+    expect([relay, refused, timedOut, unreachable701].map(isServerAnswer)).toEqual([true, true, false, false]);
+    expect(isServerAnswer(probablyUnreachableVerdict({ transport: 'udp', atMs: 1000, slowestAnswerMs: 20, budgetMs: 5000 }))).toBe(false);
+  });
+
+  it('says how long the others took and that the budget confirms it', () => {
+    const verdict = probablyUnreachableVerdict({ transport: 'udp', atMs: 1000, slowestAnswerMs: 23.4, budgetMs: 5000 });
+    expect(verdict).toMatchObject({ kind: 'unreachable', provisional: true, atMs: 1000, title: 'Probably unreachable: no answer over UDP after 1 s' });
+    expect(verdict.detail).toMatch(/within 23 ms.*until the 5 s budget/);
+  });
+});
+
+describe('decideVerdict in a browser without icecandidateerror (Firefox)', () => {
+  it('does not call a TURN server unreachable when it cannot tell a refused password from a closed port', () => {
+    const verdict = decideVerdict(input({ kind: 'turn', gatheringCompleteMs: 300, elapsedMs: 300, reportsErrors: false }))!;
+    expect(verdict.kind).toBe('error');
+    expect(verdict.title).toBe('No relay over UDP, and this browser cannot tell why');
+    expect(verdict.detail).toMatch(/cannot tell a refused username or password \(401\)/);
+    // Where errors are reported, the same facts mean "unreachable".
+    expect(decideVerdict(input({ kind: 'turn', gatheringCompleteMs: 300, elapsedMs: 300 }))?.kind).toBe('unreachable');
+  });
+});
+
+describe('misconfiguration findings (issue 17 part 4)', () => {
+  const ids = (findings: { id: string }[]) => findings.map((f) => f.id);
+
+  it('a private relay from a server whose URL is public: the missing external-ip', () => {
+    const [finding] = iceFindings({ candidates: [at(0, LINES.relayPrivate, { url: 'turn:198.51.100.20:3478?transport=udp' })], checks: [] });
+    expect(finding).toMatchObject({ id: 'private-relay', title: 'Relay address private while the server is public (missing external-ip)' });
+    expect(finding?.detail).toMatch(/its URL names 198\.51\.100\.20.*external-ip=/);
+    const [byName] = iceFindings({ candidates: [at(0, LINES.relayUdp, { url: 'turn:turn.example.org:3478?transport=udp' })], checks: [] });
+    expect(byName?.title).toBe('Relay address on loopback while the server is public (missing external-ip)');
+    // A server on loopback or a LAN handing out such an address is a local setup, not the misconfiguration.
+    const [local] = iceFindings({ candidates: [at(0, LINES.relayUdp, { url: 'turn:127.0.0.1:3478?transport=udp' })], checks: [] });
+    expect(local?.title).toBe('Relay address on loopback');
+    const [lan] = iceFindings({ candidates: [at(0, LINES.relayPrivate, { url: 'turn:turn.lan:3478' })], checks: [] });
+    expect(lan?.title).toBe('Relay address in a private range');
+  });
+
+  it('a relay allocated but no data passing through it', () => {
+    const allocated = decideVerdict(input({ kind: 'turn', candidates: [at(60, LINES.relayUdp)], elapsedMs: 60 }))!;
+    const check = { id: 't', kind: 'turn' as const, transport: 'udp' as const, url: 't', verdict: allocated };
+    const failed = { checkId: 't', url: 'turn:h:3478?transport=udp', status: 'failed' as const, error: 'Connecting through the relay took longer than 10 s' };
+    const found = iceFindings({ candidates: [], checks: [check], loopbacks: [failed] });
+    expect(ids(found)).toEqual(['relay-no-data']);
+    expect(found[0]?.detail).toMatch(/turn:h:3478\?transport=udp allocated.*took longer than 10 s.*relay port range/);
+    // Connected, then failed the transfer: data did pass, so not this finding.
+    expect(ids(iceFindings({ candidates: [], checks: [check], loopbacks: [{ ...failed, connectedMs: 80 }] }))).toEqual([]);
+    expect(ids(iceFindings({ candidates: [], checks: [check], loopbacks: [{ ...failed, status: 'success' }] }))).toEqual([]);
+  });
+
+  const NOW = Date.parse('2026-12-04T12:00:00Z');
+  const restUser = (expiryMs: number) => `${Math.floor(expiryMs / 1000)}:workbench-1a2b`;
+
+  it('TURN REST credentials that already expired by the page clock', () => {
+    const [finding] = credentialClockFindings({ servers: [{ url: 'turn:h:3478', username: restUser(NOW - 90_000) }, { url: 'stun:h' }], nowMs: NOW });
+    expect(finding).toMatchObject({ id: 'credentials-expired', title: 'TURN credentials expired 90 s ago' });
+    expect(finding?.detail).toMatch(/turn:h:3478.*2026-12-04T11:58:30\.000Z.*401/);
+    expect(credentialClockFindings({ servers: [{ url: 'turn:h', username: restUser(NOW + 600_000) }], nowMs: NOW })).toEqual([]);
+    expect(credentialClockFindings({ servers: [{ url: 'turn:h', username: 'alice' }], nowMs: NOW })).toEqual([]);
+  });
+
+  it("a browser clock far from the server's Date header", () => {
+    expect(credentialClockFindings({ servers: [], nowMs: NOW, serverDateMs: NOW - 29_000 })).toEqual([]);
+    const [ahead] = credentialClockFindings({ servers: [], nowMs: NOW, serverDateMs: NOW - 3_600_000 });
+    expect(ahead).toMatchObject({ id: 'clock-skew', title: "This browser's clock is 3600 s ahead of the server's" });
+    const [behind] = credentialClockFindings({ servers: [], nowMs: NOW, serverDateMs: NOW + 120_000 });
+    expect(behind?.title).toBe("This browser's clock is 120 s behind the server's");
+    // Expired by the page's clock, valid by the server's: both findings, and the expiry says which clock is off.
+    const both = credentialClockFindings({ servers: [{ url: 'turn:h', username: restUser(NOW - 60_000) }], nowMs: NOW, serverDateMs: NOW - 3_600_000 });
+    expect(ids(both)).toEqual(['clock-skew', 'credentials-expired']);
+    expect(both[1]?.detail).toMatch(/By the server's clock they have not expired yet/);
+  });
+});
+
+describe('iceBottomLine (issue 13)', () => {
+  const relay = decideVerdict(input({ kind: 'turn', candidates: [at(60, LINES.relayUdp)], elapsedMs: 60 }))!;
+  const reachable = decideVerdict(input({ candidates: [at(20, LINES.srflxPublic)], elapsedMs: 20 }))!;
+  const dead = decideVerdict(input({ elapsedMs: 5000 }))!;
+  const refused = decideVerdict(input({ kind: 'turn', errors: [err(30, 401, 'Unauthorized')], elapsedMs: 30 }))!;
+  const check = (id: string, kind: 'stun' | 'turn', transport: 'udp' | 'tcp' | 'tls', verdict: IceReportCheck['verdict']): IceReportCheck => ({
+    id, serverId: id, url: id, serverUrl: id, kind, transport, status: verdict ? verdictStatus(verdict.kind) : 'running', startedAtMs: 0, verdict, candidates: [], errors: [],
+  });
+  const ok = (id: string) => ({ checkId: id, url: id, status: 'success' as const });
+  const line = (checks: IceReportCheck[], loopbacks: IceReport['loopbacks'] = []) => iceBottomLine({ checks, loopbacks });
+
+  it.each<[string, IceReportCheck[], IceReport['loopbacks'], string, string]>([
+    ['TURN relays over UDP and TCP', [check('s', 'stun', 'udp', reachable), check('u', 'turn', 'udp', relay), check('t', 'turn', 'tcp', relay)], [ok('u'), ok('t')], 'success',
+      'Calls between most networks will work: TURN over UDP and TCP relays data.'],
+    ['TURN over UDP only', [check('u', 'turn', 'udp', relay), check('t', 'turn', 'tcp', dead)], [ok('u')], 'success',
+      'Calls between most networks will work: TURN over UDP relays data — but not from networks that block UDP, since no TURN over TCP or TLS works.'],
+    ['TURN over TCP and TLS only', [check('u', 'turn', 'udp', dead), check('t', 'turn', 'tcp', relay), check('x', 'turn', 'tls', relay)], [ok('t'), ok('x')], 'warning',
+      'Calls between most networks will work, relayed over TCP and TLS only: TURN over UDP does not work, so relayed calls suffer more under packet loss.'],
+    ['allocated but no data', [check('u', 'turn', 'udp', relay)], [{ checkId: 'u', url: 'u', status: 'failed', error: 'timeout' }], 'danger',
+      'Direct calls only: TURN allocates relays but no data passes through them — calls between different networks will often fail.'],
+    ['no TURN works, STUN does', [check('s', 'stun', 'udp', reachable), check('u', 'turn', 'udp', refused)], [], 'danger',
+      'Direct calls only: no TURN server works — calls between different networks will often fail.'],
+    ['nothing answers', [check('s', 'stun', 'udp', dead), check('u', 'turn', 'udp', dead)], [], 'danger',
+      'Only calls within one network will work: no TURN server works and no STUN server answered.'],
+    ['STUN only', [check('s', 'stun', 'udp', reachable)], [], 'warning',
+      'Direct calls only: STUN works but no TURN server was tested — calls between different networks will often fail.'],
+    ['a dead STUN only', [check('s', 'stun', 'udp', dead)], [], 'danger',
+      'Only calls within one network will work: no STUN server answered and no TURN server was tested.'],
+    ['everything skipped', [check('s', 'stun', 'udp', { kind: 'skipped', atMs: 0, title: 'Skipped', detail: '' })], [], 'neutral',
+      'No verdict: every check was skipped or cancelled.'],
+  ])('%s', (_label, checks, loopbacks, tone, sentence) => {
+    expect(line(checks, loopbacks)).toEqual({ tone, sentence });
+  });
+
+  it('waits for every final verdict (a provisional one does not count)', () => {
+    expect(line([check('s', 'stun', 'udp', null)])).toBeUndefined();
+    expect(line([check('s', 'stun', 'udp', probablyUnreachableVerdict({ transport: 'udp', atMs: 1000, slowestAnswerMs: 20, budgetMs: 5000 }))])).toBeUndefined();
+  });
+});
+
+describe('share link', () => {
+  it('carries the servers, budget and policy, never credentials, and reads back', () => {
+    const query = iceShareQuery({ servers: [{ url: 'turn:h:3478?transport=udp' }, { url: ' stun:s:3478 ' }], budgetMs: 2500, policy: 'relay' });
+    expect(query).toBe('?server=turn%3Ah%3A3478%3Ftransport%3Dudp&server=stun%3As%3A3478&budget=2.5&policy=relay');
+    expect(parseIceShareQuery(query)).toEqual({ urls: ['turn:h:3478?transport=udp', 'stun:s:3478'], budgetMs: 2500, policy: 'relay' });
+    // The function has no way to take credentials: only `url` is read from each entry.
+    const withSecrets = iceShareQuery({ servers: [{ url: 'turn:h', username: 'alice', credential: 'pw' } as { url: string }], budgetMs: 5000, policy: 'all' });
+    expect(withSecrets).not.toMatch(/alice|pw/);
+    expect(parseIceShareQuery('')).toEqual({ urls: [] });
+  });
+
+  it.each([
+    ['a URL that is not STUN/TURN', '?server=http://x', /not a STUN\/TURN URL/],
+    ['a budget out of range', '?server=stun:h&budget=600', /budget "600" is not a number of seconds between 0.5 and 60/],
+    ['an unknown policy', '?server=stun:h&policy=none', /policy "none" is neither "all" nor "relay"/],
+  ])('refuses %s', (_label, query, message) => {
+    expect(() => parseIceShareQuery(query)).toThrow(message);
+  });
+});
+
+describe('report v2', () => {
+  it('round-trips a report whose two checks share one URL, and still reads version 1', () => {
+    const report = sampleReport();
+    const first = report.checks[0]!;
+    const twice: IceReport = { ...report, version: 2, checks: [first, { ...first, id: `${first.id}#2`, serverId: 's2', status: 'failed', verdict: decideVerdict(input({ kind: 'turn', errors: [err(30, 401, 'Unauthorized')], elapsedMs: 30 }))!, errors: [err(30, 401, 'Unauthorized')] }] };
+    expect(parseIceReport(JSON.stringify(twice))).toEqual(twice);
+    expect(parseIceReport(JSON.stringify({ ...report, version: 1 })).version).toBe(1);
+    expect(formatIceSummary(twice)).toContain('turn:127.0.0.1:3478?transport=udp (2) [UDP]: Authentication failed (401 Unauthorized)');
+  });
+
+  it('refuses two checks with one id (the page keys its cards by it)', () => {
+    const report = sampleReport();
+    expect(() => parseIceReport({ ...report, checks: [report.checks[0], report.checks[0]] })).toThrow(/Two checks share the id "turn:127\.0\.0\.1:3478\?transport=udp"/);
   });
 });

@@ -113,6 +113,29 @@ export function iceCheckTargets(input: string): IceCheckTarget[] {
   }
 }
 
+/** A check target tied to the server entry it came from. */
+export interface IceRunTarget extends IceCheckTarget {
+  serverId: string;
+}
+
+/**
+ * The checks for a whole server list: every entry × transport is its own check, whatever the
+ * URLs. Ids stay the check URL (as in {@link iceCheckTargets}) for the first check of a URL and
+ * get `#2`, `#3`… for later ones, so two entries with one URL (the configuration's TURN URL and
+ * the same URL with other credentials, or `turn:h:p` next to `turn:h:p?transport=udp`) never
+ * share an id: the page keys its cards, loopback rows and candidate rows by it.
+ */
+export function iceRunTargets(servers: readonly { id: string; url: string }[]): IceRunTarget[] {
+  const seen = new Map<string, number>();
+  return servers.flatMap((server) =>
+    iceCheckTargets(server.url).map((target) => {
+      const n = (seen.get(target.id) ?? 0) + 1;
+      seen.set(target.id, n);
+      return { ...target, id: n === 1 ? target.id : `${target.id}#${n}`, serverId: server.id };
+    }),
+  );
+}
+
 // ---- The icecandidateerror code table -----------------------------------------------------
 
 export interface IceErrorCodeInfo {
@@ -293,6 +316,11 @@ export interface IceVerdict {
   relay?: { address: string; port: number; protocol?: RelayProtocol };
   /** The icecandidateerror code that decided the verdict. */
   errorCode?: number;
+  /**
+   * A silent server's early "probably unreachable" (see {@link silentServerDeadlineMs}), shown
+   * while the check waits out its budget; replaced by the confirmed verdict (or by an answer).
+   */
+  provisional?: boolean;
 }
 
 /** success / failed / skipped, as the status badges show it. */
@@ -356,6 +384,11 @@ export interface VerdictInput {
   /** The TURN username, only to explain an expired REST credential; never stored in the verdict. */
   username?: string;
   nowMs?: number;
+  /**
+   * false where the browser has no `icecandidateerror` (Firefox ESR): a TURN check that ends
+   * without a relay then cannot tell a refused password from an unreachable server, and says so.
+   */
+  reportsErrors?: boolean;
 }
 
 const TRANSPORT_LABEL: Record<IceCheckTransport, string> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
@@ -510,6 +543,17 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
         fix: 'Nothing to fix. To see the mapped address itself, open this page in a browser profile that has not granted camera access: host candidates are then mDNS names and the srflx candidate is kept.',
       };
     }
+    if (input.reportsErrors === false) {
+      return {
+        kind: 'error',
+        atMs: complete,
+        title: `No relay over ${TRANSPORT_LABEL[input.transport]}, and this browser cannot tell why`,
+        detail:
+          'Gathering finished without a relay candidate. This browser does not report icecandidateerror, so it cannot tell a refused username or password (401) ' +
+          'from a server that is not there or a port that is closed: all of them look the same here.',
+        fix: 'Run the test in Chromium, which reports the error code (401, 701 …) and its explanation; or check the credentials, host, port and transport by hand.',
+      };
+    }
     return {
       kind: 'unreachable',
       atMs: complete,
@@ -535,6 +579,50 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
     fix: udp
       ? 'Check the host and port, that the server runs, and that UDP to it is allowed; try TURN over TCP or TLS (port 443) on networks that block UDP.'
       : 'Check the host, port and transport, and that a firewall allows the connection.',
+  };
+}
+
+// ---- A silent server among answering ones ------------------------------------------------
+
+/** A silent server is "probably unreachable" no sooner than this after its check started… */
+export const SILENT_SERVER_MIN_MS = 1000;
+/** …and no sooner than this many times the slowest answer any other server gave. */
+export const SILENT_SERVER_FACTOR = 10;
+
+/**
+ * Whether a verdict is the server answering (a candidate, or an error response from the server),
+ * as opposed to silence: the budget running out, a 701, a skipped or cancelled check.
+ */
+export function isServerAnswer(verdict: IceVerdict | null | undefined): boolean {
+  if (!verdict || verdict.provisional) return false;
+  if (verdict.kind === 'reachable' || verdict.kind === 'relay-allocated' || verdict.kind === 'auth-failed') return true;
+  return verdict.kind === 'error' && verdict.errorCode !== undefined && verdict.errorCode < 700;
+}
+
+/**
+ * When a still-silent check may be called "probably unreachable": max(1 s, 10 × the slowest answer
+ * the other servers gave), in ms from the check's start; undefined while no other server has
+ * answered (then nothing tells a slow network from a dead server, and only the budget decides).
+ * Answers on loopback or a LAN come within tens of ms and over the Internet within a few hundred,
+ * so a server ten times slower than every other one is very likely not answering at all; the
+ * budget still confirms it, and an answer that comes late replaces the early verdict.
+ */
+export function silentServerDeadlineMs(answerMs: readonly number[]): number | undefined {
+  if (answerMs.length === 0) return undefined;
+  return Math.max(SILENT_SERVER_MIN_MS, SILENT_SERVER_FACTOR * Math.max(...answerMs));
+}
+
+/** The early verdict for a silent check, to be confirmed at the budget. */
+export function probablyUnreachableVerdict(input: { transport: IceCheckTransport; atMs: number; slowestAnswerMs: number; budgetMs: number }): IceVerdict {
+  return {
+    kind: 'unreachable',
+    provisional: true,
+    atMs: input.atMs,
+    title: `Probably unreachable: no answer over ${TRANSPORT_LABEL[input.transport]} after ${seconds(input.atMs)}`,
+    detail:
+      `The other servers answered within ${Math.round(input.slowestAnswerMs)} ms; this one has said nothing for ten times that (at least 1 s). ` +
+      `The check keeps listening until the ${seconds(input.budgetMs)} budget to confirm it.`,
+    fix: 'Check the host and port, that the server runs, and that a firewall lets the traffic through.',
   };
 }
 
@@ -666,7 +754,20 @@ export function inferNatMapping(observations: readonly MappingObservation[], opt
 
 // ---- Findings -----------------------------------------------------------------------------
 
-export type FindingId = 'not-behind-nat' | 'mdns-hosts' | 'private-relay' | 'cgnat' | 'loopback-mapping' | 'udp-blocked' | 'no-turn-works';
+export const FINDING_IDS = [
+  'not-behind-nat',
+  'mdns-hosts',
+  'private-relay',
+  'cgnat',
+  'loopback-mapping',
+  'udp-blocked',
+  'no-turn-works',
+  // Report version 2:
+  'relay-no-data',
+  'credentials-expired',
+  'clock-skew',
+] as const;
+export type FindingId = (typeof FINDING_IDS)[number];
 
 export interface IceFinding {
   id: FindingId;
@@ -678,7 +779,25 @@ export interface IceFinding {
 export interface FindingsInput {
   /** Every candidate the run saw (all checks and the shared gathering). */
   candidates: readonly ObservedCandidate[];
-  checks: readonly { kind: IceServerKind; transport: IceCheckTransport; url: string; verdict: IceVerdict | null }[];
+  checks: readonly { id?: string; kind: IceServerKind; transport: IceCheckTransport; url: string; verdict: IceVerdict | null }[];
+  /** The relay-only loopbacks, by check id: an allocation that relays nothing is a finding. */
+  loopbacks?: readonly { checkId: string; url: string; status: CheckStatus; connectedMs?: number; error?: string }[];
+}
+
+/** A server host a person means to be reachable from the Internet: a public IP, or a DNS name other than localhost. */
+function isPublicHost(host: string): boolean {
+  const cls = classifyAddress(host);
+  if (cls.kind === 'invalid') return !/^localhost\.?$|\.(localhost|local|lan|internal|home\.arpa)\.?$/i.test(host) && host.includes('.');
+  return cls.kind === 'public';
+}
+
+function hostOfUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return parseIceServerUrl(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Plain-language findings about this network and these servers, from everything a run saw. */
@@ -716,19 +835,34 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     });
   }
 
-  const relays = parsed.filter((c) => c.type === 'relay');
-  const privateRelay = relays.find((c) => ['private', 'unique-local', 'link-local', 'cgnat', 'loopback'].includes(classifyAddress(c.address).kind));
+  const notPublic = (c: ParsedCandidate) => ['private', 'unique-local', 'link-local', 'cgnat', 'loopback'].includes(classifyAddress(c.address).kind);
+  const relays = input.candidates.flatMap((observed) => {
+    const candidate = parseObservedCandidate(observed);
+    return candidate?.type === 'relay' ? [{ candidate, host: hostOfUrl(observed.url) }] : [];
+  });
+  // A public server URL handing out a private relay is the misconfiguration; prefer reporting that one.
+  const privateRelay =
+    relays.find((r) => notPublic(r.candidate) && r.host !== undefined && isPublicHost(r.host)) ?? relays.find((r) => notPublic(r.candidate));
   if (privateRelay) {
-    const cls = classifyAddress(privateRelay.address);
+    const address = privateRelay.candidate.address;
+    const cls = classifyAddress(address);
+    const publicServer = privateRelay.host !== undefined && isPublicHost(privateRelay.host);
     findings.push({
       id: 'private-relay',
       severity: 'warning',
-      title: cls.kind === 'loopback' ? 'Relay address on loopback' : 'Relay address in a private range',
+      title: publicServer
+        ? `Relay address ${cls.kind === 'loopback' ? 'on loopback' : 'private'} while the server is public (missing external-ip)`
+        : cls.kind === 'loopback'
+          ? 'Relay address on loopback'
+          : 'Relay address in a private range',
       detail:
-        `A TURN server allocated the relay address ${privateRelay.address}, which is ${cls.label}. ` +
-        (cls.kind === 'loopback'
-          ? 'Only programs on the TURN server\'s own machine can send to it: fine for a local test, useless for real calls. '
-          : 'Peers outside that private network cannot send to it. ') +
+        `A TURN server allocated the relay address ${address}, which is ${cls.label}. ` +
+        (publicServer
+          ? `Yet its URL names ${privateRelay.host}, an address peers on the Internet reach: the server sits behind NAT (or on a host with several interfaces) ` +
+            'and hands out its own interface address, which peers cannot send to. Calls that need the relay will fail. '
+          : cls.kind === 'loopback'
+            ? 'Only programs on the TURN server\'s own machine can send to it: fine for a local test, useless for real calls. '
+            : 'Peers outside that private network cannot send to it. ') +
         'Give the TURN server its public address (coturn: external-ip=<public>/<private>, or relay-ip on a public interface).',
     });
   }
@@ -767,6 +901,18 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
         'No server answered over UDP while TURN over TCP/TLS works: this network probably blocks UDP. Calls will be relayed over TCP/TLS, which works but adds delay under loss.',
     });
   }
+  const silent = (input.loopbacks ?? []).find((l) => l.status === 'failed' && l.connectedMs === undefined);
+  if (silent) {
+    findings.push({
+      id: 'relay-no-data',
+      severity: 'warning',
+      title: 'Relay allocated, but no data passes',
+      detail:
+        `${silent.url} allocated relay addresses, yet two relay-only connections through it never connected (${silent.error ?? 'no connection'}). ` +
+        'The server answers on its listening port but its relay ports are closed: a firewall drops the relay port range (coturn min-port–max-port, 49152–65535 by default), ' +
+        'or the relay address is one peers cannot reach. Calls that need this TURN server will fail although the allocation looks fine.',
+    });
+  }
   const turn = decided.filter((c) => c.kind === 'turn');
   if (turn.length > 0 && !turn.some((c) => c.verdict?.kind === 'relay-allocated')) {
     findings.push({
@@ -779,10 +925,174 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
   return findings;
 }
 
-// ---- Report (schema v1) -------------------------------------------------------------------
+/** Browser and server clocks further apart than this make REST credentials fail early or late. */
+export const CLOCK_SKEW_LIMIT_MS = 30_000;
+
+export interface CredentialClockInput {
+  servers: readonly { url: string; username?: string }[];
+  /** The page's clock (Date.now()). */
+  nowMs: number;
+  /** The workbench server's clock, from its HTTP `Date` header (1 s resolution). */
+  serverDateMs?: number;
+}
+
+/**
+ * Before a run: TURN REST usernames (`<expiry>:<user>`) that have already expired by the page's
+ * clock, and a page clock far from the server's (`Date` header), which makes fresh credentials
+ * look expired or expired ones look valid to one side.
+ */
+export function credentialClockFindings(input: CredentialClockInput): IceFinding[] {
+  const findings: IceFinding[] = [];
+  const skew = input.serverDateMs === undefined ? 0 : input.nowMs - input.serverDateMs;
+  if (Math.abs(skew) > CLOCK_SKEW_LIMIT_MS) {
+    findings.push({
+      id: 'clock-skew',
+      severity: 'warning',
+      title: `This browser's clock is ${seconds(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} the server's`,
+      detail:
+        `The page reads ${new Date(input.nowMs).toISOString()}, the server's Date header said ${new Date(input.serverDateMs ?? 0).toISOString()}. ` +
+        'TURN REST credentials carry their expiry time: with clocks this far apart, fresh credentials can look expired to one side, and expiry warnings here are off by as much. ' +
+        "Set this computer's clock automatically (NTP), and the servers' too.",
+    });
+  }
+  const expired = input.servers
+    .filter((s) => /^turns?:/i.test(s.url.trim()))
+    .map((s) => ({ url: s.url, expiry: restCredentialExpiry(s.username) }))
+    .filter((s): s is { url: string; expiry: number } => s.expiry !== undefined && s.expiry <= input.nowMs);
+  if (expired.length > 0) {
+    const first = expired[0] as { url: string; expiry: number };
+    const serverNote =
+      input.serverDateMs !== undefined && first.expiry > input.serverDateMs
+        ? " By the server's clock they have not expired yet: this browser's clock is ahead, so the TURN server may still accept them."
+        : '';
+    findings.push({
+      id: 'credentials-expired',
+      severity: 'warning',
+      title: `TURN credentials expired ${seconds(input.nowMs - first.expiry)} ago`,
+      detail:
+        `The username of ${expired.map((s) => s.url).join(', ')} is a TURN REST credential (<expiry>:<user>) whose expiry, ${new Date(first.expiry).toISOString()}, has passed by this page's clock: ` +
+        `the TURN server will answer 401.${serverNote} Fetch fresh credentials (press "Use the server's configuration" again).`,
+    });
+  }
+  return findings;
+}
+
+// ---- The bottom line -----------------------------------------------------------------------
+
+export interface IceBottomLine {
+  tone: 'success' | 'warning' | 'danger' | 'neutral';
+  sentence: string;
+}
+
+function joinWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/**
+ * One sentence for the top of the results: what these servers mean for calls, from the verdicts
+ * and loopbacks. A TURN check counts as working when it allocated and, if its loopback ran, the
+ * loopback carried data. Undefined while a check has no final verdict yet.
+ */
+export function iceBottomLine(report: Pick<IceReport, 'checks' | 'loopbacks'>): IceBottomLine | undefined {
+  const checks = report.checks;
+  if (checks.length === 0 || checks.some((c) => c.verdict === null || c.verdict.provisional)) return undefined;
+  const decided = checks.filter((c) => c.verdict && verdictStatus(c.verdict.kind) !== 'skipped');
+  if (decided.length === 0) return { tone: 'neutral', sentence: 'No verdict: every check was skipped or cancelled.' };
+  const loopbackOf = (id: string) => report.loopbacks.find((l) => l.checkId === id);
+  const turn = decided.filter((c) => c.kind === 'turn');
+  const allocated = turn.filter((c) => c.verdict?.kind === 'relay-allocated');
+  const relaying = allocated.filter((c) => {
+    const loop = loopbackOf(c.id);
+    return loop === undefined || loop.status === 'success' || loop.status === 'skipped';
+  });
+  const stunWorks = decided.some((c) => c.kind === 'stun' && c.verdict?.kind === 'reachable');
+  const order: IceCheckTransport[] = ['udp', 'tcp', 'tls'];
+  const transports = order.filter((t) => relaying.some((c) => c.transport === t)).map((t) => TRANSPORT_LABEL[t]);
+
+  if (relaying.length > 0) {
+    const udp = relaying.some((c) => c.transport === 'udp');
+    const stream = relaying.some((c) => c.transport !== 'udp');
+    if (udp && stream) return { tone: 'success', sentence: `Calls between most networks will work: TURN over ${joinWords(transports)} relays data.` };
+    if (udp) {
+      return {
+        tone: 'success',
+        sentence: 'Calls between most networks will work: TURN over UDP relays data — but not from networks that block UDP, since no TURN over TCP or TLS works.',
+      };
+    }
+    return {
+      tone: 'warning',
+      sentence: `Calls between most networks will work, relayed over ${joinWords(transports)} only: TURN over UDP does not work, so relayed calls suffer more under packet loss.`,
+    };
+  }
+  if (allocated.length > 0) {
+    return {
+      tone: 'danger',
+      sentence: 'Direct calls only: TURN allocates relays but no data passes through them — calls between different networks will often fail.',
+    };
+  }
+  if (turn.length > 0) {
+    return {
+      tone: 'danger',
+      sentence: stunWorks
+        ? 'Direct calls only: no TURN server works — calls between different networks will often fail.'
+        : 'Only calls within one network will work: no TURN server works and no STUN server answered.',
+    };
+  }
+  return stunWorks
+    ? { tone: 'warning', sentence: 'Direct calls only: STUN works but no TURN server was tested — calls between different networks will often fail.' }
+    : { tone: 'danger', sentence: 'Only calls within one network will work: no STUN server answered and no TURN server was tested.' };
+}
+
+// ---- Share link -----------------------------------------------------------------------------
+
+export interface IceShareSettings {
+  /** Server URLs only: a share link never carries a username or credential. */
+  urls: string[];
+  budgetMs?: number;
+  policy?: IcePolicy;
+}
+
+/** The query string (`?server=…&server=…&budget=5&policy=all`) that repeats a test; no credentials. */
+export function iceShareQuery(settings: { servers: readonly { url: string }[]; budgetMs: number; policy: IcePolicy }): string {
+  const params = new URLSearchParams();
+  for (const server of settings.servers) params.append('server', server.url.trim());
+  params.set('budget', String(settings.budgetMs / 1000));
+  params.set('policy', settings.policy);
+  return `?${params.toString()}`;
+}
+
+/**
+ * Reads a share link's query. Throws WorkbenchError INVALID_ARGUMENT naming what is wrong (a URL
+ * that is not STUN/TURN, a budget out of range, an unknown policy); an empty query gives `{ urls: [] }`.
+ */
+export function parseIceShareQuery(search: string): IceShareSettings {
+  const params = new URLSearchParams(search);
+  const urls = params.getAll('server').map((url) => url.trim()).filter((url) => url !== '');
+  for (const url of urls) parseIceServerUrl(url);
+  const settings: IceShareSettings = { urls };
+  const budget = params.get('budget');
+  if (budget !== null) {
+    const value = Number(budget);
+    if (!(value >= 0.5 && value <= 60)) throw new WorkbenchError(ErrorCode.InvalidArgument, `The link's budget "${budget}" is not a number of seconds between 0.5 and 60.`);
+    settings.budgetMs = Math.round(value * 1000);
+  }
+  const policy = params.get('policy');
+  if (policy !== null) {
+    if (policy !== 'all' && policy !== 'relay') throw new WorkbenchError(ErrorCode.InvalidArgument, `The link's policy "${policy}" is neither "all" nor "relay".`);
+    settings.policy = policy;
+  }
+  return settings;
+}
+
+// ---- Report (schema v2) -------------------------------------------------------------------
 
 export const ICE_REPORT_SCHEMA = 'webrtc-workbench/ice-report';
-export const ICE_REPORT_VERSION = 1;
+/**
+ * 2 added optional fields only (a verdict's `provisional`) and the findings relay-no-data,
+ * credentials-expired and clock-skew; version 1 reports are still read.
+ */
+export const ICE_REPORT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 const ms = v.pipe(v.number(), v.finite(), v.minValue(0));
 const text = (max = 4000) => v.pipe(v.string(), v.maxLength(max));
@@ -818,6 +1128,7 @@ const verdictSchema = v.object({
   mappedEqualsHost: v.optional(v.boolean()),
   relay: v.optional(v.object({ address: text(200), port: portNumber, protocol: v.optional(relayProtocolSchema) })),
   errorCode: v.optional(v.number()),
+  provisional: v.optional(v.boolean()),
 });
 
 const serverSchema = v.object({
@@ -878,7 +1189,7 @@ const natSchema = v.object({
 });
 
 const findingSchema = v.object({
-  id: v.picklist(['not-behind-nat', 'mdns-hosts', 'private-relay', 'cgnat', 'loopback-mapping', 'udp-blocked', 'no-turn-works']),
+  id: v.picklist(FINDING_IDS),
   severity: v.picklist(['info', 'warning']),
   title: text(),
   detail: text(),
@@ -887,7 +1198,7 @@ const findingSchema = v.object({
 /** The report's schema: the one definition the exporter's type and the importer's validation share. */
 export const iceReportSchema = v.object({
   schema: v.literal(ICE_REPORT_SCHEMA),
-  version: v.literal(ICE_REPORT_VERSION),
+  version: v.picklist([1, 2]),
   createdAt: text(64),
   userAgent: text(1000),
   settings: v.object({
@@ -965,10 +1276,10 @@ export function parseIceReport(input: unknown): IceReport {
     throw invalidReport('Not an ICE report', `The file is JSON but not an ICE server test report (its "schema" is not "${ICE_REPORT_SCHEMA}").`);
   }
   const version = (data as { version?: unknown }).version;
-  if (version !== ICE_REPORT_VERSION) {
+  if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
     throw invalidReport(
       'Unsupported report version',
-      `The report has version ${JSON.stringify(version)}; this page reads version ${ICE_REPORT_VERSION}. Open it with the version of the workbench that wrote it.`,
+      `The report has version ${JSON.stringify(version)}; this page reads versions ${READABLE_VERSIONS.join(' and ')}. Open it with the version of the workbench that wrote it.`,
     );
   }
   const result = v.safeParse(iceReportSchema, data);
@@ -976,6 +1287,11 @@ export function parseIceReport(input: unknown): IceReport {
     const issue = result.issues[0];
     const path = v.getDotPath(issue) ?? '(top level)';
     throw invalidReport('Damaged ICE report', `The report is invalid at "${path}": ${issue.message}.`);
+  }
+  const ids = new Set<string>();
+  for (const check of result.output.checks) {
+    if (ids.has(check.id)) throw invalidReport('Damaged ICE report', `Two checks share the id "${check.id}"; every check needs its own.`);
+    ids.add(check.id);
   }
   return result.output;
 }
@@ -992,12 +1308,15 @@ export function formatIceSummary(report: IceReport): string {
     `ICE server test, ${report.createdAt} (budget ${seconds(report.settings.budgetMs)}, policy ${report.settings.iceTransportPolicy})`,
     report.userAgent,
     '',
-    'Verdicts:',
   ];
+  const bottom = iceBottomLine(report);
+  if (bottom) lines.push(bottom.sentence, '');
+  lines.push('Verdicts:');
   for (const check of report.checks) {
     const verdict = check.verdict;
     const time = verdict && verdictStatus(verdict.kind) !== 'skipped' ? ` in ${formatMs(verdict.atMs)}` : '';
-    lines.push(`  ${STATUS_MARK[check.status]} ${check.url} [${TRANSPORT_LABEL[check.transport]}]: ${verdict?.title ?? 'no verdict'}${time}`);
+    const which = check.id === check.url ? '' : ` (${check.id.slice(check.url.length + 1)})`;
+    lines.push(`  ${STATUS_MARK[check.status]} ${check.url}${which} [${TRANSPORT_LABEL[check.transport]}]: ${verdict?.title ?? 'no verdict'}${time}`);
   }
   if (report.loopbacks.length > 0) {
     lines.push('', 'TURN end to end (relay-only loopback, 1 data channel):');

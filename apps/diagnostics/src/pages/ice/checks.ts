@@ -10,6 +10,7 @@ import {
   cancelledVerdict,
   configurationErrorVerdict,
   decideVerdict,
+  probablyUnreachableVerdict,
   skipReason,
   skippedVerdict,
   verdictStatus,
@@ -110,6 +111,10 @@ export class GatheringCheck extends Checker {
   gatheringCompleteMs: number | undefined;
   pc: RTCPeerConnection | undefined;
   readonly #options: GatheringCheckOptions;
+  /** performance.now() at this check's start; undefined before it runs. */
+  #startedAt: number | undefined;
+  /** Set by the final verdict; a provisional one (see suspectSilence) leaves the check running. */
+  #final = false;
 
   constructor(
     readonly target: IceCheckTarget,
@@ -124,6 +129,7 @@ export class GatheringCheck extends Checker {
   run(): Promise<IceVerdict> {
     const { budgetMs, policy, runStartedAt } = this.#options;
     const startedAt = performance.now();
+    this.#startedAt = startedAt;
     this.startedAtMs = round(startedAt - runStartedAt);
     const skip = skipReason(this.target, policy);
     if (skip) return Promise.resolve(this.#finish(skippedVerdict(skip)));
@@ -138,10 +144,12 @@ export class GatheringCheck extends Checker {
     }
     this.pc = pc;
     const since = () => round(performance.now() - startedAt);
+    // Firefox ESR has no icecandidateerror: decideVerdict then says what it cannot tell.
+    const reportsErrors = 'onicecandidateerror' in this.PeerConnection.prototype;
 
     return new Promise<IceVerdict>((resolve) => {
       const done = (verdict: IceVerdict) => {
-        if (this.verdict) return;
+        if (this.#final) return;
         clearTimeout(timer);
         this.signal.removeEventListener('abort', onAbort);
         pc.onicecandidate = null;
@@ -160,6 +168,7 @@ export class GatheringCheck extends Checker {
           budgetMs,
           ...(this.gatheringCompleteMs !== undefined ? { gatheringCompleteMs: this.gatheringCompleteMs } : {}),
           ...(this.server.username !== undefined ? { username: this.server.username } : {}),
+          reportsErrors,
         });
         if (verdict) done(verdict);
       };
@@ -192,7 +201,26 @@ export class GatheringCheck extends Checker {
     });
   }
 
+  /** Milliseconds since this check started, or undefined when it is not waiting for an answer. */
+  silentForMs(): number | undefined {
+    if (this.#final || this.status !== 'running' || this.verdict || this.#startedAt === undefined) return undefined;
+    return performance.now() - this.#startedAt;
+  }
+
+  /**
+   * Other servers answered long ago and this one has said nothing: show "probably unreachable"
+   * now, keep listening, and let an answer or the budget replace it (core's silentServerDeadlineMs).
+   */
+  suspectSilence(slowestAnswerMs: number): void {
+    const silentFor = this.silentForMs();
+    if (silentFor === undefined) return;
+    this.verdict = probablyUnreachableVerdict({ transport: this.target.transport, atMs: round(silentFor), slowestAnswerMs, budgetMs: this.#options.budgetMs });
+    this.log('warn', `${this.name}: ${this.verdict.title} (the others answered within ${Math.round(slowestAnswerMs)} ms); confirming until the budget.`);
+    this.emit('change');
+  }
+
   #finish(verdict: IceVerdict): IceVerdict {
+    this.#final = true;
     this.verdict = verdict;
     this.pc = undefined;
     // A failed check is the test working, not the page failing: warn, and keep console errors for real faults.

@@ -7,9 +7,13 @@
 import {
   ICE_REPORT_SCHEMA,
   ICE_REPORT_VERSION,
-  iceCheckTargets,
+  credentialClockFindings,
   iceFindings,
+  iceRunTargets,
+  isServerAnswer,
   reportServer,
+  silentServerDeadlineMs,
+  type IceFinding,
   type IcePolicy,
   type IceReport,
   type IceServerEntry,
@@ -25,6 +29,8 @@ export interface RunSettings {
   servers: readonly IceServerEntry[];
   budgetMs: number;
   policy: IcePolicy;
+  /** The workbench server's clock (its HTTP Date header), to compare with this page's. */
+  serverDateMs?: number;
 }
 
 export interface IceRunOptions {
@@ -80,7 +86,19 @@ export class IceRunModel {
   readonly #options: IceRunOptions;
   #controller: AbortController | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  #state: { settings: RunSettings; startedAt: number; createdAt: string; checks: GatheringCheck[]; shared: SharedGathering; loopbacks: TurnLoopbackCheck[] } | undefined;
+  #silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  #state:
+    | {
+        settings: RunSettings;
+        startedAt: number;
+        createdAt: string;
+        checks: GatheringCheck[];
+        shared: SharedGathering;
+        loopbacks: TurnLoopbackCheck[];
+        /** Known before any check runs: expired REST usernames, a page clock far from the server's. */
+        clockFindings: IceFinding[];
+      }
+    | undefined;
 
   constructor(options: IceRunOptions = {}) {
     this.#options = options;
@@ -99,14 +117,24 @@ export class IceRunModel {
       signal: controller.signal,
       ...(this.#options.PeerConnection ? { PeerConnection: this.#options.PeerConnection } : {}),
     };
-    const checks = settings.servers.flatMap((server) => iceCheckTargets(server.url).map((target) => new GatheringCheck(target, server, common)));
+    // One check per entry × transport, with ids unique even when two entries share a URL.
+    const checks = iceRunTargets(settings.servers).map(
+      (target) => new GatheringCheck(target, settings.servers.find((server) => server.id === target.serverId) as IceServerEntry, common),
+    );
     const shared = new SharedGathering(
       settings.servers.map((server) => toRtcIceServer(server)),
       common,
     );
-    this.#state = { settings, startedAt, createdAt: timestamp(), checks, shared, loopbacks: [] };
+    const clockFindings = credentialClockFindings({
+      servers: settings.servers,
+      nowMs: Date.now(),
+      ...(settings.serverDateMs !== undefined ? { serverDateMs: settings.serverDateMs } : {}),
+    });
+    for (const finding of clockFindings) this.#log('warn', `${finding.title}.`);
+    this.#state = { settings, startedAt, createdAt: timestamp(), checks, shared, loopbacks: [], clockFindings };
     this.checkers = [...checks, shared];
     for (const checker of this.checkers) this.#watch(checker);
+    for (const check of checks) check.on('change', () => this.#watchSilence(checks));
     this.origin = 'run';
     this.phase = 'checking';
     this.elapsedMs = 0;
@@ -121,6 +149,8 @@ export class IceRunModel {
       await Promise.all([...checks.map((check) => check.run()), shared.run()]);
     } finally {
       clearInterval(tick);
+      clearTimeout(this.#silenceTimer);
+      this.#silenceTimer = undefined;
       this.elapsedMs = performance.now() - startedAt;
     }
 
@@ -171,13 +201,36 @@ export class IceRunModel {
 
   #watch(checker: Checker): void {
     let status = checker.status;
+    let verdict = checker instanceof GatheringCheck ? checker.verdict : null;
     checker.on('change', () => {
-      // A status change (a verdict) is shown at once; candidates alone are batched.
-      const urgent = checker.status !== status;
+      // A status change or a verdict (a provisional one too) is shown at once; candidates alone are batched.
+      const now = checker instanceof GatheringCheck ? checker.verdict : null;
+      const urgent = checker.status !== status || now !== verdict;
       status = checker.status;
+      verdict = now;
       this.#scheduleRefresh(urgent);
     });
     checker.on('log', (level, message) => this.#log(level, message));
+  }
+
+  /**
+   * Once some servers have answered, a check still silent after max(1 s, 10 × the slowest answer)
+   * gets core's provisional "probably unreachable" at once; its budget still confirms it.
+   */
+  #watchSilence(checks: readonly GatheringCheck[]): void {
+    const answers = checks.flatMap((check) => (check.verdict && isServerAnswer(check.verdict) ? [check.verdict.atMs] : []));
+    const deadline = silentServerDeadlineMs(answers);
+    if (deadline === undefined) return;
+    const slowest = Math.max(...answers);
+    let next = Infinity;
+    for (const check of checks) {
+      const silentFor = check.silentForMs();
+      if (silentFor === undefined) continue;
+      if (silentFor >= deadline) check.suspectSilence(slowest);
+      else next = Math.min(next, deadline - silentFor);
+    }
+    clearTimeout(this.#silenceTimer);
+    this.#silenceTimer = Number.isFinite(next) ? setTimeout(() => this.#watchSilence(checks), Math.ceil(next)) : undefined;
   }
 
   #log(level: CheckLogLevel, message: string): void {
@@ -231,10 +284,14 @@ export class IceRunModel {
       gathering,
       loopbacks: loopbacks.map((loopback) => loopback.result),
       natMapping: checksDone ? natMappingOf(reportChecks, gathering, settings.policy) : null,
-      findings: iceFindings({
-        candidates: [...reportChecks.flatMap((c) => c.candidates), ...(gathering?.candidates ?? [])],
-        checks: reportChecks,
-      }),
+      findings: [
+        ...state.clockFindings,
+        ...iceFindings({
+          candidates: [...reportChecks.flatMap((c) => c.candidates), ...(gathering?.candidates ?? [])],
+          checks: reportChecks,
+          loopbacks: loopbacks.map((loopback) => loopback.result),
+        }),
+      ],
     };
   }
 }

@@ -218,6 +218,41 @@ describe('unreachable servers', () => {
     expect(wallMs).toBeLessThan(budgetMs + 1500);
     await expect.poll(() => card(page, `stun:127.0.0.1:${closedPort}`).textContent()).toMatch(/Browsers keep retrying for about 40 s/);
     await expect.poll(() => page.locator('[data-finding="no-turn-works"]').count()).toBe(1);
+    await expect
+      .poll(() => page.locator('[data-bottom-line]').textContent())
+      .toBe('Only calls within one network will work: no TURN server works and no STUN server answered.');
+    expect(problems()).toEqual([]);
+  });
+
+  it('a dead STUN server next to a live one is "probably unreachable" after about 1 s, then confirmed at the budget', async () => {
+    const { page, problems } = await openIce();
+    const dead = `stun:127.0.0.1:${closedPort}`;
+    await addServer(page, coturn.stunUrl);
+    await addServer(page, dead);
+    await page.getByLabel('Time budget (s)').fill('5');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    // While the run is still going, the dead server's card already says "probably".
+    await expect.poll(() => card(page, dead).getAttribute('data-provisional'), { timeout: 4000 }).toBe('true');
+    const early = await page.evaluate((url) => {
+      const iceRun = (window as IceWindow).iceRun;
+      return { phase: iceRun?.phase, verdict: iceRun?.report?.checks.find((c) => c.url === url)?.verdict };
+    }, dead);
+    expect(early.phase).toBe('checking');
+    expect(early.verdict).toMatchObject({ kind: 'unreachable', provisional: true, title: expect.stringMatching(/^Probably unreachable: no answer over UDP after 1(\.\d)? s$/) });
+    expect(early.verdict?.atMs).toBeGreaterThanOrEqual(1000);
+    expect(early.verdict?.atMs).toBeLessThanOrEqual(1500);
+    expect(await card(page, dead).textContent()).toMatch(/to be confirmed.*keeps listening until the 5 s budget/s);
+    // No bottom line while a verdict is provisional.
+    expect(await page.locator('[data-bottom-line]').count()).toBe(0);
+
+    await page.waitForFunction(() => (window as IceWindow).iceRun?.phase === 'done', null, { timeout: 20_000 });
+    const report = await page.evaluate(() => JSON.parse(JSON.stringify((window as IceWindow).iceRun?.report)) as IceReport);
+    expect(checkOf(report, dead).verdict).toMatchObject({ kind: 'unreachable', title: 'Unreachable: no answer within 5 s' });
+    expect(checkOf(report, dead).verdict?.provisional).toBeUndefined();
+    expect(await card(page, dead).getAttribute('data-provisional')).toBeNull();
+    await expect
+      .poll(() => page.locator('[data-bottom-line]').textContent())
+      .toBe('Direct calls only: STUN works but no TURN server was tested — calls between different networks will often fail.');
     expect(problems()).toEqual([]);
   });
 
@@ -294,6 +329,81 @@ describe("the server's configuration (/api/ice-servers)", () => {
     const check = checkOf(report, udp(restCoturn));
     expect(check.verdict, restCoturn.log().slice(-1500)).toMatchObject({ kind: 'auth-failed', errorCode: 401 });
     expect(check.verdict?.detail).toMatch(/TURN REST credential that expired at .* s ago\): fetch fresh credentials/);
+    // Said before any check runs, from the username and the page's clock.
+    expect(report.findings.map((f) => f.id)).toContain('credentials-expired');
+    await expect.poll(() => page.locator('[data-finding="credentials-expired"]').textContent()).toMatch(/TURN credentials expired \d+(\.\d)? s ago/);
+  });
+
+  it("a page clock an hour ahead of the server's: the clock finding, and fresh credentials that look expired", async () => {
+    const { page } = await openIce();
+    await loadConfig(page);
+    // Only this page's clock moves (as a wrong system clock would); the server's Date header keeps the real time.
+    await page.evaluate(() => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + 3_600_000;
+    });
+    const { report } = await run(page);
+
+    const ids = report.findings.map((f) => f.id);
+    expect(ids).toContain('clock-skew');
+    expect(ids).toContain('credentials-expired');
+    await expect.poll(() => page.locator('[data-finding="clock-skew"]').textContent()).toMatch(/This browser's clock is 36\d\d(\.\d)? s ahead of the server's/);
+    expect(await page.locator('[data-finding="credentials-expired"]').textContent()).toMatch(/By the server's clock they have not expired yet/);
+    // coturn's clock is the real one: it still accepts them.
+    expect(checkOf(report, udp(restCoturn)).verdict?.kind).toBe('relay-allocated');
+  });
+
+  it('the same TURN URL listed twice (the configuration, and again with a wrong password) gives each entry its own card, errors, loopback row and report entry', async () => {
+    const { page, problems } = await openIce();
+    await loadConfig(page);
+    await addServer(page, udp(restCoturn), 'someone', 'wrong-password');
+    // Without ?transport=: its UDP check repeats the configuration's UDP URL a third time.
+    await addServer(page, `turn:127.0.0.2:${restCoturn.port}`, 'someone', 'wrong-password');
+    const { report } = await run(page);
+
+    expect(report.checks.map((c) => [c.id, c.verdict?.kind])).toEqual([
+      [coturn.stunUrl, 'reachable'],
+      [udp(restCoturn), 'relay-allocated'],
+      [tcp(restCoturn), 'relay-allocated'],
+      [`${udp(restCoturn)}#2`, 'auth-failed'],
+      [`${udp(restCoturn)}#3`, 'auth-failed'],
+      [`${tcp(restCoturn)}#2`, 'auth-failed'],
+    ]);
+    // Each error belongs to the peer connection that raised it: the 401s to the wrong-password checks only.
+    const codes = (id: string) => report.checks.find((c) => c.id === id)?.errors.map((e) => e.errorCode) ?? [];
+    expect(codes(udp(restCoturn))).not.toContain(401);
+    expect(codes(tcp(restCoturn))).not.toContain(401);
+    for (const id of [`${udp(restCoturn)}#2`, `${udp(restCoturn)}#3`, `${tcp(restCoturn)}#2`]) expect(codes(id)).toContain(401);
+    expect(new Set(report.checks.map((c) => c.serverId)).size).toBe(5); // the configuration gives one entry per URL
+
+    // Every check rendered: one card each, with its own verdict.
+    expect(await page.locator('[data-check-id]').count()).toBe(6);
+    for (const check of report.checks) {
+      await expect.poll(() => page.locator(`[data-check-id="${check.id}"]`).getAttribute('data-verdict')).toBe(check.verdict?.kind);
+    }
+    expect(await page.locator(`[data-check-id="${udp(restCoturn)}#2"]`).textContent()).toMatch(/server 4.*Authentication failed \(401 Unauthorized\)/s);
+    expect(await page.locator(`[data-check-id="${udp(restCoturn)}"]`).textContent()).not.toMatch(/401/);
+    expect(report.loopbacks.map((l) => [l.checkId, l.status])).toEqual([
+      [udp(restCoturn), 'success'],
+      [tcp(restCoturn), 'success'],
+    ]);
+    expect(await page.locator('[data-loopback]').count()).toBe(2);
+    await expect.poll(() => page.locator('[data-bottom-line]').textContent()).toBe('Calls between most networks will work: TURN over UDP and TCP relays data.');
+
+    // Export is possible and the file reads back as the same report.
+    const exportButton = page.getByRole('button', { name: 'Export JSON' });
+    expect(await exportButton.isDisabled()).toBe(false);
+    const [file] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
+    const path = await file.path();
+    const exported = JSON.parse(readFileSync(path, 'utf8')) as IceReport;
+    expect(exported.checks.map((c) => c.id)).toEqual(report.checks.map((c) => c.id));
+    const second = await openIce(withCamera);
+    await second.page.getByLabel('Import report').setInputFiles(path);
+    await expect.poll(() => second.page.evaluate(() => (window as IceWindow).iceRun?.origin)).toBe('import');
+    expect(await second.page.evaluate(() => JSON.parse(JSON.stringify((window as IceWindow).iceRun?.report)) as IceReport)).toEqual(exported);
+    expect(await second.page.locator('[data-check-id]').count()).toBe(6);
+    expect(problems()).toEqual([]);
+    expect(second.problems()).toEqual([]);
   });
 });
 
@@ -337,6 +447,40 @@ describe('report', () => {
     await second.page.getByLabel('Import report').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
     await expect.poll(() => second.page.getByRole('alert').textContent()).toMatch(/Not an ICE report/);
     expect(second.problems()).toEqual([]);
+  });
+
+  it('Share link: a colleague opening it gets the same servers, budget and policy, never the credentials', async () => {
+    const { page, problems } = await openIce();
+    await addServer(page, coturn.stunUrl);
+    await addServer(page, udp(coturn), ALICE.name, ALICE.password);
+    await page.getByLabel('Time budget (s)').fill('2.5');
+    await page.getByLabel('ICE transport policy').selectOption('relay');
+    await page.getByRole('button', { name: 'Share link' }).click();
+    const link = await page.getByLabel('Share link', { exact: true }).inputValue();
+    expect(link).toContain('/diagnostics/ice/?');
+    expect(link).not.toContain(ALICE.name);
+    expect(link).not.toContain(ALICE.password);
+
+    // Another profile, with nothing saved: the link alone sets up the test.
+    const colleague = await openPage(withCamera, link);
+    opened.push(colleague);
+    await expect.poll(() => colleague.page.getByLabel('URL 2').inputValue()).toBe(udp(coturn));
+    expect(await colleague.page.getByLabel('URL 1').inputValue()).toBe(coturn.stunUrl);
+    expect(await colleague.page.getByLabel('Time budget (s)').inputValue()).toBe('2.5');
+    expect(await colleague.page.getByLabel('ICE transport policy').inputValue()).toBe('relay');
+    expect(await colleague.page.getByLabel('Credential 2').inputValue()).toBe('');
+    await expect.poll(() => colleague.page.getByRole('log').textContent()).toMatch(/enter the username and credential of the TURN server/);
+    expect(await colleague.page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await colleague.page.getByLabel('Username 2').fill(ALICE.name);
+    await colleague.page.getByLabel('Credential 2').fill(ALICE.password);
+    const { report } = await run(colleague.page);
+    expect(report.settings).toMatchObject({ budgetMs: 2500, iceTransportPolicy: 'relay' });
+    expect(checkOf(report, udp(coturn)).verdict?.kind).toBe('relay-allocated');
+
+    const broken = await openPage(visitor, workbench.urlFor('/diagnostics/ice/?server=http://example.org&budget=5'));
+    opened.push(broken);
+    await expect.poll(() => broken.page.getByRole('alert').textContent()).toMatch(/The link does not describe a test.*not a STUN\/TURN URL/s);
+    expect(problems()).toEqual([]);
   });
 
   it('keeps the servers a person typed across reloads, and refuses invalid ones with a reason', async () => {

@@ -73,10 +73,18 @@ function relayProtocolOfEvent(candidate: RTCIceCandidate): RelayProtocol | undef
   return value === 'udp' || value === 'tcp' || value === 'tls' ? value : undefined;
 }
 
-function observeCandidate(candidate: RTCIceCandidate, atMs: number): ObservedCandidate {
+/**
+ * `serverUrl`: the only server the peer connection has, for a srflx/relay candidate whose URL the
+ * browser does not say. Firefox ESR 153 gives neither `candidate.url` nor the event's, nor
+ * `relayProtocol`: without it a relay over TCP would be reported with no protocol.
+ */
+function observeCandidate(event: RTCPeerConnectionIceEvent, candidate: RTCIceCandidate, atMs: number, serverUrl?: string): ObservedCandidate {
   const relayProtocol = relayProtocolOfEvent(candidate);
-  // `url` is on RTCIceCandidate in Chromium; Firefox has it only on the event.
-  const url = (candidate as RTCIceCandidate & { url?: string | null }).url;
+  // `url` is on RTCIceCandidate in Chromium; older Firefox has it only on the event.
+  const url =
+    (candidate as RTCIceCandidate & { url?: string | null }).url ??
+    (event as RTCPeerConnectionIceEvent & { url?: string | null }).url ??
+    (serverUrl !== undefined && / typ (srflx|relay)( |$)/.test(candidate.candidate) ? serverUrl : undefined);
   return { atMs, candidate: candidate.candidate, ...(url ? { url } : {}), ...(relayProtocol ? { relayProtocol } : {}) };
 }
 
@@ -179,7 +187,7 @@ export class GatheringCheck extends Checker {
 
       pc.onicecandidate = (event) => {
         if (!event.candidate || event.candidate.candidate === '') return;
-        this.candidates.push(observeCandidate(event.candidate, since()));
+        this.candidates.push(observeCandidate(event, event.candidate, since(), this.target.url));
         this.emit('change');
         evaluate();
       };
@@ -289,7 +297,7 @@ export class SharedGathering extends Checker {
       this.signal.addEventListener('abort', onAbort);
       pc.onicecandidate = (event) => {
         if (!event.candidate || event.candidate.candidate === '') return;
-        this.candidates.push(observeCandidate(event.candidate, since()));
+        this.candidates.push(observeCandidate(event, event.candidate, since()));
         this.emit('change');
       };
       pc.onicecandidateerror = (event) => {

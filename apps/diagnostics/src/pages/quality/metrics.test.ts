@@ -2,7 +2,7 @@
 // names a real metric, and chart points keep gaps where a sample lacks the metric.
 import type { StatsSample } from '@workbench/core/stats';
 import { describe, expect, it } from 'vitest';
-import { CHARTS, METRIC, METRICS, pointsOf } from './metrics.js';
+import { CHARTS, METRIC, METRICS, pointsOf, unreportedMetrics } from './metrics.js';
 
 const full: StatsSample = {
   timestamp: 3000,
@@ -36,5 +36,22 @@ describe('pointsOf', () => {
       { x: 2, y: 640 },
       { x: 3.5, y: null },
     ]);
+  });
+});
+
+describe('unreportedMetrics', () => {
+  const withoutAvailable: StatsSample = { ...full, candidatePair: { id: 'CP', rtt: 0.1 } };
+  const empty: StatsSample = { timestamp: 0, outbound: {}, inbound: {} };
+
+  it('names a metric no sample of the running call has, once there are enough samples', () => {
+    const five = [withoutAvailable, withoutAvailable, withoutAvailable, withoutAvailable, withoutAvailable];
+    expect(unreportedMetrics(five, ['availableOutKbps', 'rttMs', 'videoOutKbps'])).toEqual(['availableOutKbps']);
+    // One sample with the metric: the browser does report it.
+    expect(unreportedMetrics([...five, full], ['availableOutKbps'])).toEqual([]);
+  });
+
+  it('says nothing before the call runs or with too few samples', () => {
+    expect(unreportedMetrics([empty, empty, empty, empty, empty, empty], ['availableOutKbps'])).toEqual([]);
+    expect(unreportedMetrics([withoutAvailable, withoutAvailable, empty, empty, empty], ['availableOutKbps'])).toEqual([]);
   });
 });

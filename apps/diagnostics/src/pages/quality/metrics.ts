@@ -188,3 +188,18 @@ export function pointsOf(samples: Iterable<StatsSample>, metric: MetricKey, orig
   for (const sample of samples) points.push({ x: secondsSince(origin, sample.timestamp), y: read(sample) ?? null });
   return points;
 }
+
+/** How many samples of a running call must lack a metric before it counts as not reported. */
+export const UNREPORTED_AFTER_SAMPLES = 5;
+
+/**
+ * The metrics no sample of a running call has: this browser does not report them (Firefox has no
+ * availableOutgoingBitrate, for one). Shown as "not reported by this browser", never as zero or an
+ * empty line without a word. Samples without any outbound or inbound stream (before the call
+ * connects) do not count.
+ */
+export function unreportedMetrics(samples: readonly StatsSample[], metrics: readonly MetricKey[], minSamples = UNREPORTED_AFTER_SAMPLES): MetricKey[] {
+  const live = samples.filter((s) => Object.keys(s.outbound).length > 0 || Object.keys(s.inbound).length > 0);
+  if (live.length < minSamples) return [];
+  return metrics.filter((metric) => live.every((sample) => METRIC[metric].read(sample) === undefined));
+}

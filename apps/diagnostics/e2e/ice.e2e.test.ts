@@ -224,29 +224,41 @@ describe('unreachable servers', () => {
     expect(problems()).toEqual([]);
   });
 
-  it('a dead STUN server next to a live one is "probably unreachable" after about 1 s, then confirmed at the budget', async () => {
+  it('a dead STUN server next to a live one is "probably unreachable" at max(1 s, 10x the live answer), then confirmed at the budget', async () => {
     const { page, problems } = await openIce();
     const dead = `stun:127.0.0.1:${closedPort}`;
     await addServer(page, coturn.stunUrl);
     await addServer(page, dead);
     await page.getByLabel('Time budget (s)').fill('5');
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    // While the run is still going, the dead server's card already says "probably".
-    await expect.poll(() => card(page, dead).getAttribute('data-provisional'), { timeout: 4000 }).toBe('true');
-    const early = await page.evaluate((url) => {
-      const iceRun = (window as IceWindow).iceRun;
-      return { phase: iceRun?.phase, verdict: iceRun?.report?.checks.find((c) => c.url === url)?.verdict };
+    // Record, in the page, the first verdict the dead server's card shows, and whether the run was still going.
+    await page.evaluate((url) => {
+      const w = window as IceWindow & { firstDead?: unknown };
+      const poll = setInterval(() => {
+        const verdict = w.iceRun?.report?.checks.find((c) => c.url === url)?.verdict;
+        const shown = document.querySelector(`[data-check-id="${url}"]`)?.getAttribute('data-provisional') === 'true';
+        if (verdict && w.firstDead === undefined) w.firstDead = { verdict, phase: w.iceRun?.phase, shown, bottomLine: document.querySelector('[data-bottom-line]') !== null };
+        if (w.iceRun?.phase === 'done') clearInterval(poll);
+      }, 10);
     }, dead);
-    expect(early.phase).toBe('checking');
-    expect(early.verdict).toMatchObject({ kind: 'unreachable', provisional: true, title: expect.stringMatching(/^Probably unreachable: no answer over UDP after 1(\.\d)? s$/) });
-    expect(early.verdict?.atMs).toBeGreaterThanOrEqual(1000);
-    expect(early.verdict?.atMs).toBeLessThanOrEqual(1500);
-    expect(await card(page, dead).textContent()).toMatch(/to be confirmed.*keeps listening until the 5 s budget/s);
-    // No bottom line while a verdict is provisional.
-    expect(await page.locator('[data-bottom-line]').count()).toBe(0);
-
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForFunction(() => (window as IceWindow).iceRun?.phase === 'done', null, { timeout: 20_000 });
-    const report = await page.evaluate(() => JSON.parse(JSON.stringify((window as IceWindow).iceRun?.report)) as IceReport);
+    const { first, report } = await page.evaluate(() => ({
+      first: (window as IceWindow & { firstDead?: { verdict: IceReport['checks'][number]['verdict']; phase: string; bottomLine: boolean } }).firstDead,
+      report: JSON.parse(JSON.stringify((window as IceWindow).iceRun?.report)) as IceReport,
+    }));
+    const live = checkOf(report, coturn.stunUrl).verdict;
+    expect(live?.kind).toBe('reachable');
+    // The rule, checked against this run's own live answer (this machine is shared: a loaded one
+    // answers in hundreds of ms, and 10x that may reach the budget; the benchmark holds the time).
+    const deadline = Math.max(1000, 10 * (live?.atMs ?? 0));
+    if (deadline < 4500) {
+      expect(first?.phase).toBe('checking');
+      expect(first?.verdict).toMatchObject({ kind: 'unreachable', provisional: true, title: expect.stringMatching(/^Probably unreachable: no answer over UDP after \d+(\.\d)? s$/) });
+      expect(first?.verdict?.atMs).toBeGreaterThanOrEqual(deadline);
+      expect(first?.verdict?.atMs).toBeLessThan(deadline + 1000);
+      // No bottom line while a verdict is provisional.
+      expect(first?.bottomLine).toBe(false);
+    }
     expect(checkOf(report, dead).verdict).toMatchObject({ kind: 'unreachable', title: 'Unreachable: no answer within 5 s' });
     expect(checkOf(report, dead).verdict?.provisional).toBeUndefined();
     expect(await card(page, dead).getAttribute('data-provisional')).toBeNull();
@@ -449,11 +461,12 @@ describe('report', () => {
     expect(second.problems()).toEqual([]);
   });
 
-  it('Share link: a colleague opening it gets the same servers, budget and policy, never the credentials', async () => {
+  // Two pages and a full run: more than the default minute on a loaded machine.
+  it('Share link: a colleague opening it gets the same servers, budget and policy, never the credentials', { timeout: 150_000 }, async () => {
     const { page, problems } = await openIce();
     await addServer(page, coturn.stunUrl);
     await addServer(page, udp(coturn), ALICE.name, ALICE.password);
-    await page.getByLabel('Time budget (s)').fill('2.5');
+    await page.getByLabel('Time budget (s)').fill('7.5');
     await page.getByLabel('ICE transport policy').selectOption('relay');
     await page.getByRole('button', { name: 'Share link' }).click();
     const link = await page.getByLabel('Share link', { exact: true }).inputValue();
@@ -466,7 +479,7 @@ describe('report', () => {
     opened.push(colleague);
     await expect.poll(() => colleague.page.getByLabel('URL 2').inputValue()).toBe(udp(coturn));
     expect(await colleague.page.getByLabel('URL 1').inputValue()).toBe(coturn.stunUrl);
-    expect(await colleague.page.getByLabel('Time budget (s)').inputValue()).toBe('2.5');
+    expect(await colleague.page.getByLabel('Time budget (s)').inputValue()).toBe('7.5');
     expect(await colleague.page.getByLabel('ICE transport policy').inputValue()).toBe('relay');
     expect(await colleague.page.getByLabel('Credential 2').inputValue()).toBe('');
     await expect.poll(() => colleague.page.getByRole('log').textContent()).toMatch(/enter the username and credential of the TURN server/);
@@ -474,7 +487,7 @@ describe('report', () => {
     await colleague.page.getByLabel('Username 2').fill(ALICE.name);
     await colleague.page.getByLabel('Credential 2').fill(ALICE.password);
     const { report } = await run(colleague.page);
-    expect(report.settings).toMatchObject({ budgetMs: 2500, iceTransportPolicy: 'relay' });
+    expect(report.settings).toMatchObject({ budgetMs: 7500, iceTransportPolicy: 'relay' });
     expect(checkOf(report, udp(coturn)).verdict?.kind).toBe('relay-allocated');
 
     const broken = await openPage(visitor, workbench.urlFor('/diagnostics/ice/?server=http://example.org&budget=5'));

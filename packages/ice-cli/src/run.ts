@@ -86,10 +86,14 @@ interface CheckState {
   connectUrl: string;
 }
 
-/** The verdict for a turns: check whose TLS failed, in the page's verdict kinds. */
+/**
+ * The verdict for a turns: check whose TLS failed. Its kind is the one the page gives the same
+ * server ("unreachable": a browser reports any TLS failure as a bare 701), so both front ends
+ * agree on kinds; the title and detail say which part of TLS failed and how to fix it.
+ */
 function tlsVerdict(result: TlsCheckResult): IceVerdict {
   return {
-    kind: result.problem === 'connect' ? 'unreachable' : 'error',
+    kind: 'unreachable',
     atMs: result.atMs,
     errorCode: 701,
     title: result.title,

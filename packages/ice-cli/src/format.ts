@@ -62,7 +62,8 @@ export function formatTable(report: IceReport, tls: ReadonlyMap<string, TlsCheck
       const explained = explainIceError(error, {});
       const key = `${error.errorCode}/${explained.scope}`;
       // A non-fatal error (a local IPv6 address that cannot reach an IPv4 server) explains nothing about a check that passed.
-      if (seen.has(key) || (!explained.fatal && status === 'success')) continue;
+      // The code the verdict rests on is already explained by it (title, detail with the cause, fix).
+      if (seen.has(key) || (!explained.fatal && status === 'success') || (explained.fatal && error.errorCode === verdict?.errorCode)) continue;
       seen.add(key);
       out.push(`        ${p.bold(`${error.errorCode} ${explained.name}`)}${explained.fatal ? '' : p.dim(' (not fatal)')}: ${explained.meaning}`);
       if (explained.fatal) {

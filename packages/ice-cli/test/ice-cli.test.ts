@@ -94,7 +94,8 @@ describe('webrtc-workbench ice against coturn', () => {
     expect(ran.stdout).toMatch(/FAIL +turn:127\.0\.0\.1:\d+\?transport=tcp +TCP .*Authentication failed \(401 Unauthorized\)/);
     // The table wraps long lines; the words are what matters.
     expect(ran.stdout.replace(/\s+/g, ' ')).toContain("check that the TURN server's static-auth-secret matches the secret that issued it");
-    expect(ran.stdout).toMatch(/401 Unauthorized: The server refused the username and password/);
+    // The code's meaning, cause and fix, from core's table, under the verdict.
+    expect(ran.stdout.replace(/\s+/g, ' ')).toMatch(/The server refused the username and password\. Likely cause: A wrong username or password;.* Fix: Check the credentials\./);
     expect(ran.stdout).toContain('nothing works');
   });
 

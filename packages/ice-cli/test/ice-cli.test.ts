@@ -141,6 +141,23 @@ describe('webrtc-workbench ice against coturn', () => {
     expect(ran.code).toBe(2);
   });
 
+  it('on a terminal shows a progress line and colour; piped, plain text only', async () => {
+    const args = `stun:127.0.0.1:${rest.port} stun:127.0.0.1:9 --budget 1.5`;
+    // script(1) (util-linux, essential on Debian) runs the command on a pseudo-terminal.
+    const { NO_COLOR: _ignored, ...env } = process.env;
+    const onTty = await new Promise<string>((resolve) => {
+      execFile('script', ['-qec', `"${process.execPath}" "${CLI}" ice ${args}`, '/dev/null'], { timeout: 80_000, env }, (_e, stdout) => resolve(stdout));
+    });
+    // The progress line rewrites itself in place (carriage return, erase line).
+    expect(onTty).toContain('\r\x1b[2K1 of 2 verdicts · ');
+    expect(onTty).toMatch(/1 of 2 verdicts · \d\.\d s of 1\.5 s budget/);
+    expect(onTty).toContain('\x1b[32mOK   \x1b[0m');
+    expect(onTty).toContain('\x1b[31mFAIL \x1b[0m');
+    const piped = await ice(...args.split(' '));
+    expect(piped.stdout + piped.stderr).not.toContain('\x1b[');
+    expect(piped.stderr).toBe('');
+  });
+
   it('prints Prometheus gauges per server × transport', async () => {
     const ran = await ice(`turn:127.0.0.1:${rest.port}?transport=udp`, '--secret', SECRET, '--format', 'prometheus');
     expect(ran.code).toBe(0);

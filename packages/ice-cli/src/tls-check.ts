@@ -1,0 +1,197 @@
+/**
+ * The TLS half of a `turns:` check, done by Node before any TURN request: does the server's
+ * certificate chain to a trusted root (the system's, or `--ca`), is it valid for the host name
+ * in the URL, is it within its dates, and which protocol version was agreed. A browser reports
+ * all of these as one bare 701 ("server not reachable"); here each is a verdict with its fix.
+ */
+import { checkServerIdentity, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+
+export interface TlsCertificateFacts {
+  subject: string;
+  issuer: string;
+  /** Names the certificate is valid for (subjectAltName), as written in it. */
+  altNames: string;
+  validFrom: string;
+  validTo: string;
+  selfSigned: boolean;
+  /** Certificates the server sent, leaf first. */
+  chainLength: number;
+}
+
+export type TlsProblem = 'self-signed' | 'untrusted' | 'hostname' | 'expired' | 'not-yet-valid' | 'old-protocol' | 'handshake' | 'connect';
+
+export interface TlsCheckResult {
+  ok: boolean;
+  host: string;
+  port: number;
+  /** TLSv1.3, TLSv1.2…, when the handshake completed. */
+  protocol?: string;
+  certificate?: TlsCertificateFacts;
+  problem?: TlsProblem;
+  /** Node's own words (e.g. DEPTH_ZERO_SELF_SIGNED_CERT), for the detail. */
+  nodeCode?: string;
+  title: string;
+  detail: string;
+  fix?: string;
+  atMs: number;
+}
+
+function dn(value: PeerCertificate['subject'] | undefined): string {
+  if (!value) return '';
+  return Object.entries(value)
+    .map(([key, v]) => `${key}=${Array.isArray(v) ? v.join('+') : String(v)}`)
+    .join(', ');
+}
+
+function factsOf(socket: TLSSocket): TlsCertificateFacts | undefined {
+  const leaf = socket.getPeerCertificate(true);
+  if (!leaf || Object.keys(leaf).length === 0) return undefined;
+  let chainLength = 1;
+  let cursor = leaf;
+  while (cursor.issuerCertificate && cursor.issuerCertificate !== cursor && chainLength < 10) {
+    cursor = cursor.issuerCertificate;
+    chainLength += 1;
+  }
+  return {
+    subject: dn(leaf.subject),
+    issuer: dn(leaf.issuer),
+    altNames: leaf.subjectaltname ?? '',
+    validFrom: leaf.valid_from,
+    validTo: leaf.valid_to,
+    selfSigned: dn(leaf.subject) === dn(leaf.issuer),
+    chainLength,
+  };
+}
+
+const TRUST_FIX_CA = 'Give the server a certificate from a public CA (e.g. Let\'s Encrypt) so browsers trust it, or pass the private CA with --ca <file> to test it here (browsers will still refuse it unless the CA is installed on every client).';
+
+/** Verdict words for an authorization error Node reported after the handshake. */
+function explainAuthorizationError(code: string, facts: TlsCertificateFacts | undefined, host: string, caGiven: boolean): Pick<TlsCheckResult, 'problem' | 'title' | 'detail' | 'fix'> {
+  const who = facts ? ` The certificate is for "${facts.subject}"${facts.altNames ? ` (${facts.altNames})` : ''}, issued by "${facts.issuer}", valid ${facts.validFrom} – ${facts.validTo}.` : '';
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
+    return {
+      problem: 'self-signed',
+      title: 'TLS refused: self-signed certificate',
+      detail: `The server presented a self-signed certificate (${code}) that no trusted CA vouches for${caGiven ? ', and it is not the --ca given' : ''}. Browsers refuse it the same way and report only error 701.${who}`,
+      fix: TRUST_FIX_CA,
+    };
+  }
+  if (code === 'CERT_HAS_EXPIRED') {
+    return {
+      problem: 'expired',
+      title: `TLS refused: certificate expired${facts ? ` on ${facts.validTo}` : ''}`,
+      detail: `The certificate's validity ended (${code}); every browser refuses it.${who}`,
+      fix: 'Renew the certificate (certbot renew, or your CA), point coturn\'s cert= at the new file and restart it; check this machine\'s clock too.',
+    };
+  }
+  if (code === 'CERT_NOT_YET_VALID') {
+    return {
+      problem: 'not-yet-valid',
+      title: 'TLS refused: certificate not valid yet',
+      detail: `The certificate's validity starts in the future (${code}).${who}`,
+      fix: 'Check the clocks of this machine and of whoever issued the certificate.',
+    };
+  }
+  return {
+    problem: 'untrusted',
+    title: 'TLS refused: certificate not trusted',
+    detail: `The certificate does not chain to a trusted CA (${code})${caGiven ? ' nor to the --ca given' : ''}: a missing intermediate certificate is the usual cause.${who}`,
+    fix: `Serve the full chain (coturn cert= should hold the leaf followed by its intermediates, e.g. Let's Encrypt's fullchain.pem). ${caGiven ? '' : 'For a private CA, pass it with --ca <file>.'}`.trim(),
+  };
+}
+
+/**
+ * Connects with TLS, completes the handshake without rejecting, then judges the certificate
+ * itself, so a refusal says why. Resolves within `timeoutMs`; never rejects.
+ */
+export function checkTls(host: string, port: number, options: { ca?: Buffer; timeoutMs: number }): Promise<TlsCheckResult> {
+  const started = performance.now();
+  const since = () => Math.round((performance.now() - started) * 10) / 10;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (result: Omit<TlsCheckResult, 'host' | 'port' | 'atMs'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ host, port, atMs: since(), ...result });
+    };
+    const socket = connect({
+      host,
+      port,
+      // SNI only for names: RFC 6066 forbids IP addresses in server_name.
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+      rejectUnauthorized: false,
+    });
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          problem: 'connect',
+          title: `Unreachable: no TLS handshake within ${options.timeoutMs / 1000} s`,
+          detail: `The TCP connection to ${host}:${port} or the TLS handshake stalled: a firewall dropping packets, or the server does not speak TLS on that port.`,
+          fix: 'Check the host and port (5349 or 443 for turns:), that the TURN server has tls-listening-port set, and that a firewall allows it.',
+        }),
+      options.timeoutMs,
+    );
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      const refused = error.code === 'ECONNREFUSED';
+      const dns = error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN';
+      finish({
+        ok: false,
+        problem: refused || dns ? 'connect' : 'handshake',
+        nodeCode: error.code ?? error.message,
+        title: refused ? 'Unreachable: TCP connection refused' : dns ? 'Unreachable: the host name does not resolve' : `TLS handshake failed (${error.code ?? error.message})`,
+        detail: refused
+          ? `Nothing accepts TCP connections on ${host}:${port}.`
+          : dns
+            ? `The name ${host} did not resolve (${error.code}).`
+            : `The TLS handshake with ${host}:${port} failed: ${error.message}. The port may serve plain TURN (no TLS), or only old TLS versions Node refuses.`,
+        fix: refused || dns ? 'Check the host name and port, and that the TURN server has tls-listening-port set.' : 'Check that the port is coturn\'s tls-listening-port and that it offers TLS 1.2 or newer.',
+      });
+    });
+    socket.once('secureConnect', () => {
+      const protocol = socket.getProtocol() ?? undefined;
+      const certificate = factsOf(socket);
+      const base = { ...(protocol ? { protocol } : {}), ...(certificate ? { certificate } : {}) };
+      // Node folds a hostname mismatch into authorizationError too; it gets its own verdict below.
+      if (!socket.authorized && String(socket.authorizationError) !== 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        const code = String(socket.authorizationError ?? 'UNKNOWN');
+        finish({ ok: false, ...base, nodeCode: code, ...explainAuthorizationError(code, certificate, host, options.ca !== undefined) });
+        return;
+      }
+      const identity = checkServerIdentity(host, socket.getPeerCertificate());
+      if (identity) {
+        finish({
+          ok: false,
+          ...base,
+          problem: 'hostname',
+          nodeCode: (identity as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID',
+          title: `TLS refused: certificate is not for ${host}`,
+          detail: `The certificate is trusted but names ${certificate?.altNames || certificate?.subject || 'other hosts'}, not "${host}": browsers refuse it and report only error 701. (${identity.message})`,
+          fix: `Use the host name the certificate is for in the turns: URL, or get a certificate whose subjectAltName includes ${isIP(host) ? `IP:${host}` : `DNS:${host}`}.`,
+        });
+        return;
+      }
+      if (protocol === 'TLSv1' || protocol === 'TLSv1.1') {
+        finish({
+          ok: false,
+          ...base,
+          problem: 'old-protocol',
+          title: `TLS refused: ${protocol} is obsolete`,
+          detail: `The server agreed on ${protocol}; current browsers require TLS 1.2 or newer.`,
+          fix: 'Allow TLS 1.2 and 1.3 on the TURN server (coturn: remove no-tlsv1_2, keep a current OpenSSL).',
+        });
+        return;
+      }
+      finish({
+        ok: true,
+        ...base,
+        title: `TLS OK (${protocol ?? 'TLS'})`,
+        detail: `The certificate for "${certificate?.subject ?? host}" is trusted${options.ca ? ' (through --ca)' : ''}, valid for ${host} until ${certificate?.validTo ?? '?'}.`,
+      });
+    });
+  });
+}

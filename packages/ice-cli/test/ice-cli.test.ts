@@ -1,0 +1,235 @@
+// The command as a script runs it: a child process, real coturn, libwebrtc from @roamhq/wrtc,
+// exit codes and output read back. Certificates are made here with openssl so each TLS failure
+// is the one the test names.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { parseIceReport, type IceReport } from '@workbench/core/ice-diagnostics';
+import { startCoturn, startWorkbench, type CoturnServer, type Workbench } from '@workbench/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../bin/webrtc-workbench.js', import.meta.url));
+const SECRET = 'ice-cli-secret';
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the command without blocking this process (the workbench for --from lives in it). */
+function ice(...args: string[]): Promise<Ran> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, 'ice', ...args], { timeout: 80_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+function reportOf(ran: Ran): IceReport {
+  return parseIceReport(ran.stdout);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ice-cli-test-'));
+
+/** A self-signed certificate (its own CA) with the given subjectAltName. */
+function certificate(name: string, altName: string): { cert: string; key: string } {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${altName}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+let rest: CoturnServer;
+let tlsIp: CoturnServer;
+let tlsName: CoturnServer;
+let ipCert: { cert: string; key: string };
+let nameCert: { cert: string; key: string };
+
+beforeAll(async () => {
+  ipCert = certificate('ip-cert', 'IP:127.0.0.1');
+  nameCert = certificate('name-cert', 'DNS:turn.workbench.test');
+  // coturn takes the last cert=/pkey= lines: the harness's throwaway certificate is replaced by ours.
+  [rest, tlsIp, tlsName] = await Promise.all([
+    startCoturn({ authSecret: SECRET }),
+    startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${ipCert.cert}`, `pkey=${ipCert.key}`] }),
+    startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${nameCert.cert}`, `pkey=${nameCert.key}`] }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([rest?.stop(), tlsIp?.stop(), tlsName?.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('webrtc-workbench ice against coturn', () => {
+  it('allocates over UDP and TCP with REST credentials minted from --secret, and relays 1 MiB each way it allocated', async () => {
+    const ran = await ice(`turn:127.0.0.1:${rest.port}`, '--secret', SECRET, '--json');
+    const report = reportOf(ran);
+    expect(report.checks.map((c) => [c.transport, c.verdict?.kind])).toEqual([
+      ['udp', 'relay-allocated'],
+      ['tcp', 'relay-allocated'],
+    ]);
+    expect(report.loopbacks.map((l) => [l.status, l.bytes, l.localCandidateType])).toEqual([
+      ['success', 1024 * 1024, 'relay'],
+      ['success', 1024 * 1024, 'relay'],
+    ]);
+    expect(report.loopbacks.every((l) => (l.throughputMbps ?? 0) > 0 && l.rttMs !== undefined)).toBe(true);
+    // Credentials never leave in a report the person did not ask to include them in.
+    expect(ran.stdout).not.toContain(':webrtc-workbench"');
+    expect(report.servers[0]).toMatchObject({ hasCredentials: true });
+    expect(ran.code).toBe(0);
+  });
+
+  it('says "Authentication failed (401 Unauthorized)" for a wrong secret, explains the code, and exits 2', async () => {
+    const ran = await ice(`turn:127.0.0.1:${rest.port}`, '--secret', 'not-the-secret', '--no-loopback');
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toMatch(/FAIL +turn:127\.0\.0\.1:\d+\?transport=udp +UDP .*Authentication failed \(401 Unauthorized\)/);
+    expect(ran.stdout).toMatch(/FAIL +turn:127\.0\.0\.1:\d+\?transport=tcp +TCP .*Authentication failed \(401 Unauthorized\)/);
+    // The table wraps long lines; the words are what matters.
+    expect(ran.stdout.replace(/\s+/g, ' ')).toContain("check that the TURN server's static-auth-secret matches the secret that issued it");
+    // The code's meaning, cause and fix, from core's table, under the verdict.
+    expect(ran.stdout.replace(/\s+/g, ' ')).toMatch(/The server refused the username and password\. Likely cause: A wrong username or password;.* Fix: Check the credentials\./);
+    expect(ran.stdout).toContain('nothing works');
+  });
+
+  it('calls a dead port unreachable within the budget, and exits 2', async () => {
+    const ran = await ice('turn:127.0.0.1:9?transport=udp', 'stun:127.0.0.1:9', '--secret', SECRET, '--budget', '1.5', '--json');
+    expect(ran.code).toBe(2);
+    const report = reportOf(ran);
+    for (const check of report.checks) {
+      expect(check.verdict?.kind).toBe('unreachable');
+      expect(check.verdict?.atMs).toBeLessThanOrEqual(1500);
+    }
+    expect(report.checks[0]?.verdict?.title).toBe('Unreachable: no answer within 1.5 s');
+  });
+
+  it('exits 1 when some checks work and others do not', async () => {
+    const ran = await ice(`stun:127.0.0.1:${rest.port}`, 'stun:127.0.0.1:9', '--budget', '1.5');
+    expect(ran.stdout).toMatch(/OK +stun:127\.0\.0\.1:\d+ +UDP .*Reachable/);
+    expect(ran.stdout).toMatch(/FAIL +stun:127\.0\.0\.1:9 +UDP .*Unreachable/);
+    expect(ran.code).toBe(1);
+  });
+
+  it('refuses a turns: server with a self-signed certificate, says so, and accepts it with --ca', async () => {
+    const url = `turns:127.0.0.1:${tlsIp.tlsPort}`;
+    const refused = await ice(url, '--secret', SECRET, '--no-loopback');
+    expect(refused.stdout).toMatch(/FAIL +turns:.* TLS +\d+ ms +TLS refused: self-signed certificate/);
+    expect(refused.stdout).toContain('DEPTH_ZERO_SELF_SIGNED_CERT');
+    expect(refused.stdout.replace(/\s+/g, ' ')).toContain('issued by "CN=ip-cert"');
+    expect(refused.stdout.replace(/\s+/g, ' ')).toContain('--ca <file>');
+    expect(refused.code).toBe(2);
+
+    const accepted = await ice(url, '--secret', SECRET, '--ca', ipCert.cert, '--json');
+    const report = reportOf(accepted);
+    expect(report.checks[0]?.verdict).toMatchObject({ kind: 'relay-allocated', relay: { protocol: 'tls' } });
+    expect(report.loopbacks[0]?.status).toBe('success');
+    expect(accepted.code).toBe(0);
+  });
+
+  it('explains a certificate made for another host name', async () => {
+    const ran = await ice(`turns:127.0.0.1:${tlsName.tlsPort}`, '--secret', SECRET, '--ca', nameCert.cert, '--no-loopback');
+    expect(ran.stdout).toMatch(/TLS refused: certificate is not for 127\.0\.0\.1/);
+    expect(ran.stdout.replace(/\s+/g, ' ')).toContain('DNS:turn.workbench.test');
+    expect(ran.stdout.replace(/\s+/g, ' ')).toContain('subjectAltName includes IP:127.0.0.1');
+    expect(ran.code).toBe(2);
+  });
+
+  it('on a terminal shows a progress line and colour; piped, plain text only', async () => {
+    const args = `stun:127.0.0.1:${rest.port} stun:127.0.0.1:9 --budget 1.5`;
+    // script(1) (util-linux, essential on Debian) runs the command on a pseudo-terminal.
+    const { NO_COLOR: _ignored, ...env } = process.env;
+    const onTty = await new Promise<string>((resolve) => {
+      execFile('script', ['-qec', `"${process.execPath}" "${CLI}" ice ${args}`, '/dev/null'], { timeout: 80_000, env }, (_e, stdout) => resolve(stdout));
+    });
+    // The progress line rewrites itself in place (carriage return, erase line).
+    expect(onTty).toContain('\r\x1b[2K1 of 2 verdicts · ');
+    expect(onTty).toMatch(/1 of 2 verdicts · \d\.\d s of 1\.5 s budget/);
+    expect(onTty).toContain('\x1b[32mOK   \x1b[0m');
+    expect(onTty).toContain('\x1b[31mFAIL \x1b[0m');
+    const piped = await ice(...args.split(' '));
+    expect(piped.stdout + piped.stderr).not.toContain('\x1b[');
+    expect(piped.stderr).toBe('');
+  });
+
+  it('prints Prometheus gauges per server × transport', async () => {
+    const ran = await ice(`turn:127.0.0.1:${rest.port}?transport=udp`, '--secret', SECRET, '--format', 'prometheus');
+    expect(ran.code).toBe(0);
+    const line = (name: string) => ran.stdout.split('\n').find((l) => l.startsWith(`${name}{`)) ?? '';
+    expect(line('webrtc_workbench_ice_check_up')).toMatch(/transport="udp"\} 1$/);
+    expect(line('webrtc_workbench_ice_check_verdict')).toContain('verdict="relay-allocated"');
+    expect(Number(line('webrtc_workbench_ice_check_seconds').split(' ').pop())).toBeGreaterThan(0);
+    expect(Number(line('webrtc_workbench_ice_relay_throughput_bits_per_second').split(' ').pop())).toBeGreaterThan(1e5);
+    expect(ran.stdout).toContain('# TYPE webrtc_workbench_ice_relay_rtt_seconds gauge');
+  });
+});
+
+describe('webrtc-workbench ice --from', () => {
+  let workbench: Workbench;
+  let site: string;
+
+  beforeAll(async () => {
+    // Only /api/ice-servers is used: a one-file site stands in for the built apps.
+    site = mkdtempSync(join(tmpdir(), 'ice-cli-site-'));
+    writeFileSync(join(site, 'index.html'), '<!doctype html><title>site</title>');
+    workbench = await startWorkbench({
+      staticRoots: { steps: site, diagnostics: site },
+      iceServers: { stun: [rest.stunUrl], turn: { urls: [rest.turnUdpUrl, rest.turnTcpUrl], secret: SECRET, ttlSeconds: 600 } },
+    });
+  });
+
+  afterAll(async () => {
+    await workbench?.close();
+    rmSync(site, { recursive: true, force: true });
+  });
+
+  it('tests what a running workbench hands out, with its fresh credentials', async () => {
+    const ran = await ice('--from', workbench.urlFor('/api/ice-servers'), '--json');
+    const report = reportOf(ran);
+    expect(report.checks.map((c) => [c.url, c.verdict?.kind])).toEqual([
+      [rest.stunUrl, 'reachable'],
+      [rest.turnUdpUrl, 'relay-allocated'],
+      [rest.turnTcpUrl, 'relay-allocated'],
+    ]);
+    expect(report.servers.every((s) => s.source === 'server')).toBe(true);
+    expect(ran.code).toBe(0);
+  });
+
+  it('gives one line and exit 64 when --from answers nothing usable', async () => {
+    const ran = await ice('--from', workbench.urlFor('/no-such-api'));
+    expect(ran.code).toBe(64);
+    expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ran.stderr).toMatch(/--from: .*\/no-such-api answered HTTP 404/);
+  });
+});
+
+describe('usage errors', () => {
+  it.each([
+    [['--bogus', 'stun:x'], /Unknown option '--bogus'/],
+    [['http://turn.example.org'], /is not a STUN\/TURN URL: write it without "\/\/"/],
+    [['turn:turn.example.org'], /is a TURN URL: give --secret/],
+    [['--from', 'http://127.0.0.1:9/api/ice-servers'], /--from: .*could not be fetched \(nothing answered/],
+    [['--budget', 'soon', 'stun:x'], /--budget must be a number from 0.5 to 60/],
+    [['--ca', '/nonexistent.pem', 'stun:x'], /--ca \/nonexistent\.pem: cannot read it \(ENOENT\)/],
+    [[], /Give at least one stun:\/turn:\/turns: URL, or --from/],
+  ])('%j → one line, exit 64', async (args, message) => {
+    const ran = await ice(...args);
+    expect(ran.code).toBe(64);
+    expect(ran.stderr).toMatch(message);
+    expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints --help with examples and exits 0', async () => {
+    const ran = await ice('--help');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('Examples:');
+    expect(ran.stdout).toContain('--format table|json|prometheus');
+  });
+});

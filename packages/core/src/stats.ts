@@ -214,18 +214,21 @@ export interface RecoveryCounters {
 
 /**
  * Video loss left after recovery, between two readings of the counters (`previous` undefined:
- * since the stream started). Chromium's packetsLost counts every packet whose first transmission
- * did not arrive: a packet that NACK brought back on the RTX stream, or FEC rebuilt, is passed on
- * as "recovered" and not counted as received (libwebrtc's RtxReceiveStream), so packetsLost is
- * loss on the wire. The quality lab measured it there: 2.14 % at 2 % injected, 5.26 % at 5 %.
- * What the decoder went without is that minus what came back: each retransmission that arrived
- * and each FEC packet that was used (received − discarded) repaired one loss.
+ * since the stream started). Chromium's packetsLost counts packets whose first transmission did
+ * not arrive: a packet NACK brought back on the RTX stream is passed on as "recovered" and not
+ * counted as received (libwebrtc's RtxReceiveStream), so packetsLost is the page's figure for
+ * loss on the wire. The quality lab checked it against injected loss: 2.14 % at 2 %, 5.26 % at
+ * 5 %, but 6.8–7.7 % at 10 % (nackCount agreed with it, audio said 9.6 %), so at heavy loss it
+ * reads low. What the decoder went without is that minus what came back: each retransmission
+ * that arrived and each FEC packet that was used (received − discarded):
  *
  *   after recovery = (Δlost − Δretransmitted − ΔfecUsed) / (Δlost + Δreceived)
  *
- * Clamped to 0–100 %: a retransmission can also answer a NACK for a packet that was only late.
- * Undefined without packetsLost and packetsReceived, or when the browser reports neither
- * retransmissions nor FEC (nothing says what was recovered, and "no recovery" would be a guess).
+ * Clamped to 0–100 %: retransmittedPacketsReceived also counts RTX packets the sender's
+ * bandwidth probing resent (the lab saw 258 of them against 31 lost), so while NACK keeps up
+ * this reads 0, which is what the decoder saw there (no freezes). Undefined without packetsLost
+ * and packetsReceived, or when the browser reports neither retransmissions nor FEC (nothing says
+ * what was recovered, and "no recovery" would be a guess).
  */
 export function lossAfterRecoveryPercent(current: RecoveryCounters, previous?: RecoveryCounters): number | undefined {
   const { packetsLost: lost, packetsReceived: received } = current;

@@ -28,3 +28,17 @@ export { ensureSbinOnPath, preflight, type Preflight } from './preflight.js';
 export { RESULTS_PATH, type CallResult, type DiagnosticsResult, type LabResults, type MappingProbe, type PairView, type ScenarioResult } from './results.js';
 export { SCENARIOS, type Scenario } from './scenarios.js';
 export { describeCall, describeDiagnostics, describePair, formatTable } from './table.js';
+export {
+  Z_999,
+  binomialInterval,
+  capDevice,
+  capQdisc,
+  describeImpairment,
+  impairmentCommands,
+  lossBetween,
+  lossRule,
+  median,
+  type Direction,
+  type Impairment,
+} from './impairments.js';
+export { QUALITY_RESULTS_PATH, formatQualityTable, type LossFigure, type QualityLabResults, type QualityScenarioResult } from './quality-results.js';

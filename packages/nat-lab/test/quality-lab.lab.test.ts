@@ -155,7 +155,7 @@ beforeAll(async () => {
       `side ${side} receiving audio and video`,
       async () => (await samplesOf(pages[side])).at(-1),
       (s) => (s?.inbound.video?.framesPerSecond ?? 0) > 0 && (s?.inbound.audio?.packetsReceived ?? 0) > 0 && s?.candidatePair?.rtt !== undefined,
-      60_000,
+      120_000,
     );
   }
   // Delay and jitter need sch_netem; where the kernel lacks it, say so once and go on.
@@ -167,7 +167,8 @@ beforeAll(async () => {
     out.delaySkipped = `this kernel has no sch_netem (tc qdisc … netem: "${said}")`;
     console.log(`quality lab: delay and jitter scenarios not run: ${out.delaySkipped}.`);
   }
-}, 180_000);
+  // Two browsers, two pages and a call took over 180 s here at a load average of 30–40.
+}, 360_000);
 
 afterAll(async () => {
   await Promise.all(opened.map((member) => member.close().catch(() => undefined)));

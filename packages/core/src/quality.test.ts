@@ -145,6 +145,16 @@ describe('qualityOf', () => {
     expect(score?.from).toBe('video');
     expect(score?.jitterMs).toBe(2);
   });
+
+  it("scores video by its loss after NACK/FEC recovery, not packetsLost's wire figure", () => {
+    // 5 % dropped on the wire, 4.8 points of it retransmitted in time: the viewer lost 0.2 %.
+    const video = { id: 'IV', timestamp: 1, bytesReceived: 1, jitter: 0.002, lossPercent: 5, lossAfterRecoveryPercent: 0.2 };
+    const score = qualityOf(sample({ timestamp: 1, candidatePair: { id: 'CP', rtt: 0.001 }, inbound: { video } }));
+    expect(score?.lossPercent).toBe(0.2);
+    // Without the recovery counters (a browser that reports none), packetsLost's figure is all there is.
+    const plain = qualityOf(sample({ timestamp: 1, candidatePair: { id: 'CP', rtt: 0.001 }, inbound: { video: { ...video, lossAfterRecoveryPercent: undefined } } }));
+    expect(plain?.lossPercent).toBe(5);
+  });
 });
 
 describe('sampleEvents', () => {

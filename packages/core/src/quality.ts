@@ -180,7 +180,7 @@ export interface QualityScore {
 
 /**
  * Scores one sample: RTT from the selected candidate pair, jitter and loss from the inbound audio
- * stream (video when there is no audio). Undefined while any of the three is not yet reported
+ * stream (video when there is no audio, with its loss after NACK/FEC recovery where reported). Undefined while any of the three is not yet reported
  * (the pair's RTT needs a STUN round trip; loss needs two samples to be an interval figure).
  */
 export function qualityOf(sample: StatsSample): QualityScore | undefined {
@@ -189,7 +189,9 @@ export function qualityOf(sample: StatsSample): QualityScore | undefined {
   const video = sample.inbound.video;
   const stream = audio?.jitter !== undefined && audio.lossPercent !== undefined ? audio : video;
   const jitter = stream?.jitter;
-  const loss = stream?.lossPercent;
+  // Video's NACK/FEC repair what they can before the decoder needs it: what is still missing after
+  // that is the loss a viewer suffers (packetsLost, the wire figure, counts the repaired ones too).
+  const loss = stream === video ? (video?.lossAfterRecoveryPercent ?? video?.lossPercent) : stream?.lossPercent;
   if (rtt === undefined || jitter === undefined || loss === undefined) return undefined;
   const input = { rttMs: rtt * 1000, jitterMs: jitter * 1000, lossPercent: loss };
   const emodel = eModel(input);

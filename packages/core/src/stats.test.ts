@@ -4,7 +4,7 @@ import { chromiumFirst, chromiumSecond, firefoxReport } from '../test/fixtures/s
 import type { WorkbenchError } from './errors.js';
 import { ErrorCode } from './errors.js';
 import { silentLogger } from './logger.js';
-import { RingBuffer, StatsPoller, normaliseStats, toStatsMap, type StatsInput, type StatsSample } from './stats.js';
+import { RingBuffer, StatsPoller, lossAfterRecoveryPercent, normaliseStats, toStatsMap, type StatsInput, type StatsSample } from './stats.js';
 
 describe('normaliseStats', () => {
   it('reads a first Chromium report: counters, sizes, codec, selected pair; no rates yet', () => {
@@ -179,5 +179,34 @@ describe('StatsPoller', () => {
     expect(errors[0]?.message).toContain('closed');
     fail = false;
     expect(await poller.poll()).toBeDefined();
+  });
+});
+
+describe('lossAfterRecoveryPercent', () => {
+  it('takes the retransmitted and FEC-used packets off packetsLost over the interval', () => {
+    // Interval: 2,000 expected (1,900 received + 100 lost on the wire); 90 came back over RTX and
+    // 4 through FEC (10 FEC packets, 6 not needed): 6 of 2,000 were never repaired, 0.3 %.
+    const before = { packetsLost: 20, packetsReceived: 8000, retransmittedPacketsReceived: 15, fecPacketsReceived: 30, fecPacketsDiscarded: 30 };
+    const after = { packetsLost: 120, packetsReceived: 9900, retransmittedPacketsReceived: 105, fecPacketsReceived: 40, fecPacketsDiscarded: 36 };
+    expect(lossAfterRecoveryPercent(after, before)).toBeCloseTo(0.3, 10);
+  });
+
+  it('counts since the start without a previous reading, and clamps to 0 when more came back than was missing', () => {
+    expect(lossAfterRecoveryPercent({ packetsLost: 10, packetsReceived: 990, retransmittedPacketsReceived: 4 })).toBeCloseTo(0.6, 10);
+    expect(lossAfterRecoveryPercent({ packetsLost: 2, packetsReceived: 98, retransmittedPacketsReceived: 5 })).toBe(0);
+  });
+
+  it('is undefined where nothing says what was recovered, or the counters are missing', () => {
+    expect(lossAfterRecoveryPercent({ packetsLost: 10, packetsReceived: 990 })).toBeUndefined();
+    expect(lossAfterRecoveryPercent({ packetsReceived: 990, retransmittedPacketsReceived: 0 })).toBeUndefined();
+  });
+
+  it('is read from inbound video by normaliseStats with the recovery counters', () => {
+    const report = (lost: number, received: number, rtx: number, timestamp: number) => [
+      { id: 'IV', type: 'inbound-rtp', kind: 'video', timestamp, bytesReceived: received * 1000, packetsLost: lost, packetsReceived: received, nackCount: rtx + 3, retransmittedPacketsReceived: rtx },
+    ];
+    const first = normaliseStats(report(0, 1000, 0, 1000));
+    const second = normaliseStats(report(50, 1950, 45, 2000), first);
+    expect(second.inbound.video).toMatchObject({ lossPercent: 5, lossAfterRecoveryPercent: 0.5, nackCount: 48, retransmittedPacketsReceived: 45 });
   });
 });

@@ -4,9 +4,13 @@
  *
  *   node dist/cli.js run [-- <vitest args>]   check the machine, remove a crashed run's namespaces,
  *                                             run every scenario, print the table (default command)
+ *   node dist/cli.js quality [-- <vitest args>]
+ *                                             the same for the quality lab (npm run quality-lab): loss
+ *                                             and rate caps against /diagnostics/quality/
  *   node dist/cli.js preflight                 "ok", or why the lab cannot run here (exit 1)
  *   node dist/cli.js down [--all]              remove namespaces of labs whose process is gone (--all: every lab's)
  *   node dist/cli.js table                     print the table of the last run again
+ *   node dist/cli.js quality-table             the same for the quality lab
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 import { removeLabNamespaces, staleLabNamespaces } from './netns.js';
 import { ensureSbinOnPath, preflight } from './preflight.js';
+import { formatQualityTable, QUALITY_RESULTS_PATH, type QualityLabResults } from './quality-results.js';
 import { RESULTS_PATH, type LabResults } from './results.js';
 import { formatTable } from './table.js';
 
@@ -38,16 +43,34 @@ function printTable(since = 0): boolean {
   return true;
 }
 
-async function run(vitestArgs: string[]): Promise<number> {
+function printQualityTable(since = 0): boolean {
+  if (!existsSync(QUALITY_RESULTS_PATH) || statSync(QUALITY_RESULTS_PATH).mtimeMs < since) return false;
+  const results = JSON.parse(readFileSync(QUALITY_RESULTS_PATH, 'utf8')) as QualityLabResults;
+  console.log(`\nQuality lab (${results.chromium}, ${(results.durationMs / 1000).toFixed(0)} s):\n`);
+  console.log(formatQualityTable(results));
+  if (results.delaySkipped) console.log(`\nDelay and jitter scenarios were not run: ${results.delaySkipped}.`);
+  if (results.call) console.log(`\n/call/ under 10 % loss both ways: ${results.call.connected ? `connected in ${(results.call.ms / 1000).toFixed(1)} s` : 'did not connect'}; remote video plays: A ${results.call.remoteVideoPlays.a ? 'yes' : 'no'}, B ${results.call.remoteVideoPlays.b ? 'yes' : 'no'}.`);
+  console.log(`\nLoss: percent of the packets counted over the window, as the receiver's page reports it; a→b is what A sends to B.\nResults: ${QUALITY_RESULTS_PATH}`);
+  return true;
+}
+
+/** The two labs share the machine check, the namespaces' cleanup and the runner; each has its test file and table. */
+const LABS = {
+  nat: { name: 'NAT lab', file: 'test/nat-lab.lab.test.ts', printTable, resultsPath: RESULTS_PATH },
+  quality: { name: 'quality lab', file: 'test/quality-lab.lab.test.ts', printTable: printQualityTable, resultsPath: QUALITY_RESULTS_PATH },
+} as const;
+
+async function run(which: keyof typeof LABS, vitestArgs: string[]): Promise<number> {
+  const labInfo = LABS[which];
   const check = preflight();
   if (!check.ok) {
-    console.error(`NAT lab cannot run: ${check.reason}`);
+    console.error(`${labInfo.name} cannot run: ${check.reason}`);
     return 1;
   }
   down(false);
   const started = Date.now();
   const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
-  const child = spawn(process.execPath, [vitest, 'run', '--config', 'vitest.lab.config.ts', ...vitestArgs], { cwd: PACKAGE_DIR, stdio: 'inherit' });
+  const child = spawn(process.execPath, [vitest, 'run', '--config', 'vitest.lab.config.ts', labInfo.file, ...vitestArgs], { cwd: PACKAGE_DIR, stdio: 'inherit' });
   // Ctrl-C reaches vitest too (same process group); this process stays to clean up after it.
   const ignore = () => undefined;
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -58,7 +81,7 @@ async function run(vitestArgs: string[]): Promise<number> {
   process.off('SIGTERM', forward);
   // The test process removes its namespaces itself; a worker killed outright cannot.
   down(false);
-  if (!printTable(started)) console.error(`nat-lab: no results were written (${RESULTS_PATH}); see the output above.`);
+  if (!labInfo.printTable(started)) console.error(`nat-lab: no results were written (${labInfo.resultsPath}); see the output above.`);
   return code;
 }
 
@@ -66,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'run', ...rest] = argv;
   switch (command) {
     case 'run':
-      return run(rest[0] === '--' ? rest.slice(1) : rest);
+      return run('nat', rest[0] === '--' ? rest.slice(1) : rest);
+    case 'quality':
+      return run('quality', rest[0] === '--' ? rest.slice(1) : rest);
     case 'preflight': {
       const check = preflight();
       console.log(check.ok ? 'ok' : check.reason);
@@ -76,8 +101,10 @@ async function main(argv: string[]): Promise<number> {
       return down(rest.includes('--all'));
     case 'table':
       return printTable() ? 0 : (console.error(`nat-lab: no results yet (${RESULTS_PATH}); run npm run nat-lab`), 1);
+    case 'quality-table':
+      return printQualityTable() ? 0 : (console.error(`nat-lab: no quality lab results yet (${QUALITY_RESULTS_PATH}); run npm run quality-lab`), 1);
     default:
-      console.error(`nat-lab: unknown command ${JSON.stringify(command)}; use run, preflight, down [--all] or table`);
+      console.error(`nat-lab: unknown command ${JSON.stringify(command)}; use run, quality, preflight, down [--all], table or quality-table`);
       return 2;
   }
 }

@@ -128,9 +128,10 @@ export class NatLab {
   /**
    * Chromium inside the site's host namespace: a wrapper script runs it under `ip netns exec`, and
    * Playwright still drives it, because it talks over --remote-debugging-pipe (fds 3 and 4), which
-   * `ip netns exec` passes on; a debugging port would be in the other namespace.
+   * `ip netns exec` passes on; a debugging port would be in the other namespace. `fakeVideoFile`:
+   * a .y4m played as the camera instead of Chromium's built-in pattern.
    */
-  async launchBrowser(site: LabSite): Promise<Browser> {
+  async launchBrowser(site: LabSite, options: { fakeVideoFile?: string } = {}): Promise<Browser> {
     const wrapper = join(this.dir.path, `chromium-${site.host}.sh`);
     writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${site.host}' '${findChromium()}' "$@"\n`);
     chmodSync(wrapper, 0o755);
@@ -140,7 +141,10 @@ export class NatLab {
       // getUserMedia needs a secure context; http://localhost is one, http://203.0.113.10 is not,
       // and the lab has no name to give a certificate to. This flag makes these two origins count
       // as secure in this throwaway browser profile only, so /call/ can use the (fake) camera.
-      args: chromiumArgs({ extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${Object.values(LAB_ORIGINS).join(',')}`] }),
+      args: chromiumArgs({
+        ...(options.fakeVideoFile !== undefined ? { fakeVideoFile: options.fakeVideoFile } : {}),
+        extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${Object.values(LAB_ORIGINS).join(',')}`],
+      }),
     });
     return site.browser;
   }

@@ -22,6 +22,14 @@ describe('METRICS', () => {
     expect(METRIC.videoInKbps.read(full)).toBeUndefined();
   });
 
+  it('reads video loss twice: on the wire (packetsLost) and after NACK/FEC recovery', () => {
+    const video: StatsSample = { ...full, inbound: { video: { id: 'IV', timestamp: 3000, bytesReceived: 1, lossPercent: 5, lossAfterRecoveryPercent: 0.4 } } };
+    expect(METRIC.videoLossPercent.read(video)).toBe(5);
+    expect(METRIC.videoLossAfterRecoveryPercent.read(video)).toBe(0.4);
+    expect(METRIC.videoLossPercent.label).toBe('Video loss on the wire');
+    expect(CHARTS.find((c) => c.id === 'loss')?.lines.map((l) => l.metric)).toEqual(['audioLossPercent', 'videoLossPercent', 'videoLossAfterRecoveryPercent']);
+  });
+
   it('has unique keys and CSV columns, and every chart line refers to one', () => {
     expect(new Set(METRICS.map((m) => m.key)).size).toBe(METRICS.length);
     expect(new Set(METRICS.map((m) => m.column)).size).toBe(METRICS.length);

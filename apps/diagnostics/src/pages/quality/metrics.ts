@@ -23,6 +23,7 @@ export type MetricKey =
   | 'videoJitterMs'
   | 'audioLossPercent'
   | 'videoLossPercent'
+  | 'videoLossAfterRecoveryPercent'
   | 'mos';
 
 export interface Metric {
@@ -60,7 +61,14 @@ export const METRICS: readonly Metric[] = [
   { key: 'audioJitterMs', label: 'Audio jitter', unit: 'ms', column: 'audio_jitter_ms', read: (s) => ms(s.inbound.audio?.jitter) },
   { key: 'videoJitterMs', label: 'Video jitter', unit: 'ms', column: 'video_jitter_ms', read: (s) => ms(s.inbound.video?.jitter) },
   { key: 'audioLossPercent', label: 'Audio loss', unit: '%', column: 'audio_loss_percent', read: (s) => s.inbound.audio?.lossPercent },
-  { key: 'videoLossPercent', label: 'Video loss', unit: '%', column: 'video_loss_percent', read: (s) => s.inbound.video?.lossPercent },
+  { key: 'videoLossPercent', label: 'Video loss on the wire', unit: '%', column: 'video_loss_percent', read: (s) => s.inbound.video?.lossPercent },
+  {
+    key: 'videoLossAfterRecoveryPercent',
+    label: 'Video loss after recovery',
+    unit: '%',
+    column: 'video_loss_after_recovery_percent',
+    read: (s) => s.inbound.video?.lossAfterRecoveryPercent,
+  },
   { key: 'mos', label: 'MOS (E-model)', unit: '', column: 'mos', read: (s) => qualityOf(s)?.emodel.mos },
 ];
 
@@ -163,8 +171,12 @@ export const CHARTS: readonly ChartDefinition[] = [
     lines: [
       { metric: 'audioLossPercent', color: GREEN },
       { metric: 'videoLossPercent', color: ORANGE },
+      { metric: 'videoLossAfterRecoveryPercent', color: ORANGE, dashed: true },
     ],
-    hint: 'Packets lost in each interval, from the packetsLost and packetsReceived deltas.',
+    hint:
+      'Packets lost in each interval, from the packetsLost and packetsReceived deltas: what the network dropped. Video has a second, ' +
+      'dashed line, loss after recovery: the packets still missing once NACK retransmission and FEC brought the others back, which ' +
+      'is what the decoder went without. Audio is not retransmitted, so its one line is both.',
   },
   {
     id: 'mos',

@@ -5,7 +5,8 @@
  * repeats samples between reads and knows the time only to a frame (16 ms), which the delay
  * measurement cannot afford.
  */
-import tapWorkletUrl from './tap-worklet.js?url';
+// no-inline: a data: URL would be refused by a Content-Security-Policy without data: in script-src.
+import tapWorkletUrl from './tap-worklet.js?url&no-inline';
 
 const loaded = new WeakSet<BaseAudioContext>();
 

@@ -9,6 +9,8 @@ declare global {
     audioCheck?: {
       stream: MediaStream | null;
       context: AudioContext | null;
+      /** What the error panel shows, if anything. */
+      error: { title: string; code?: string } | null;
       meter: LevelMeter | null;
       /** The meter's latest figures and verdict (updated ten times a second). */
       reading: LevelReading | null;

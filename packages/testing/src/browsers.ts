@@ -60,8 +60,6 @@ export interface LaunchFirefoxOptions {
   /** Extra about:config preferences; they win over the harness's. */
   prefs?: Record<string, string | number | boolean>;
   headless?: boolean;
-  /** Extra environment variables for the Firefox process (e.g. ALSA_CONFIG_PATH), on top of this process's. */
-  env?: Record<string, string>;
 }
 
 /** The about:config preferences the harness launches Firefox with. */
@@ -89,6 +87,5 @@ export async function launchFirefox(options: LaunchFirefoxOptions = {}): Promise
     executablePath: findFirefox(),
     headless: options.headless ?? defaultHeadless(),
     firefoxUserPrefs: firefoxPrefs(options),
-    ...(options.env ? { env: { ...(process.env as Record<string, string>), ...options.env } } : {}),
   });
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /** One HTML entry per tool; the server serves `dist/` at `/diagnostics/`. */
-const PAGES = ['index', 'ice', 'quality', 'camera'] as const;
+const PAGES = ['index', 'ice', 'quality', 'camera', 'audio'] as const;
 
 function htmlEntry(page: (typeof PAGES)[number]): string {
   const file = page === 'index' ? 'index.html' : `${page}/index.html`;

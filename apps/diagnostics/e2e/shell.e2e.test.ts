@@ -1,10 +1,10 @@
-// Smoke test of the diagnostics app: served under /diagnostics/, its index links the three tools,
+// Smoke test of the diagnostics app: served under /diagnostics/, its index links the four tools,
 // and each tool page loads without errors.
 import type { OpenedPage } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import { describe, expect, it } from 'vitest';
 
-const TOOL_PATHS = ['/diagnostics/ice/', '/diagnostics/quality/', '/diagnostics/camera/'];
+const TOOL_PATHS = ['/diagnostics/ice/', '/diagnostics/quality/', '/diagnostics/camera/', '/diagnostics/audio/'];
 
 const suite = pageSuite();
 
@@ -14,7 +14,7 @@ async function open(path: string): Promise<OpenedPage> {
 }
 
 describe('diagnostics index /diagnostics/', () => {
-  it('loads and links the ICE, quality and camera tools', async () => {
+  it('loads and links the ICE, quality, camera and audio tools', async () => {
     const { page, problems } = await open('/diagnostics/');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).count()).toBeGreaterThan(0);
     const hrefs = await page.locator('a[href]').evaluateAll((links) => links.map((a) => new URL((a as HTMLAnchorElement).href).pathname));

@@ -15,3 +15,4 @@ export * from './ice-diagnostics.js';
 export * from './quality.js';
 export * from './webrtc-internals.js';
 export * from './camera-probe.js';
+export * from './audio-level.js';

@@ -2,6 +2,7 @@
 // boundaries, scoring a sample, and the timeline events and limitation bands derived from samples.
 import { describe, expect, it } from 'vitest';
 import {
+  directionalScores,
   E_MODEL,
   QUALITY_THRESHOLDS,
   eModel,
@@ -239,5 +240,34 @@ describe('limitationBands', () => {
   it('has no band for a call that was never limited', () => {
     expect(limitationBands([withReason(0, 'none'), withReason(1000, 'none')])).toEqual([]);
     expect(limitationBands([])).toEqual([]);
+  });
+});
+
+describe('directionalScores', () => {
+  const base = { timestamp: 1, outbound: {}, inbound: {} };
+
+  it('scores receive from inbound and send from the far end\'s reports, naming what costs most', () => {
+    const scores = directionalScores({
+      ...base,
+      candidatePair: { id: 'p', rtt: 0.1 },
+      inbound: { audio: { id: 'a', timestamp: 1, bytesReceived: 1, jitter: 0.005, lossPercent: 5 } },
+      remoteInbound: { audio: { id: 'r', jitter: 0.04, lossPercent: 0, rtt: 0.1 } },
+    });
+    expect(scores.map((s) => `${s.direction} ${s.medium}`)).toEqual(['receive audio', 'send audio']);
+    const [receive, send] = scores;
+    // Receive: Ta = 50 + 10 + 10 = 70 ms, Id = 1.68; RTT's share 50/70 → 1.2, jitter's 10/70 → 0.24.
+    // Loss: Ie,eff = 95·5/(5 + 25.1) = 15.78: loss costs most.
+    expect(receive?.cost.rtt).toBeCloseTo(1.2, 6);
+    expect(receive?.cost.jitter).toBeCloseTo(0.24, 6);
+    expect(receive?.cost.loss).toBeCloseTo(15.78, 2);
+    expect(receive?.limitedBy).toBe('loss');
+    // Send: Ta = 50 + 80 + 10 = 140 ms, Id = 3.36; jitter's share 80/140 → 1.92 beats RTT's 1.2; no loss.
+    expect(send?.cost.jitter).toBeCloseTo(1.92, 6);
+    expect(send?.limitedBy).toBe('jitter');
+    expect(send?.emodel.mos).toBeGreaterThan(receive?.emodel.mos ?? 5);
+  });
+
+  it('leaves out a direction until its inputs are reported', () => {
+    expect(directionalScores({ ...base, inbound: { video: { id: 'v', timestamp: 1, bytesReceived: 1, jitter: 0.01, lossPercent: 0 } } })).toEqual([]);
   });
 });

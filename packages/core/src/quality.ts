@@ -209,6 +209,72 @@ export function qualityOf(sample: StatsSample): QualityScore | undefined {
   };
 }
 
+// ---- Per direction and medium ------------------------------------------------------------
+
+export type Direction = 'receive' | 'send';
+export type Medium = 'audio' | 'video';
+/** The metrics a score can be pulled down by. */
+export type LimitingMetric = 'rtt' | 'jitter' | 'loss';
+
+export interface StreamScore {
+  direction: Direction;
+  medium: Medium;
+  rttMs: number;
+  jitterMs: number;
+  lossPercent: number;
+  emodel: EModelResult;
+  grade: Grade;
+  /** The metric that costs the most R: what to fix first. */
+  limitedBy: LimitingMetric;
+  /** How much R each metric costs (the delay impairment split between RTT and jitter by their share of Ta). */
+  cost: Record<LimitingMetric, number>;
+}
+
+/**
+ * Which metric pulls a score down most. Id (delay) comes from Ta = RTT/2 + 2·jitter + 10 ms, so it is
+ * shared between RTT and jitter in proportion to their part of Ta; Ie,eff is all loss. Codec
+ * delay is nobody's to fix, so its share of Id is left out of both.
+ */
+export function scoreCosts(input: EModelInput, result: EModelResult = eModel(input)): Record<LimitingMetric, number> {
+  const rttPart = Math.max(0, input.rttMs) / 2;
+  const jitterPart = E_MODEL.jitterBufferFactor * Math.max(0, input.jitterMs);
+  const share = (part: number) => (result.delayMs > 0 ? (result.delayImpairment * part) / result.delayMs : 0);
+  return { rtt: share(rttPart), jitter: share(jitterPart), loss: result.lossImpairment };
+}
+
+function streamScore(direction: Direction, medium: Medium, input: EModelInput): StreamScore {
+  const emodel = eModel(input);
+  const cost = scoreCosts(input, emodel);
+  const limitedBy = (Object.keys(cost) as LimitingMetric[]).reduce((worst, metric) => (cost[metric] > cost[worst] ? metric : worst), 'rtt');
+  return { direction, medium, ...input, emodel, grade: gradeOf('mos', emodel.mos), limitedBy, cost };
+}
+
+/**
+ * One score per direction and medium. Receive: this side's inbound streams (jitter, interval loss)
+ * with the selected pair's RTT. Send: what the far end reports in its RTCP receiver reports
+ * (remote-inbound-rtp jitter and fractionLost, with their round trip, else the pair's). A score is
+ * left out until its three inputs are reported. Video is rated with the same voice model: it feels
+ * delay and loss the same way, but its codec's own artefacts are not in it.
+ */
+export function directionalScores(sample: StatsSample): StreamScore[] {
+  const pairRtt = sample.candidatePair?.rtt;
+  const scores: StreamScore[] = [];
+  for (const medium of ['audio', 'video'] as const) {
+    const inbound = sample.inbound[medium];
+    if (pairRtt !== undefined && inbound?.jitter !== undefined && inbound.lossPercent !== undefined) {
+      scores.push(streamScore('receive', medium, { rttMs: pairRtt * 1000, jitterMs: inbound.jitter * 1000, lossPercent: inbound.lossPercent }));
+    }
+  }
+  for (const medium of ['audio', 'video'] as const) {
+    const remote = sample.remoteInbound?.[medium];
+    const rtt = remote?.rtt ?? pairRtt;
+    if (rtt !== undefined && remote?.jitter !== undefined && remote.lossPercent !== undefined) {
+      scores.push(streamScore('send', medium, { rttMs: rtt * 1000, jitterMs: remote.jitter * 1000, lossPercent: remote.lossPercent }));
+    }
+  }
+  return scores;
+}
+
 // ---- Timeline events ----------------------------------------------------------------------
 
 /**

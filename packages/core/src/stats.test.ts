@@ -4,7 +4,7 @@ import { chromiumFirst, chromiumSecond, firefoxReport } from '../test/fixtures/s
 import type { WorkbenchError } from './errors.js';
 import { ErrorCode } from './errors.js';
 import { silentLogger } from './logger.js';
-import { RingBuffer, StatsPoller, lossAfterRecoveryPercent, normaliseStats, toStatsMap, type StatsInput, type StatsSample } from './stats.js';
+import { RingBuffer, StatsPoller, counterDelta, lossAfterRecoveryPercent, normaliseStats, toStatsMap, type StatsInput, type StatsSample } from './stats.js';
 
 describe('normaliseStats', () => {
   it('reads a first Chromium report: counters, sizes, codec, selected pair; no rates yet', () => {
@@ -208,5 +208,71 @@ describe('lossAfterRecoveryPercent', () => {
     const first = normaliseStats(report(0, 1000, 0, 1000));
     const second = normaliseStats(report(50, 1950, 45, 2000), first);
     expect(second.inbound.video).toMatchObject({ lossPercent: 5, lossAfterRecoveryPercent: 0.5, nackCount: 48, retransmittedPacketsReceived: 45 });
+  });
+});
+
+describe('audio receive counters', () => {
+  const T0 = 1_700_000_000_000;
+  function report(t: number, fields: Record<string, number>, id = 'IA1'): Map<string, Record<string, unknown>> {
+    return new Map([[id, { id, type: 'inbound-rtp', kind: 'audio', timestamp: t, bytesReceived: 0, ...fields }]]);
+  }
+
+  it('turns the cumulative counters into interval figures', () => {
+    const first = normaliseStats(
+      report(T0, { totalSamplesReceived: 48_000, concealedSamples: 0, concealmentEvents: 0, insertedSamplesForDeceleration: 0, removedSamplesForAcceleration: 0, packetsDiscarded: 0, jitterBufferDelay: 2400, jitterBufferEmittedCount: 48_000, audioLevel: 0.1 }),
+    );
+    expect(first.inbound.audio?.audioLevelDbfs).toBeCloseTo(-20, 6);
+    expect(first.inbound.audio?.concealedPercent).toBeUndefined(); // no interval yet
+    // One second later: 48 000 samples, of which 960 (2 %) concealed in 3 events, 480 (1 %) inserted,
+    // 240 (0.5 %) removed, 2 packets discarded; jitterBufferDelay (the sum of each sample's wait) grew by 1440 s over 48 000 samples: 30 ms each.
+    const second = normaliseStats(
+      report(T0 + 1000, { bytesReceived: 4000, totalSamplesReceived: 96_000, concealedSamples: 960, concealmentEvents: 3, insertedSamplesForDeceleration: 480, removedSamplesForAcceleration: 240, packetsDiscarded: 2, jitterBufferDelay: 3840, jitterBufferEmittedCount: 96_000 }),
+      first,
+    );
+    expect(second.inbound.audio).toMatchObject({
+      bitrate: 32_000,
+      concealedPercent: 2,
+      concealmentEventsDelta: 3,
+      insertedPercent: 1,
+      removedPercent: 0.5,
+      packetsDiscardedDelta: 2,
+    });
+    expect(second.inbound.audio?.jitterBufferDelayInterval).toBeCloseTo(0.03, 9);
+    expect(second.inbound.audio?.counterResets).toBeUndefined();
+  });
+
+  it('continues across a counter restart instead of drawing a negative step (a sawtooth)', () => {
+    const before = normaliseStats(report(T0, { bytesReceived: 100_000, totalSamplesReceived: 480_000, concealedSamples: 4800, concealmentEvents: 10 }));
+    // The receiver restarted: counters begin again from 0 and reached these values in the 1 s interval.
+    const after = normaliseStats(report(T0 + 1000, { bytesReceived: 4000, totalSamplesReceived: 48_000, concealedSamples: 480, concealmentEvents: 1 }), before);
+    expect(after.inbound.audio).toMatchObject({ bitrate: 32_000, concealedPercent: 1, concealmentEventsDelta: 1, counterResets: 1 });
+    // The next interval is ordinary again, and the reset stays counted.
+    const next = normaliseStats(report(T0 + 2000, { bytesReceived: 8000, totalSamplesReceived: 96_000, concealedSamples: 480, concealmentEvents: 1 }), after);
+    expect(next.inbound.audio).toMatchObject({ bitrate: 32_000, concealedPercent: 0, concealmentEventsDelta: 0, counterResets: 1 });
+  });
+
+  it('treats a new stream id as the same audio restarted, and continues the send bitrate the same way', () => {
+    const before = normaliseStats(report(T0, { bytesReceived: 100_000 }));
+    const after = normaliseStats(report(T0 + 1000, { bytesReceived: 4000 }, 'IA2'), before);
+    expect(after.inbound.audio).toMatchObject({ id: 'IA2', bitrate: 32_000, counterResets: 1 });
+    const out = (t: number, bytesSent: number) => new Map([['OA', { id: 'OA', type: 'outbound-rtp', kind: 'audio', timestamp: t, bytesSent }]]);
+    const sent = normaliseStats(out(T0 + 1000, 2000), normaliseStats(out(T0, 90_000)));
+    expect(sent.outbound.audio?.bitrate).toBe(16_000);
+  });
+
+  it('reads the far end\'s receiver reports as the send direction\'s jitter, loss and round trip', () => {
+    const sample = normaliseStats(
+      new Map([['RIA', { id: 'RIA', type: 'remote-inbound-rtp', kind: 'audio', timestamp: T0, jitter: 0.004, fractionLost: 0.02, packetsLost: 3, roundTripTime: 0.05 }]]),
+    );
+    expect(sample.remoteInbound?.audio).toEqual({ id: 'RIA', jitter: 0.004, lossPercent: 2, packetsLost: 3, rtt: 0.05 });
+    expect(sample.remoteInbound?.video).toBeUndefined();
+  });
+});
+
+describe('counterDelta', () => {
+  it('is the increase, or the new value after a restart', () => {
+    expect(counterDelta(15, 10)).toEqual({ delta: 5, reset: false });
+    expect(counterDelta(3, 10)).toEqual({ delta: 3, reset: true });
+    expect(counterDelta(undefined, 10)).toEqual({ delta: undefined, reset: false });
   });
 });

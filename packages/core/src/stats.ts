@@ -85,6 +85,48 @@ export interface InboundAudioSample {
   lossPercent?: number;
   jitter?: number;
   codec?: string;
+  /** The received audio's level, 0–1 linear (the stats' audioLevel); see `audioLevelDbfs`. */
+  audioLevel?: number;
+  /** audioLevel in dBFS (20·log10), for a chart whose axis a person can read. */
+  audioLevelDbfs?: number;
+  /** Cumulative counters as the browser reports them (they restart when the receiver is recreated). */
+  totalSamplesReceived?: number;
+  concealedSamples?: number;
+  concealmentEvents?: number;
+  insertedSamplesForDeceleration?: number;
+  removedSamplesForAcceleration?: number;
+  packetsDiscarded?: number;
+  jitterBufferDelay?: number;
+  jitterBufferEmittedCount?: number;
+  /** Percent of the interval's samples that were concealment (made up for lost or late packets). */
+  concealedPercent?: number;
+  /** Concealment events that started in the interval. */
+  concealmentEventsDelta?: number;
+  /** Percent of the interval's samples inserted to slow playout down (jitter buffer running dry). */
+  insertedPercent?: number;
+  /** Percent of the interval's samples removed to speed playout up (jitter buffer too full). */
+  removedPercent?: number;
+  /** Packets the jitter buffer threw away in the interval (too late, or to catch up). */
+  packetsDiscardedDelta?: number;
+  /** Mean time a sample waited in the jitter buffer over the interval, seconds. */
+  jitterBufferDelayInterval?: number;
+  /** How many times a counter of this stream went down (an encoder or transport change restarted it): counted and continued from, never drawn as a drop. */
+  counterResets?: number;
+}
+
+/**
+ * What the far end reports about the stream this side sends (remote-inbound-rtp, from RTCP
+ * receiver reports): the other direction's jitter, loss and round trip, without access to its peer.
+ */
+export interface RemoteInboundSample {
+  id: string;
+  /** Seconds. */
+  jitter?: number;
+  /** Percent of packets lost in the last report interval (RTCP fractionLost × 100). */
+  lossPercent?: number;
+  packetsLost?: number;
+  /** Seconds, from the last RTCP round trip. */
+  rtt?: number;
 }
 
 export interface CandidatePairSample {
@@ -112,6 +154,8 @@ export interface StatsSample {
   timestamp: number;
   outbound: { video?: OutboundVideoSample; audio?: OutboundAudioSample };
   inbound: { video?: InboundVideoSample; audio?: InboundAudioSample };
+  /** The far end's view of what this side sends; absent until the first RTCP receiver report. */
+  remoteInbound?: { video?: RemoteInboundSample; audio?: RemoteInboundSample };
   candidatePair?: CandidatePairSample;
 }
 
@@ -175,6 +219,18 @@ function perSecond(count: number | undefined, previousCount: number | undefined,
   const seconds = (ms - previousMs) / 1000;
   if (seconds <= 0 || count < previousCount) return undefined;
   return (count - previousCount) / seconds;
+}
+
+/**
+ * A cumulative counter's increase over an interval, continued across a restart: when the counter
+ * went down (an encoder, receiver or transport change starts it again from 0), the increase is the
+ * new value, counted from that 0. A chart of the increase therefore never dips below 0, and a total
+ * built from increases never saws back down. `reset` says a restart was detected.
+ */
+export function counterDelta(current: number | undefined, previous: number | undefined): { delta: number | undefined; reset: boolean } {
+  if (current === undefined || previous === undefined) return { delta: undefined, reset: false };
+  if (current < previous) return { delta: current, reset: true };
+  return { delta: current - previous, reset: false };
 }
 
 /** The stream with the most bytes, so simulcast layers or a stale SSRC don't hide the live one. */
@@ -305,12 +361,15 @@ export function normaliseStats(report: StatsInput, previous?: StatsSample): Stat
 
   const outAudio = busiest(of('outbound-rtp', 'audio'), 'bytesSent');
   if (outAudio) {
-    const prev = previous?.outbound.audio?.id === str(outAudio.id) ? previous?.outbound.audio : undefined;
+    // One audio sender: a restarted counter (or a new SSRC) continues from 0 instead of leaving a gap.
+    const prev = previous?.outbound.audio;
     const t = time(outAudio);
     const bytesSent = num(outAudio.bytesSent) ?? 0;
+    const seconds = prev ? (t - prev.timestamp) / 1000 : 0;
+    const { delta } = prev?.id === str(outAudio.id) ? counterDelta(bytesSent, prev?.bytesSent) : { delta: prev ? bytesSent : undefined };
     sample.outbound.audio = assignDefined<OutboundAudioSample>(
       { id: str(outAudio.id) ?? '', timestamp: t, bytesSent },
-      { bitrate: rate(bytesSent, prev?.bytesSent, t, prev?.timestamp), codec: codecOf(outAudio, all) },
+      { bitrate: delta !== undefined && seconds > 0 ? (delta * 8) / seconds : undefined, codec: codecOf(outAudio, all) },
     );
   }
 
@@ -351,20 +410,85 @@ export function normaliseStats(report: StatsInput, previous?: StatsSample): Stat
 
   const inAudio = busiest(of('inbound-rtp', 'audio'), 'bytesReceived');
   if (inAudio) {
-    const prev = previous?.inbound.audio?.id === str(inAudio.id) ? previous?.inbound.audio : undefined;
+    // Unlike video's, audio's previous sample is used across an id change too: one audio stream is
+    // received at a time, so a new id is the same stream restarted (new SSRC), and its counters
+    // continue from the reset rather than leaving a hole.
+    const prev = previous?.inbound.audio;
     const t = time(inAudio);
     const bytesReceived = num(inAudio.bytesReceived) ?? 0;
     const packetsLost = num(inAudio.packetsLost);
     const packetsReceived = num(inAudio.packetsReceived);
+    const audioLevel = num(inAudio.audioLevel);
+    const counters = {
+      totalSamplesReceived: num(inAudio.totalSamplesReceived),
+      concealedSamples: num(inAudio.concealedSamples),
+      concealmentEvents: num(inAudio.concealmentEvents),
+      insertedSamplesForDeceleration: num(inAudio.insertedSamplesForDeceleration),
+      removedSamplesForAcceleration: num(inAudio.removedSamplesForAcceleration),
+      packetsDiscarded: num(inAudio.packetsDiscarded),
+      jitterBufferDelay: num(inAudio.jitterBufferDelay),
+      jitterBufferEmittedCount: num(inAudio.jitterBufferEmittedCount),
+    };
+    const sameStream = prev !== undefined && prev.id === str(inAudio.id);
+    const interval = prev !== undefined && t > prev.timestamp;
+    let resets = prev?.counterResets ?? 0;
+    let anyReset = !sameStream && prev !== undefined;
+    const delta = (key: keyof typeof counters | 'bytesReceived' | 'packetsReceived' | 'packetsLost'): number | undefined => {
+      if (!interval) return undefined;
+      const current = key === 'bytesReceived' ? bytesReceived : key === 'packetsReceived' ? packetsReceived : key === 'packetsLost' ? packetsLost : counters[key];
+      // A new stream id: every counter starts again, so the increase is the whole new value.
+      const { delta: d, reset } = sameStream ? counterDelta(current, prev?.[key]) : { delta: current, reset: false };
+      if (reset && key !== 'packetsLost') anyReset = true; // packetsLost may legitimately go down (duplicates)
+      return d;
+    };
+    const dBytes = delta('bytesReceived');
+    const dSamples = delta('totalSamplesReceived');
+    const dConcealed = delta('concealedSamples');
+    const dEvents = delta('concealmentEvents');
+    const dInserted = delta('insertedSamplesForDeceleration');
+    const dRemoved = delta('removedSamplesForAcceleration');
+    const dDiscarded = delta('packetsDiscarded');
+    const dBufferDelay = delta('jitterBufferDelay');
+    const dEmitted = delta('jitterBufferEmittedCount');
+    const percentOfSamples = (part: number | undefined) =>
+      part !== undefined && dSamples !== undefined && dSamples > 0 ? Math.min(100, (part / dSamples) * 100) : undefined;
+    const seconds = prev !== undefined ? (t - prev.timestamp) / 1000 : 0;
+    if (anyReset) resets += 1;
     sample.inbound.audio = assignDefined<InboundAudioSample>(
       { id: str(inAudio.id) ?? '', timestamp: t, bytesReceived },
       {
-        bitrate: rate(bytesReceived, prev?.bytesReceived, t, prev?.timestamp),
+        bitrate: dBytes !== undefined && seconds > 0 ? (dBytes * 8) / seconds : undefined,
         packetsLost,
         packetsReceived,
-        lossPercent: lossPercent(packetsLost, packetsReceived, prev),
+        lossPercent: lossPercent(packetsLost, packetsReceived, sameStream ? prev : undefined),
         jitter: num(inAudio.jitter),
         codec: codecOf(inAudio, all),
+        audioLevel,
+        audioLevelDbfs: audioLevel === undefined ? undefined : audioLevel > 0 ? 20 * Math.log10(audioLevel) : -120,
+        ...counters,
+        concealedPercent: percentOfSamples(dConcealed),
+        concealmentEventsDelta: dEvents,
+        insertedPercent: percentOfSamples(dInserted),
+        removedPercent: percentOfSamples(dRemoved),
+        packetsDiscardedDelta: dDiscarded,
+        jitterBufferDelayInterval: dBufferDelay !== undefined && dEmitted !== undefined && dEmitted > 0 ? dBufferDelay / dEmitted : undefined,
+        counterResets: resets > 0 ? resets : undefined,
+      },
+    );
+  }
+
+  for (const kind of ['audio', 'video'] as const) {
+    const remote = of('remote-inbound-rtp', kind)[0];
+    if (!remote) continue;
+    const fractionLost = num(remote.fractionLost);
+    sample.remoteInbound ??= {};
+    sample.remoteInbound[kind] = assignDefined<RemoteInboundSample>(
+      { id: str(remote.id) ?? '' },
+      {
+        jitter: num(remote.jitter),
+        lossPercent: fractionLost === undefined ? undefined : fractionLost * 100,
+        packetsLost: num(remote.packetsLost),
+        rtt: num(remote.roundTripTime),
       },
     );
   }

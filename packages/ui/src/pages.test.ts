@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DIAGNOSTICS_PAGES, STEP_PAGES, neighbours, normalisePath, pageAt } from './pages.js';
 
 describe('pages', () => {
-  it('lists the six codelab steps in order and the three diagnostics tools', () => {
+  it('lists the six codelab steps in order and the four diagnostics tools', () => {
     expect(STEP_PAGES.map((page) => page.path)).toEqual([
       '/webcam/',
       '/peer-connection/',
@@ -15,6 +15,7 @@ describe('pages', () => {
       '/diagnostics/ice/',
       '/diagnostics/quality/',
       '/diagnostics/camera/',
+      '/diagnostics/audio/',
     ]);
     for (const page of [...STEP_PAGES, ...DIAGNOSTICS_PAGES]) {
       expect(page.title.length).toBeGreaterThan(0);

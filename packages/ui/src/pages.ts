@@ -28,7 +28,7 @@ export const DIAGNOSTICS_HOME: PageInfo = {
   path: '/diagnostics/',
   title: 'Diagnostics',
   short: 'Diagnostics',
-  teaches: 'Tools for debugging real calls: ICE servers, call quality, camera capabilities.',
+  teaches: 'Tools for debugging real calls: ICE servers, call quality, camera capabilities, microphone and speakers.',
 };
 
 /** The codelab's six steps, in the order a learner walks them. */
@@ -90,6 +90,12 @@ export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
     title: 'Camera probe',
     short: 'Camera',
     teaches: 'Which resolutions and frame rates each camera really delivers, and what the browser reports.',
+  },
+  {
+    path: '/diagnostics/audio/',
+    title: 'Microphone and speakers',
+    short: 'Audio',
+    teaches: 'Microphone level and verdict in dBFS, the processing applied, a speaker test, and hearing yourself through a real peer connection.',
   },
 ];
 

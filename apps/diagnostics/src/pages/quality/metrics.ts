@@ -24,7 +24,14 @@ export type MetricKey =
   | 'audioLossPercent'
   | 'videoLossPercent'
   | 'videoLossAfterRecoveryPercent'
-  | 'mos';
+  | 'mos'
+  | 'audioLevelDbfs'
+  | 'audioConcealedPercent'
+  | 'audioConcealmentEvents'
+  | 'audioJitterBufferMs'
+  | 'audioPacketsDiscarded'
+  | 'audioInsertedPercent'
+  | 'audioRemovedPercent';
 
 export interface Metric {
   key: MetricKey;
@@ -70,6 +77,15 @@ export const METRICS: readonly Metric[] = [
     read: (s) => s.inbound.video?.lossAfterRecoveryPercent,
   },
   { key: 'mos', label: 'MOS (E-model)', unit: '', column: 'mos', read: (s) => qualityOf(s)?.emodel.mos },
+  // Inbound audio, from the receiver's counters as interval figures (core's stats continues them
+  // across a counter restart, so none of these can go negative or saw back down).
+  { key: 'audioLevelDbfs', label: 'Audio level in', unit: 'dBFS', column: 'audio_level_dbfs', read: (s) => s.inbound.audio?.audioLevelDbfs },
+  { key: 'audioConcealedPercent', label: 'Concealed samples', unit: '%', column: 'audio_concealed_percent', read: (s) => s.inbound.audio?.concealedPercent },
+  { key: 'audioConcealmentEvents', label: 'Concealment events', unit: 'per interval', column: 'audio_concealment_events', read: (s) => s.inbound.audio?.concealmentEventsDelta },
+  { key: 'audioJitterBufferMs', label: 'Jitter buffer delay', unit: 'ms', column: 'audio_jitter_buffer_ms', read: (s) => ms(s.inbound.audio?.jitterBufferDelayInterval) },
+  { key: 'audioPacketsDiscarded', label: 'Packets discarded', unit: 'per interval', column: 'audio_packets_discarded', read: (s) => s.inbound.audio?.packetsDiscardedDelta },
+  { key: 'audioInsertedPercent', label: 'Inserted (deceleration)', unit: '%', column: 'audio_inserted_percent', read: (s) => s.inbound.audio?.insertedPercent },
+  { key: 'audioRemovedPercent', label: 'Removed (acceleration)', unit: '%', column: 'audio_removed_percent', read: (s) => s.inbound.audio?.removedPercent },
 ];
 
 export const METRIC: Readonly<Record<MetricKey, Metric>> = Object.fromEntries(METRICS.map((m) => [m.key, m])) as Record<MetricKey, Metric>;
@@ -185,6 +201,45 @@ export const CHARTS: readonly ChartDefinition[] = [
     lines: [{ metric: 'mos', color: PURPLE }],
     hint: 'The estimated voice quality from RTT, jitter and loss, 1 (bad) to 4.5 (best): see the formula below.',
     suggestedMax: 4.5,
+  },
+];
+
+/** The audio charts, beside the video ones: what the listener's jitter buffer and decoder went through. */
+export const AUDIO_CHARTS: readonly ChartDefinition[] = [
+  {
+    id: 'audio-level',
+    title: 'Inbound audio level',
+    unit: 'dBFS',
+    lines: [{ metric: 'audioLevelDbfs', color: GREEN }],
+    hint: "The received audio's level (inbound-rtp audioLevel, as dBFS). Flat near −100 while the other side is silent or muted; speech sits around −30 to −10.",
+  },
+  {
+    id: 'audio-concealment',
+    title: 'Audio concealment',
+    unit: '% / events',
+    lines: [
+      { metric: 'audioConcealedPercent', color: GREEN },
+      { metric: 'audioConcealmentEvents', color: ORANGE, dashed: true },
+    ],
+    hint: 'Concealed samples as % of those played in each interval: audio the decoder made up for packets lost or late. A few % is heard as crackle; events count the separate gaps.',
+  },
+  {
+    id: 'audio-jitter-buffer',
+    title: 'Audio jitter buffer delay',
+    unit: 'ms',
+    lines: [{ metric: 'audioJitterBufferMs', color: GREEN }],
+    hint: 'How long each sample waited in the jitter buffer in the interval (jitterBufferDelay / jitterBufferEmittedCount deltas): the delay the receiver adds to ride out jitter.',
+  },
+  {
+    id: 'audio-playout',
+    title: 'Audio playout adjustments',
+    unit: '% / packets',
+    lines: [
+      { metric: 'audioInsertedPercent', color: BLUE },
+      { metric: 'audioRemovedPercent', color: ORANGE },
+      { metric: 'audioPacketsDiscarded', color: GREY, dashed: true },
+    ],
+    hint: 'Samples inserted (slowing playout when the buffer runs dry) and removed (speeding up when it is too full), as % of the interval, and packets discarded as too late.',
   },
 ];
 

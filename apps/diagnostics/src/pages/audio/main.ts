@@ -1,0 +1,4 @@
+import { mountPage } from '../../entry.js';
+import AudioPage from './AudioPage.svelte';
+
+mountPage(AudioPage);

@@ -27,12 +27,20 @@ export interface OpenedPage {
   consoleErrors: string[];
   /** Uncaught exceptions and unhandled rejections in the page. */
   pageErrors: string[];
+  /**
+   * Content-Security-Policy violations the page reported (`securitypolicyviolation` events). Also
+   * in consoleErrors, so `problems()` is empty only for a page that runs within the server's CSP.
+   */
+  cspViolations: string[];
   /** Every alert/confirm/prompt/beforeunload the page raised; all are answered so the page never blocks. */
   dialogs: DialogRecord[];
   /** consoleErrors + pageErrors: assert `expect(opened.problems()).toEqual([])`. */
   problems(): string[];
   close(): Promise<void>;
 }
+
+/** How openPage reports a CSP violation in consoleErrors. */
+export const CSP_PREFIX = 'Content-Security-Policy violation: ';
 
 function describeConsole(message: ConsoleMessage): string {
   const { url, lineNumber } = message.location();
@@ -70,6 +78,14 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     });
   });
 
+  // Browsers log CSP violations in their own words (Firefox as a warning); the DOM event is the
+  // same in both. Re-logged as an error so every test that checks problems() also checks the CSP.
+  await context.addInitScript((prefix: string) => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const where = event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : '';
+      console.error(`${prefix}${event.effectiveDirective} blocked ${event.blockedURI || 'inline code'}${where}`);
+    });
+  }, CSP_PREFIX);
   await options.beforeNavigate?.(context);
   await page.goto(url, { timeout: options.timeoutMs ?? 30_000 });
   return {
@@ -77,6 +93,9 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     context,
     consoleErrors,
     pageErrors,
+    get cspViolations() {
+      return consoleErrors.filter((line) => line.startsWith(CSP_PREFIX));
+    },
     dialogs,
     problems: () => [...consoleErrors, ...pageErrors],
     close: () => context.close(),

@@ -52,7 +52,7 @@ describe('Content-Security-Policy', () => {
       }
     }
     expect(report).toEqual(Object.fromEntries(paths.map((path) => [path, []])));
-  });
+  }, 300_000); // a dozen pages, one after another, on a loaded two-core machine
 
   it('reports a violation when a page breaks it (an inline script)', async () => {
     const root = await mkdtemp(join(tmpdir(), 'csp-control-'));

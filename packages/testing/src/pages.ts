@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions, ConsoleMessage, Locator, Page } from 'playwright-core';
 
+import { readFile } from 'node:fs/promises';
+
 import { HarnessError, HarnessErrorCode } from './errors.js';
 
 export interface OpenPageOptions {
@@ -86,6 +88,14 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
       console.error(`${prefix}${event.effectiveDirective} blocked ${event.blockedURI || 'inline code'}${where}`);
     });
   }, CSP_PREFIX);
+  // Tests inject axe-core with addScriptTag({ path }), an inline <script> the server's CSP refuses.
+  // Evaluated through the automation protocol instead, the same code is not subject to the page's CSP.
+  const addScriptTag = page.addScriptTag.bind(page);
+  page.addScriptTag = async (tag = {}) => {
+    if (tag.path === undefined || tag.type === 'module') return addScriptTag(tag);
+    await page.evaluate(`${await readFile(tag.path, 'utf8')}\n;undefined`);
+    return page.evaluateHandle(() => document.documentElement);
+  };
   await options.beforeNavigate?.(context);
   await page.goto(url, { timeout: options.timeoutMs ?? 30_000 });
   return {

@@ -126,7 +126,13 @@ function rssOf(pid) {
 }
 
 const profileArgs = flags['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']];
-const workbenchArgs = (extra = []) => [...profileArgs, CLI, '--port', '0', '--no-default-stun', '--log-level', 'error', '--log-format', 'json', ...extra];
+// Every load client comes from 127.0.0.1: the per-address caps (issue 18) would refuse all but the
+// first hundred, so they are raised here and the benchmark keeps measuring the relay.
+const ADDRESS_CAPS = [
+  '--address-connections', '1000000', '--address-handshake-rate', '1000000', '--address-handshake-burst', '1000000',
+  '--address-join-rate', '1000000', '--address-join-burst', '1000000',
+];
+const workbenchArgs = (extra = []) => [...profileArgs, CLI, '--port', '0', '--no-default-stun', '--log-level', 'error', '--log-format', 'json', ...ADDRESS_CAPS, ...extra];
 const WORKBENCH_URL = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)\//;
 
 async function startSystem(kind) {

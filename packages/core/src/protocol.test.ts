@@ -59,6 +59,17 @@ describe('helpers', () => {
     cyclic.self = cyclic;
     expect(payloadBytes(cyclic)).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('payloadBytes measures a value nested too deep for JSON.stringify, to the byte', () => {
+    // 20,000 levels: JSON.stringify overflows its stack on this (the server used to say "Infinity bytes").
+    const text = `${'['.repeat(20_000)}"é",1,null,{"a":true}${']'.repeat(20_000)}`;
+    const deep: unknown = JSON.parse(text);
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(payloadBytes(deep)).toBe(new TextEncoder().encode(text).byteLength);
+    const refused = validateSignalMessage(deep, 16 * 1024);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    if (!refused.ok) expect(refused.error.message).toContain(`Message of ${new TextEncoder().encode(text).byteLength} bytes`);
+  });
 });
 
 describe('the wire contract', () => {

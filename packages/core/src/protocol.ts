@@ -221,13 +221,50 @@ export function validateRoomName(input: unknown): Validated<string> {
   );
 }
 
-/** Byte length of a payload as socket.io would send it (JSON, UTF-8). */
+const utf8 = new TextEncoder();
+
+/**
+ * UTF-8 JSON bytes of `payload` without recursion. JSON.stringify recurses, so a value nested a few
+ * thousand levels deep (a 40 KB `[[[[…]]]]`, which JSON.parse reads happily) overflows its stack;
+ * this walks it with a stack of its own. Follows JSON.stringify's rules for what plain data can
+ * hold (toJSON methods are not called: parsed JSON has none). Infinity for a cycle.
+ */
+function measureIteratively(payload: unknown): number {
+  let bytes = 0;
+  const seen = new Set<object>();
+  const pending: { value: unknown; inArray: boolean }[] = [{ value: payload, inArray: true }];
+  while (pending.length > 0) {
+    const { value, inArray } = pending.pop() as { value: unknown; inArray: boolean };
+    if (value === null || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') {
+      bytes += utf8.encode(JSON.stringify(value)).byteLength;
+    } else if (typeof value === 'object') {
+      if (seen.has(value)) return Number.POSITIVE_INFINITY;
+      seen.add(value);
+      if (Array.isArray(value)) {
+        bytes += 2 + Math.max(0, value.length - 1);
+        for (const item of value) pending.push({ value: item, inArray: true });
+      } else {
+        const entries = Object.entries(value).filter(([, field]) => field !== undefined && typeof field !== 'function' && typeof field !== 'symbol');
+        bytes += 2 + Math.max(0, entries.length - 1);
+        for (const [key, field] of entries) {
+          bytes += utf8.encode(JSON.stringify(key)).byteLength + 1;
+          pending.push({ value: field, inArray: false });
+        }
+      }
+    } else if (inArray) {
+      bytes += 4; // undefined, functions and symbols are written as null inside arrays
+    }
+  }
+  return bytes;
+}
+
+/** Byte length of a payload as socket.io would send it (JSON, UTF-8); Infinity only for a cyclic value. */
 export function payloadBytes(payload: unknown): number {
   try {
     const json = JSON.stringify(payload);
-    return json === undefined ? 0 : new TextEncoder().encode(json).byteLength;
+    return json === undefined ? 0 : utf8.encode(json).byteLength;
   } catch {
-    return Number.POSITIVE_INFINITY; // cyclic or otherwise unserialisable
+    return measureIteratively(payload); // nested too deep for JSON.stringify's recursion, or cyclic
   }
 }
 
@@ -236,6 +273,9 @@ export function validateSignalMessage(
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): Validated<SignalMessage> {
   const bytes = payloadBytes(input);
+  if (bytes === Number.POSITIVE_INFINITY) {
+    return failure(SignalingErrorCode.InvalidPayload, 'Not a signaling message: it refers to itself, so it cannot be sent as JSON.', 'message');
+  }
   if (bytes > maxBytes) {
     return failure(
       SignalingErrorCode.PayloadTooLarge,

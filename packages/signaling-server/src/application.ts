@@ -8,6 +8,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
+import { AddressLimits, normaliseAddress, sourceAddress } from './address-limits.js';
 import { createRequestHandler } from './http-handler.js';
 import { iceServersResponse } from './ice-servers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -16,7 +17,10 @@ import { resolveOptions, type ServerOptions } from './options.js';
 import { RedisSeatStore } from './redis-seat-store.js';
 import { RoomRegistry } from './room-registry.js';
 import { MemorySeatStore, type SeatStore } from './seat-store.js';
+import { AllowedHosts, installRequestGate } from './request-gate.js';
+import { announceOversizeFrames } from './oversize-frames.js';
 import { registerSignalingHandlers, type SignalingServer } from './signaling.js';
+import { textOnlyParser } from './text-only-parser.js';
 import { coalesceWebSocketWrites } from './write-coalescing.js';
 
 export interface Application {
@@ -97,6 +101,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     store = new MemorySeatStore(new RoomRegistry(config.roomCapacity));
   }
   const rooms = store.local;
+  const addressLimits = new AddressLimits(config.addressLimits);
 
   // Registered before socket.io attaches: engine.io wraps the listeners already present and hands
   // them only the requests that are not its own, so /socket.io/ never reaches the file server.
@@ -113,6 +118,12 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     }),
     iceServers: () => iceServersResponse(config.iceServers),
     metrics: () => metrics.render({ connectedClients: () => io.of('/').sockets.size, rooms: () => rooms.roomCount }),
+    metricsToken: config.metricsToken,
+    admitIceServers: (req) => {
+      if (addressLimits.takeIceServers(sourceAddress(req))) return true;
+      metrics.reject('ice_servers_rate');
+      return false;
+    },
     logger,
   });
   httpServer.on('request', handler);
@@ -123,6 +134,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     // Copies of the codelab that bundle socket.io-client 2.x speak Engine.IO 3.
     allowEIO3: true,
     maxHttpBufferSize: config.maxHttpBufferSize,
+    parser: textOnlyParser,
     allowRequest: (req, callback) => {
       if (signaling.shuttingDown) {
         callback('Server shutting down', false);
@@ -132,8 +144,23 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       if (!allowed) {
         metrics.reject('origin');
         logger.warn(`refused a socket from origin ${String(req.headers.origin)}: not this server's pages`, { event: 'origin_refused' });
+        callback('Origin not allowed', false);
+        return;
       }
-      callback(allowed ? null : 'Origin not allowed', allowed);
+      const address = sourceAddress(req);
+      const refused = addressLimits.admitHandshake(address);
+      if (refused !== undefined) {
+        metrics.reject(refused === 'too_many_connections' ? 'address_connections' : 'address_handshakes');
+        logger.warn(`refused a socket from ${address}: ${refused.replaceAll('_', ' ')}`, { event: 'address_limit', address, reason: refused });
+        callback(
+          refused === 'too_many_connections'
+            ? `Too many connections from ${address} (at most ${config.addressLimits.connections})`
+            : `Too many new connections from ${address} (at most ${config.addressLimits.handshakes.perSecond} per second)`,
+          false,
+        );
+        return;
+      }
+      callback(null, true);
     },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
     ...(adapterClients !== undefined
@@ -141,7 +168,24 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       : {}),
   });
   coalesceWebSocketWrites(io.engine);
+  installRequestGate(httpServer, {
+    hosts: new AllowedHosts(config.host, config.publicHosts),
+    isOriginAllowed: (req) => isOriginAllowed(req, config.allowedOrigins),
+    onRefused: (req, refusal) => {
+      metrics.reject(refusal.reason);
+      logger.warn(`refused ${req.method ?? '?'} ${(req.url ?? '').slice(0, 80)} from ${sourceAddress(req)}: ${refusal.message}`, {
+        event: `${refusal.reason}_refused`,
+      });
+    },
+  });
+  io.engine.on('connection', (conn: { remoteAddress: string; once(event: 'close', listener: () => void): void }) => {
+    const address = normaliseAddress(conn.remoteAddress);
+    addressLimits.connected(address);
+    conn.once('close', () => addressLimits.disconnected(address));
+  });
+  announceOversizeFrames(io.engine, config.maxMessageBytes, metrics);
   const signaling = registerSignalingHandlers(io, {
+    addressLimits,
     maxMessageBytes: config.maxMessageBytes,
     logger,
     store,
@@ -166,6 +210,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     await signaling.shutdown(SHUTDOWN_NOTICE_MS);
     await Promise.race([io.close().catch(() => {}), timeout(CLOSE_TIMEOUT_MS)]);
     signaling.dispose();
+    addressLimits.dispose();
     await store.close();
     if (adapterClients !== undefined) for (const client of Object.values(adapterClients)) client.disconnect();
     // io.close() closes the HTTP server too, but not when the adapter hung; make sure.

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseCliArgs } from './cli-args.js';
 import { CliArgsError, ServerErrorCode } from './errors.js';
 
@@ -105,5 +108,42 @@ describe('parseCliArgs', () => {
   it('names the environment variable when that is what is wrong', () => {
     expect(parseError([], { PORT: 'eighty' } as NodeJS.ProcessEnv).message).toMatch(/^PORT must be a whole number/);
     expect(parseError([], { HTTPS: 'maybe' } as NodeJS.ProcessEnv).message).toMatch(/^HTTPS must be 1 or 0/);
+  });
+});
+
+describe('parseCliArgs: issue 18 settings', () => {
+  it('reads the TURN secret from a file, so it does not show in ps', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turn-secret-'));
+    const file = join(dir, 'secret');
+    writeFileSync(file, 'from-the-file\nignored second line\n');
+    const options = parseCliArgs(['--turn-url', 'turn:127.0.0.1:3478', '--turn-secret-file', file], noEnv);
+    expect(options.iceServers?.turn).toMatchObject({ secret: 'from-the-file' });
+    expect(parseCliArgs(['--turn-url', 'turn:127.0.0.1:3478'], { TURN_SECRET_FILE: file }).iceServers?.turn).toMatchObject({ secret: 'from-the-file' });
+    expect(parseError(['--turn-secret', 'x', '--turn-secret-file', file]).message).toMatch(/not both/);
+    expect(parseError(['--turn-secret-file', join(dir, 'missing')]).message).toMatch(/Could not read the TURN secret file .*ENOENT/);
+    writeFileSync(file, '\n');
+    expect(parseError(['--turn-secret-file', file]).message).toMatch(/is empty/);
+  });
+
+  it('reads public hosts, the metrics token and the per-address caps, and refuses bad ones', () => {
+    const options = parseCliArgs(
+      ['--public-host', 'a.example.org', '--public-host', 'b.example.org', '--metrics-token', '0123456789abcdef',
+        '--address-connections', '500', '--address-handshake-rate', '50', '--address-join-burst', '99', '--ice-servers-rate', '5'],
+      noEnv,
+    );
+    expect(options).toMatchObject({
+      publicHosts: ['a.example.org', 'b.example.org'],
+      metricsToken: '0123456789abcdef',
+      addressLimits: {
+        connections: 500,
+        handshakes: { perSecond: 50, burst: 50 },
+        joins: { perSecond: 10, burst: 99 },
+        iceServers: { perSecond: 5, burst: 60 },
+      },
+    });
+    expect(parseCliArgs([], { PUBLIC_HOSTS: 'x.example, y.example' }).publicHosts).toEqual(['x.example', 'y.example']);
+    expect(parseError(['--public-host', 'https://a.example/']).message).toMatch(/--public-host takes a host name/);
+    expect(parseError(['--metrics-token', 'short']).message).toMatch(/at least 16 characters/);
+    expect(parseError(['--address-connections', '0']).message).toMatch(/--address-connections must be from 1/);
   });
 });

@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { CliArgsError, ServerConfigError } from './errors.js';
 import { assertIceServerOptions, DEFAULT_STUN_URLS, DEFAULT_TURN_TTL_SECONDS, type IceServerOptions } from './ice-servers.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from './address-limits.js';
+import { readFileSync } from 'node:fs';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -28,12 +30,18 @@ export const CLI_USAGE = `Usage: workbench-server [options]     (from the repo: 
   --no-default-stun      no STUN server unless --stun gives one (offline use; or STUN_URLS=)
   --turn-url <url>       TURN server, repeatable                     env TURN_URLS (comma-separated)
   --turn-secret <s>      coturn static-auth-secret: hand out short-lived REST-API credentials
+                         (a flag shows in \`ps\`: prefer --turn-secret-file or TURN_SECRET)
                                                                      env TURN_SECRET
+  --turn-secret-file <f> read the TURN secret from this file (first line)  env TURN_SECRET_FILE
   --turn-username <u>    static TURN username (without a secret)     env TURN_USERNAME
   --turn-credential <p>  static TURN password (without a secret)     env TURN_CREDENTIAL
   --turn-ttl <seconds>   lifetime of REST-API credentials            env TURN_TTL  default ${DEFAULT_TURN_TTL_SECONDS}
   --room-capacity <n>    members per room                            env ROOM_CAPACITY  default 2
   --allow-origin <url>   another page origin that may connect, repeatable (e.g. a Vite dev server)
+  --public-host <name>   a name browsers use for this server besides localhost and its addresses,
+                         repeatable; other Host headers are refused (DNS rebinding)  env PUBLIC_HOSTS
+  --metrics-token <t>    /metrics needs Authorization: Bearer <t>; unset: /metrics only answers
+                         this machine (loopback)                     env METRICS_TOKEN
   --log-level <level>    ${LOG_LEVELS.join("|")}        env LOG_LEVEL default info
   --log-format <f>       json (one object per line) or text           env LOG_FORMAT
                          default: text on a terminal, json otherwise
@@ -50,6 +58,15 @@ Limits per client (over the limit: a RATE_LIMITED error; flooding on regardless:
   --join-rate <n>        joins and leaves per second                 env JOIN_RATE     default ${DEFAULT_RATE_LIMITS.joins.perSecond}
   --join-burst <n>       joins and leaves at once                    env JOIN_BURST    default ${DEFAULT_RATE_LIMITS.joins.burst}
   --max-message-bytes <n> largest relayed message                    env MAX_MESSAGE_BYTES default 65536
+Limits per source address (loopback included; raise them behind a reverse proxy or for load tests):
+  --address-connections <n>    open connections                      env ADDRESS_CONNECTIONS default ${DEFAULT_ADDRESS_LIMITS.connections}
+  --address-handshake-rate <n> new connections per second            env ADDRESS_HANDSHAKE_RATE default ${DEFAULT_ADDRESS_LIMITS.handshakes.perSecond}
+  --address-handshake-burst <n> new connections at once              env ADDRESS_HANDSHAKE_BURST default ${DEFAULT_ADDRESS_LIMITS.handshakes.burst}
+  --address-join-rate <n>      joins and leaves per second, all its connections together
+                                                                     env ADDRESS_JOIN_RATE default ${DEFAULT_ADDRESS_LIMITS.joins.perSecond}
+  --address-join-burst <n>     joins and leaves at once              env ADDRESS_JOIN_BURST default ${DEFAULT_ADDRESS_LIMITS.joins.burst}
+  --ice-servers-rate <n>       /api/ice-servers answers per second   env ICE_SERVERS_RATE default ${DEFAULT_ADDRESS_LIMITS.iceServers.perSecond}
+  --ice-servers-burst <n>      /api/ice-servers answers at once      env ICE_SERVERS_BURST default ${DEFAULT_ADDRESS_LIMITS.iceServers.burst}
   -h, --help             show this help
 
 Examples:
@@ -121,6 +138,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'no-default-stun': { type: 'boolean' },
         'turn-url': { type: 'string', multiple: true },
         'turn-secret': { type: 'string' },
+        'turn-secret-file': { type: 'string' },
+        'public-host': { type: 'string', multiple: true },
+        'metrics-token': { type: 'string' },
+        'address-connections': { type: 'string' },
+        'address-handshake-rate': { type: 'string' },
+        'address-handshake-burst': { type: 'string' },
+        'address-join-rate': { type: 'string' },
+        'address-join-burst': { type: 'string' },
+        'ice-servers-rate': { type: 'string' },
+        'ice-servers-burst': { type: 'string' },
         'turn-username': { type: 'string' },
         'turn-credential': { type: 'string' },
         'turn-ttl': { type: 'string' },
@@ -163,7 +190,18 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   else iceServers.stun = [...DEFAULT_STUN_URLS];
 
   const turnUrls = values['turn-url']?.flatMap(commaList) ?? commaList(env.TURN_URLS ?? '');
-  const secret = values['turn-secret'] ?? env.TURN_SECRET;
+  const secretFile = values['turn-secret-file'] ?? env.TURN_SECRET_FILE;
+  let fileSecret: string | undefined;
+  if (secretFile !== undefined && secretFile !== '') {
+    if (values['turn-secret'] !== undefined) throw new CliArgsError('Give the TURN secret once: --turn-secret or --turn-secret-file, not both.');
+    try {
+      fileSecret = (readFileSync(secretFile, 'utf8').split(/\r?\n/, 1)[0] ?? '').trim();
+    } catch (error) {
+      throw new CliArgsError(`Could not read the TURN secret file "${secretFile}": ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, { cause: error });
+    }
+    if (fileSecret === '') throw new CliArgsError(`The TURN secret file "${secretFile}" is empty: put the secret on its first line.`);
+  }
+  const secret = values['turn-secret'] ?? fileSecret ?? env.TURN_SECRET;
   const username = values['turn-username'] ?? env.TURN_USERNAME;
   const credential = values['turn-credential'] ?? env.TURN_CREDENTIAL;
   const ttl = values['turn-ttl'] ?? env.TURN_TTL;
@@ -237,6 +275,36 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
       messages: { perSecond: messageRate ?? DEFAULT_RATE_LIMITS.messages.perSecond, burst: messageBurst ?? DEFAULT_RATE_LIMITS.messages.burst },
       joins: { perSecond: joinRate ?? DEFAULT_RATE_LIMITS.joins.perSecond, burst: joinBurst ?? DEFAULT_RATE_LIMITS.joins.burst },
     };
+  }
+
+  const addressLimits: Partial<AddressLimitOptions> = {};
+  const connections = numberSetting('address-connections', 'ADDRESS_CONNECTIONS', 1, 1_000_000);
+  if (connections !== undefined) addressLimits.connections = connections;
+  for (const [key, flag, envName] of [
+    ['handshakes', 'address-handshake', 'ADDRESS_HANDSHAKE'],
+    ['joins', 'address-join', 'ADDRESS_JOIN'],
+    ['iceServers', 'ice-servers', 'ICE_SERVERS'],
+  ] as const) {
+    const perSecond = numberSetting(`${flag}-rate`, `${envName}_RATE`, 1, 1_000_000);
+    const burst = numberSetting(`${flag}-burst`, `${envName}_BURST`, 1, 1_000_000);
+    if (perSecond !== undefined || burst !== undefined) {
+      addressLimits[key] = { perSecond: perSecond ?? DEFAULT_ADDRESS_LIMITS[key].perSecond, burst: burst ?? DEFAULT_ADDRESS_LIMITS[key].burst };
+    }
+  }
+  if (Object.keys(addressLimits).length > 0) options.addressLimits = addressLimits;
+
+  const publicHosts = values['public-host']?.flatMap(commaList) ?? commaList(env.PUBLIC_HOSTS ?? '');
+  for (const name of publicHosts) {
+    if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(name)) {
+      throw new CliArgsError(`--public-host takes a host name like workbench.example.org (no scheme, port or path), got "${name}".`);
+    }
+  }
+  if (publicHosts.length > 0) options.publicHosts = publicHosts;
+
+  const metricsToken = values['metrics-token'] ?? env.METRICS_TOKEN;
+  if (metricsToken !== undefined && metricsToken !== '') {
+    if (metricsToken.length < 16) throw new CliArgsError('--metrics-token must be at least 16 characters (e.g. `openssl rand -hex 16`).');
+    options.metricsToken = metricsToken;
   }
 
   if (values['allow-origin'] !== undefined) {

@@ -31,6 +31,15 @@ function startupLines(url: string, port: number, host: string, options: CliOptio
   const turn = options.iceServers?.turn;
   if (options.redisUrl !== undefined) lines.push(`  Redis:  ${redactRedisUrl(options.redisUrl)} (rooms shared with the other processes using it)`);
   lines.push(`  ICE:    STUN ${stun.length > 0 ? stun.join(', ') : 'none'}; TURN ${turn ? turn.urls.join(', ') : 'none'}`);
+  const loopbackOnly = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  if (!loopbackOnly) {
+    // Anyone who can reach the port can use what follows; say what protects it.
+    lines.push(
+      `  Open to the network: pages only under localhost, this machine's addresses${options.publicHosts?.length ? ` and ${options.publicHosts.join(', ')}` : ''} (--public-host adds names);`,
+      `    /metrics ${options.metricsToken !== undefined ? 'needs the --metrics-token' : 'answers only this machine (--metrics-token to read it remotely)'};`,
+      `    /api/ice-servers${turn?.secret ? ', which mints TURN credentials,' : ''} is rate-limited per address; connections and joins are capped per address.`,
+    );
+  }
   lines.push('Press Ctrl+C to stop.');
   return lines;
 }

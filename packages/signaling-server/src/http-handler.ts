@@ -2,11 +2,15 @@
  * Everything on the HTTP port that is not socket.io: health, ICE configuration and the two built
  * apps. Plain node:http, because three routes and a file server do not need a framework.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IceServersResponse } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
+import { SECURITY_HEADERS } from './request-gate.js';
 import { sendHtmlPage, serveStatic, type StaticSite } from './static-files.js';
+
+export { SECURITY_HEADERS };
 
 export interface HealthReport {
   ok: true;
@@ -23,16 +27,15 @@ export interface RequestHandlerContext {
   iceServers: () => IceServersResponse;
   /** Prometheus exposition text for `GET /metrics`. */
   metrics?: () => string;
+  /**
+   * Who may read `/metrics`: with a token, whoever sends `Authorization: Bearer <token>`; without
+   * one, only clients on this machine (loopback), since the counters describe everyone's traffic.
+   */
+  metricsToken?: string | undefined;
+  /** False when this address has asked for ICE servers too often (each answer may mint TURN credentials). */
+  admitIceServers?: (req: IncomingMessage) => boolean;
   logger: Logger;
 }
-
-/** Sent with every response: pages may use camera and microphone, but only their own origin. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'X-Content-Type-Options': 'nosniff',
-  'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'SAMEORIGIN',
-};
 
 function sendJson(res: ServerResponse, status: number, body: unknown, head: boolean): void {
   const json = JSON.stringify(body);
@@ -45,8 +48,30 @@ function sendJson(res: ServerResponse, status: number, body: unknown, head: bool
   res.end(head ? undefined : json);
 }
 
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address));
+}
+
+/** Why `/metrics` is not answered to `req`, or undefined when it is. */
+function metricsRefusal(req: IncomingMessage, token: string | undefined): { status: number; message: string } | undefined {
+  if (token !== undefined) {
+    const presented = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+    if (presented !== undefined && safeEqual(presented, token)) return undefined;
+    return { status: 401, message: '/metrics needs the metrics token: send Authorization: Bearer <token>.' };
+  }
+  if (isLoopback(req.socket.remoteAddress)) return undefined;
+  return { status: 403, message: '/metrics is answered only on this machine; start the server with --metrics-token to read it from elsewhere.' };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
 export function createRequestHandler(context: RequestHandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // The request gate sets these too; the handler also runs without it (in tests, embedded).
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
@@ -57,8 +82,19 @@ export function createRequestHandler(context: RequestHandlerContext): (req: Inco
     const url = req.url ?? '/';
     const path = url.split(/[?#]/, 1)[0];
     if (path === '/healthz') return sendJson(res, 200, context.health(), head);
-    if (path === '/api/ice-servers') return sendJson(res, 200, context.iceServers(), head);
+    if (path === '/api/ice-servers') {
+      if (context.admitIceServers !== undefined && !context.admitIceServers(req)) {
+        res.setHeader('Retry-After', '1');
+        return sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: 'Too many ICE server requests from this address; wait a moment and try again.' } }, head);
+      }
+      return sendJson(res, 200, context.iceServers(), head);
+    }
     if (path === '/metrics' && context.metrics !== undefined) {
+      const refused = metricsRefusal(req, context.metricsToken);
+      if (refused !== undefined) {
+        if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        return sendJson(res, refused.status, { error: { code: 'FORBIDDEN', message: refused.message } }, head);
+      }
       const text = context.metrics();
       res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
       res.end(head ? undefined : text);

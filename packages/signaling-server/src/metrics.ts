@@ -18,6 +18,13 @@ export type RejectionReason =
   | 'unknown_event'
   | 'unavailable'
   | 'origin'
+  | 'host'
+  | 'jsonp'
+  | 'binary_packet'
+  | 'address_connections'
+  | 'address_handshakes'
+  | 'address_joins'
+  | 'ice_servers_rate'
   | 'flood_disconnect';
 
 /** Upper bounds of the relay-latency buckets, in seconds: sub-millisecond up to a second. */

@@ -6,6 +6,7 @@ import { ServerConfigError } from './errors.js';
 import { assertIceServerOptions, type IceServerOptions } from './ice-servers.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { assertRateLimit, type RateLimit } from './rate-limit.js';
+import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from './address-limits.js';
 
 export interface ServerOptions {
   /** Interface to listen on; default `'127.0.0.1'`. `'0.0.0.0'` makes it reachable on the LAN. */
@@ -49,6 +50,15 @@ export interface ServerOptions {
    * cannot join their rooms.
    */
   allowedOrigins?: string[];
+  /**
+   * Names (besides localhost and this machine's addresses) that browsers may use for this server,
+   * e.g. `workbench.example.org`. Requests under any other Host are refused (DNS rebinding).
+   */
+  publicHosts?: string[];
+  /** Bearer token for `/metrics`. Unset: `/metrics` answers only clients on this machine. */
+  metricsToken?: string;
+  /** Per-source-address caps; defaults {@link DEFAULT_ADDRESS_LIMITS}. Loopback is not exempt. */
+  addressLimits?: Partial<AddressLimitOptions>;
 }
 
 /** The repository root, found from this file's place in packages/signaling-server/{src,dist}/. */
@@ -90,6 +100,9 @@ export interface ResolvedServerOptions {
   seatTtlMs: number;
   reconnectGraceMs: number;
   rateLimits: { messages: RateLimit; joins: RateLimit };
+  publicHosts: string[];
+  metricsToken: string | undefined;
+  addressLimits: AddressLimitOptions;
 }
 
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
@@ -137,6 +150,23 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     const problem = assertRateLimit(limit, `rateLimits.${name}`);
     if (problem !== undefined) throw new ServerConfigError(problem);
   }
+  const addressLimits: AddressLimitOptions = {
+    connections: options.addressLimits?.connections ?? DEFAULT_ADDRESS_LIMITS.connections,
+    handshakes: { ...DEFAULT_ADDRESS_LIMITS.handshakes, ...options.addressLimits?.handshakes },
+    joins: { ...DEFAULT_ADDRESS_LIMITS.joins, ...options.addressLimits?.joins },
+    iceServers: { ...DEFAULT_ADDRESS_LIMITS.iceServers, ...options.addressLimits?.iceServers },
+  };
+  if (!Number.isInteger(addressLimits.connections) || addressLimits.connections < 1) {
+    throw new ServerConfigError(`addressLimits.connections must be a whole number of at least 1, got ${String(addressLimits.connections)}.`);
+  }
+  for (const name of ['handshakes', 'joins', 'iceServers'] as const) {
+    const problem = assertRateLimit(addressLimits[name], `addressLimits.${name}`);
+    if (problem !== undefined) throw new ServerConfigError(problem);
+  }
+  const metricsToken = options.metricsToken === '' ? undefined : options.metricsToken;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ServerConfigError('The metrics token must be at least 16 characters (e.g. from `openssl rand -hex 16`).');
+  }
   const iceServers = options.iceServers ?? {};
   assertIceServerOptions(iceServers);
   return {
@@ -160,5 +190,8 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     seatTtlMs,
     reconnectGraceMs,
     rateLimits,
+    publicHosts: options.publicHosts ?? [],
+    metricsToken,
+    addressLimits,
   };
 }

@@ -45,3 +45,36 @@ export function assertRateLimit(limit: RateLimit, name: string): string | undefi
   }
   return undefined;
 }
+
+/**
+ * Refusals counted over a time window: each refusal adds one, and the count drains at a steady
+ * rate, so it measures refusals over roughly the last `capacity / drainPerSecond` seconds. It used
+ * to be "refusals in a row", reset by any event that passed: a flood paced to let one event through
+ * now and then (thousands a second against a 100/s limit) was never cut off.
+ */
+export class FloodMeter {
+  readonly #capacity: number;
+  readonly #drainPerSecond: number;
+  readonly #now: () => number;
+  #level = 0;
+  #updatedAt: number;
+
+  constructor(capacity: number, drainPerSecond: number, now: () => number = Date.now) {
+    this.#capacity = capacity;
+    this.#drainPerSecond = drainPerSecond;
+    this.#now = now;
+    this.#updatedAt = now();
+  }
+
+  /** Counts one refusal; true when the window now holds `capacity` of them (the client is flooding). */
+  add(): boolean {
+    const now = this.#now();
+    this.#level = Math.max(0, this.#level - ((now - this.#updatedAt) * this.#drainPerSecond) / 1000) + 1;
+    this.#updatedAt = now;
+    return this.#level >= this.#capacity;
+  }
+
+  get level(): number {
+    return this.#level;
+  }
+}

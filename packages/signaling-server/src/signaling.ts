@@ -26,9 +26,11 @@ import type { Server, Socket } from 'socket.io';
 import type { Logger } from './logger.js';
 import { checkSignalMessage } from './message-check.js';
 import type { RejectionReason, SignalingMetrics } from './metrics.js';
-import { TokenBucket, type RateLimit } from './rate-limit.js';
+import { normaliseAddress, type AddressLimits } from './address-limits.js';
+import { FloodMeter, TokenBucket, type RateLimit } from './rate-limit.js';
 import { RedisUnavailableError } from './redis-seat-store.js';
 import type { FreedSeat, SeatStore } from './seat-store.js';
+import { BinaryPacketError } from './text-only-parser.js';
 
 export type SignalingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type SignalingSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -40,8 +42,13 @@ const CLIENT_EVENTS = new Set(['create or join', 'message', 'bye']);
 /** The acknowledgement of a relayed message; one object, since socket.io only serialises it. */
 const RELAYED = Object.freeze({ ok: true as const });
 
-/** Refused events in a row after which a client is cut off: it is not reading its errors. */
+/**
+ * Refused events within the flood window after which a client is cut off: it is not reading its
+ * errors. The count drains at {@link FLOOD_DRAIN_PER_SECOND}, so the window is about 10 s: a client
+ * refused now and then is never cut, one flooding at any pace above its limit is, within seconds.
+ */
 export const FLOOD_DISCONNECT_AFTER = 100;
+export const FLOOD_DRAIN_PER_SECOND = 10;
 /** Events one client may have waiting behind a slow join; more are refused as a flood. */
 const MAX_QUEUED_EVENTS = 256;
 /** Refusals without an ack arrive as events; past this rate they are dropped, so errors cannot amplify a flood. */
@@ -97,6 +104,8 @@ export interface SignalingHandlerOptions {
   rateLimits: { messages: RateLimit; joins: RateLimit };
   /** How long a resumable client's seat outlives its connection; 0 = not at all. */
   reconnectGraceMs: number;
+  /** Per-address join budget, shared by all of one address's sockets (reconnecting does not refill it). */
+  addressLimits: AddressLimits;
 }
 
 export interface SignalingController {
@@ -124,7 +133,7 @@ class ClientSession {
   readonly notices = new TokenBucket(REFUSAL_NOTICES);
   tail: Promise<void> | undefined;
   queued = 0;
-  strikes = 0;
+  readonly flood = new FloodMeter(FLOOD_DISCONNECT_AFTER, FLOOD_DRAIN_PER_SECOND);
   /** Another connection took over this seat (a resume); this one leaves without a 'bye'. */
   replaced = false;
   /**
@@ -351,6 +360,21 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     logger.debug(`client ${socket.id} connected`);
 
     const log = (...lines: string[]) => socket.emit('log', lines);
+    const address = normaliseAddress(socket.handshake.address);
+
+    // What socket.io reports when the parser refuses a packet; it closes the connection next.
+    socket.on('error', (error) => {
+      if (error instanceof BinaryPacketError) {
+        metrics.reject('binary_packet');
+        socket.emit('signaling error', {
+          code: SignalingErrorCode.InvalidPayload,
+          message: `Refused: ${error.message}. Send events as JSON; the connection is closed.`,
+        });
+        logger.warn(`closed ${socket.id} from ${address}: ${error.message}`, { event: 'binary_refused', client: socket.id });
+        return;
+      }
+      logger.debug(`socket ${socket.id} error: ${error.message}`);
+    });
 
     const answer = (ack: AnyAck | undefined, response: unknown) => {
       try {
@@ -367,12 +391,11 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
       else if (session.notices.take()) socket.emit('signaling error', refusal.error);
     };
 
-    /** One more refusal in a row; a client that keeps going regardless is disconnected. */
+    /** One more refusal in the window; a client that keeps going regardless is disconnected. */
     const strike = (): boolean => {
-      session.strikes += 1;
-      if (session.strikes < FLOOD_DISCONNECT_AFTER) return false;
+      if (!session.flood.add()) return false;
       metrics.reject('flood_disconnect');
-      logger.warn(`disconnected client ${session.memberId}: ${session.strikes} refused events in a row`, {
+      logger.warn(`disconnected client ${session.memberId}: ${FLOOD_DISCONNECT_AFTER} refused events within about ${FLOOD_DISCONNECT_AFTER / FLOOD_DRAIN_PER_SECOND} s`, {
         event: 'flood_disconnect',
         client: session.memberId,
       });
@@ -455,7 +478,20 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
         strike();
         return;
       }
-      session.strikes = 0;
+      if (event !== 'message' && !options.addressLimits.takeJoin(address)) {
+        const { perSecond, burst } = options.addressLimits.options.joins;
+        refuse(
+          ack,
+          failure(
+            SignalingErrorCode.RateLimited,
+            `Too many joins and leaves from your address: at most ${perSecond} per second (bursts of ${burst}), however many connections they come on. Wait a moment and try again.`,
+            event,
+          ),
+          'address_joins',
+        );
+        strike();
+        return;
+      }
       next();
     });
 

@@ -15,7 +15,10 @@ export interface ServerProcess {
 
 export async function startServerProcess(redisUrl: string, extraArgs: string[] = [], timeoutMs = 20_000): Promise<ServerProcess> {
   const proc = spawnManaged('workbench-server', process.execPath, [
-    CLI, '--port', '0', '--redis-url', redisUrl, '--no-default-stun', '--log-format', 'json', ...extraArgs,
+    CLI, '--port', '0', '--redis-url', redisUrl, '--no-default-stun', '--log-format', 'json',
+    // Hundreds of clients from 127.0.0.1 at once: the per-address caps are tested elsewhere.
+    '--address-connections', '10000', '--address-handshake-rate', '10000', '--address-handshake-burst', '10000',
+    '--address-join-rate', '10000', '--address-join-burst', '10000', ...extraArgs,
   ], { env: { PATH: process.env.PATH } });
   let output = '';
   proc.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

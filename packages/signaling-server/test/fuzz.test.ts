@@ -26,7 +26,13 @@ let server: ManagedProcess;
 let url: string;
 
 beforeAll(async () => {
-  server = spawnManaged('workbench-server (fuzz)', process.execPath, [CLI, '--port', '0', '--no-default-stun', '--log-level', 'error', '--log-format', 'json'], {
+  server = spawnManaged('workbench-server (fuzz)', process.execPath, [
+    CLI, '--port', '0', '--no-default-stun', '--log-level', 'error', '--log-format', 'json',
+    // Every client here is 127.0.0.1 and hostile ones reconnect constantly: this test is about what
+    // the validator does with their events; the per-address caps have their own tests.
+    '--address-connections', '10000', '--address-handshake-rate', '10000', '--address-handshake-burst', '10000',
+    '--address-join-rate', '10000', '--address-join-burst', '10000',
+  ], {
     env: { PATH: process.env.PATH },
   });
   const deadline = Date.now() + 20_000;

@@ -217,6 +217,10 @@ describe('message relay', () => {
   });
 
   it('keeps 200 rooms of two strictly apart', async () => {
+    // 400 clients from one address: past the default per-address caps, which have their own tests.
+    await server.stop();
+    const many = { burst: 10_000, perSecond: 10_000 };
+    server = await startTestServer({ addressLimits: { connections: 10_000, handshakes: many, joins: many } });
     const roomCount = 200;
     const pairs: [RecordingClient, RecordingClient][] = [];
     for (let i = 0; i < roomCount; i += 20) {

@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions, ConsoleMessage, Locator, Page } from 'playwright-core';
 
+import { readFile } from 'node:fs/promises';
+
 import { HarnessError, HarnessErrorCode } from './errors.js';
 
 export interface OpenPageOptions {
@@ -27,12 +29,20 @@ export interface OpenedPage {
   consoleErrors: string[];
   /** Uncaught exceptions and unhandled rejections in the page. */
   pageErrors: string[];
+  /**
+   * Content-Security-Policy violations the page reported (`securitypolicyviolation` events). Also
+   * in consoleErrors, so `problems()` is empty only for a page that runs within the server's CSP.
+   */
+  cspViolations: string[];
   /** Every alert/confirm/prompt/beforeunload the page raised; all are answered so the page never blocks. */
   dialogs: DialogRecord[];
   /** consoleErrors + pageErrors: assert `expect(opened.problems()).toEqual([])`. */
   problems(): string[];
   close(): Promise<void>;
 }
+
+/** How openPage reports a CSP violation in consoleErrors. */
+export const CSP_PREFIX = 'Content-Security-Policy violation: ';
 
 function describeConsole(message: ConsoleMessage): string {
   const { url, lineNumber } = message.location();
@@ -70,6 +80,22 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     });
   });
 
+  // Browsers log CSP violations in their own words (Firefox as a warning); the DOM event is the
+  // same in both. Re-logged as an error so every test that checks problems() also checks the CSP.
+  await context.addInitScript((prefix: string) => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const where = event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : '';
+      console.error(`${prefix}${event.effectiveDirective} blocked ${event.blockedURI || 'inline code'}${where}`);
+    });
+  }, CSP_PREFIX);
+  // Tests inject axe-core with addScriptTag({ path }), an inline <script> the server's CSP refuses.
+  // Evaluated through the automation protocol instead, the same code is not subject to the page's CSP.
+  const addScriptTag = page.addScriptTag.bind(page);
+  page.addScriptTag = async (tag = {}) => {
+    if (tag.path === undefined || tag.type === 'module') return addScriptTag(tag);
+    await page.evaluate(`${await readFile(tag.path, 'utf8')}\n;undefined`);
+    return page.evaluateHandle(() => document.documentElement);
+  };
   await options.beforeNavigate?.(context);
   await page.goto(url, { timeout: options.timeoutMs ?? 30_000 });
   return {
@@ -77,6 +103,9 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     context,
     consoleErrors,
     pageErrors,
+    get cspViolations() {
+      return consoleErrors.filter((line) => line.startsWith(CSP_PREFIX));
+    },
     dialogs,
     problems: () => [...consoleErrors, ...pageErrors],
     close: () => context.close(),

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { SignalingErrorCode, type JoinRole } from '@workbench/core/protocol';
 import { ServerError, ServerErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
-import { CLAIM_SCRIPT, HEARTBEAT_SCRIPT, JOIN_SCRIPT, LEAVE_SCRIPT, REAP_SCRIPT, RESTORE_SCRIPT } from './redis-lua.js';
+import { CLAIM_SCRIPT, EPOCH_SCRIPT, HEARTBEAT_SCRIPT, JOIN_SCRIPT, LEAVE_SCRIPT, REAP_SCRIPT, RESTORE_SCRIPT } from './redis-lua.js';
 import { RoomRegistry, type RoomLeaveOutcome } from './room-registry.js';
 import { newSeatSecret, type FreedSeat, type SeatClaim, type SeatJoinOutcome, type SeatStore, type SeatStoreEvents } from './seat-store.js';
 
@@ -28,6 +28,11 @@ export interface RedisSeatStoreOptions {
   operationTimeoutMs: number;
   /** How long startup waits for the first connection. */
   connectTimeoutMs: number;
+  /**
+   * After Redis lost its data, how long no new seats are given while every live process writes its
+   * members' seats back (each reconnects within about a second). Default {@link RESTORE_WINDOW_MS}.
+   */
+  restoreWindowMs?: number;
   logger: Logger;
 }
 
@@ -41,6 +46,9 @@ interface LocalSeat {
 }
 
 type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
+
+/** ioredis retries a lost connection at most a second apart; this covers that and the write-back. */
+export const RESTORE_WINDOW_MS = 3000;
 
 /** Shown in log lines: the URL without a password. */
 export function redactRedisUrl(url: string): string {
@@ -82,6 +90,8 @@ export class RedisSeatStore implements SeatStore {
   #restoring: Promise<void> | undefined;
   #closed = false;
   #heartbeatSeen = false;
+  /** The Redis lifetime this process last saw (EPOCH_SCRIPT); '' before the first connection. */
+  #epoch = '';
 
   constructor(options: RedisSeatStoreOptions) {
     this.#options = options;
@@ -119,7 +129,8 @@ export class RedisSeatStore implements SeatStore {
 
   #defineScripts(): void {
     const scripts: Record<string, [number, string]> = {
-      wbJoin: [3, JOIN_SCRIPT],
+      wbJoin: [4, JOIN_SCRIPT],
+      wbEpoch: [2, EPOCH_SCRIPT],
       wbLeave: [2, LEAVE_SCRIPT],
       wbClaim: [2, CLAIM_SCRIPT],
       wbHeartbeat: [2, HEARTBEAT_SCRIPT],
@@ -192,6 +203,16 @@ export class RedisSeatStore implements SeatStore {
   /** Writes this process's seats back (Redis may have restarted empty), then lets operations through. */
   async #restore(): Promise<void> {
     try {
+      // First: did Redis lose its data? Then joins wait until every process has put its seats back.
+      this.#epoch = String(
+        await this.#script('wbEpoch')(
+          `${this.#options.keyPrefix}epoch`,
+          `${this.#options.keyPrefix}restoring`,
+          this.#epoch,
+          randomBytes(8).toString('hex'),
+          this.#options.restoreWindowMs ?? RESTORE_WINDOW_MS,
+        ),
+      );
       await this.#beat(true);
       const seats = [...this.#seats.entries()].sort(([, a], [, b]) => a.order - b.order);
       if (seats.length > 0) {
@@ -306,7 +327,9 @@ export class RedisSeatStore implements SeatStore {
   }
 
   #remember(memberId: string, seat: Omit<LocalSeat, 'order'>): void {
-    if (!this.#seats.has(memberId)) this.#seats.set(memberId, { ...seat, order: (this.#order += 1) });
+    const known = this.#seats.get(memberId);
+    if (known === undefined) this.#seats.set(memberId, { ...seat, order: (this.#order += 1) });
+    else known.secret = seat.secret;
     if (this.local.roomOf(memberId) === undefined) this.local.join(seat.room, memberId);
   }
 
@@ -316,25 +339,39 @@ export class RedisSeatStore implements SeatStore {
   }
 
   async join(room: string, memberId: string): Promise<SeatJoinOutcome> {
+    // This attempt's token: the seat it creates (or takes over) carries it, and its undo names it.
     const secret = newSeatSecret();
+    const known = this.#seats.get(memberId);
     const run = async () => {
       const reply = (await this.#script('wbJoin')(
         this.#key('room', room),
         `${this.#options.keyPrefix}seq`,
         this.#key('seats', this.nodeId),
+        `${this.#options.keyPrefix}restoring`,
         memberId,
         this.capacity,
         this.nodeId,
         secret,
         room,
+        known?.room === room ? known.secret : '',
       )) as [string, string, string, string, string[], string];
       return reply;
     };
-    // A join that Redis carries out after its caller gave up must not leave a seat nobody uses.
+    // A join that Redis carries out after its caller gave up must not leave a seat nobody uses; and
+    // its undo must not free a seat a later attempt of the same client took over and was admitted
+    // to (a retry during a stall): it frees the seat only while the seat still carries its token.
     const undoLate = (reply: Awaited<ReturnType<typeof run>>) => {
-      if (reply[0] === 'ok') void this.leave(room, memberId).catch(() => {});
+      if (reply[3] !== secret) return;
+      void this.#whenAvailable(`undoing a late join of room "${room}"`, () =>
+        this.#script('wbLeave')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, room, secret),
+      ).catch(() => {});
     };
     const [status, role, polite, seatSecret, peers, filled] = await this.#whenAvailable(`joining room "${room}"`, run, undoLate);
+    if (status === 'restoring') {
+      throw new RedisUnavailableError(
+        `The server's room store (Redis at ${this.#where}) restarted moments ago and the seats of members already in rooms are being put back; joining room "${room}" was not done. Try again in a few seconds.`,
+      );
+    }
     if (status === 'full') {
       return {
         ok: false,
@@ -365,7 +402,7 @@ export class RedisSeatStore implements SeatStore {
     // Forgotten first: a restore running meanwhile must not write back a seat its client gave up.
     this.#forget(memberId);
     const reply = (await this.#whenAvailable(`leaving room "${room}"`, () =>
-      this.#script('wbLeave')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, room),
+      this.#script('wbLeave')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, room, ''),
     )) as [number, string[]?];
     if (reply[0] !== 1) return undefined;
     return { room, clientId: memberId, remaining: reply[1] ?? [] };

@@ -148,6 +148,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     metrics,
     rateLimits: config.rateLimits,
     reconnectGraceMs: config.reconnectGraceMs,
+    maxQueuedBytes: config.maxQueuedBytes,
   });
 
   const ready = (async () => {

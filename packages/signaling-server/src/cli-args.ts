@@ -9,6 +9,8 @@ import { assertIceServerOptions, DEFAULT_STUN_URLS, DEFAULT_TURN_TTL_SECONDS, ty
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import {
   DEFAULT_HOST,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_MESSAGE_BYTES_LIMIT,
   DEFAULT_PORT,
   DEFAULT_RATE_LIMITS,
   DEFAULT_RECONNECT_GRACE_MS,
@@ -50,6 +52,10 @@ Limits per client (over the limit: a RATE_LIMITED error; flooding on regardless:
   --join-rate <n>        joins and leaves per second                 env JOIN_RATE     default ${DEFAULT_RATE_LIMITS.joins.perSecond}
   --join-burst <n>       joins and leaves at once                    env JOIN_BURST    default ${DEFAULT_RATE_LIMITS.joins.burst}
   --max-message-bytes <n> largest relayed message                    env MAX_MESSAGE_BYTES default 65536
+  --message-bytes-rate <n> bytes of messages per second               env MESSAGE_BYTES_RATE  default ${DEFAULT_MESSAGE_BYTES_LIMIT.perSecond}
+  --message-bytes-burst <n> bytes of messages at once                 env MESSAGE_BYTES_BURST default ${DEFAULT_MESSAGE_BYTES_LIMIT.burst}
+  --max-queued-bytes <n> bytes waiting for a client that does not read; past it the client is
+                         disconnected and its peers told SLOW_RECEIVER  env MAX_QUEUED_BYTES default ${DEFAULT_MAX_QUEUED_BYTES}
   -h, --help             show this help
 
 Examples:
@@ -137,6 +143,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'join-rate': { type: 'string' },
         'join-burst': { type: 'string' },
         'max-message-bytes': { type: 'string' },
+        'message-bytes-rate': { type: 'string' },
+        'message-bytes-burst': { type: 'string' },
+        'max-queued-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -238,6 +247,17 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
       joins: { perSecond: joinRate ?? DEFAULT_RATE_LIMITS.joins.perSecond, burst: joinBurst ?? DEFAULT_RATE_LIMITS.joins.burst },
     };
   }
+
+  const bytesRate = numberSetting('message-bytes-rate', 'MESSAGE_BYTES_RATE', 1, 1024 ** 3);
+  const bytesBurst = numberSetting('message-bytes-burst', 'MESSAGE_BYTES_BURST', 1024, 1024 ** 3);
+  if (bytesRate !== undefined || bytesBurst !== undefined) {
+    options.rateLimits = {
+      ...options.rateLimits,
+      messageBytes: { perSecond: bytesRate ?? DEFAULT_MESSAGE_BYTES_LIMIT.perSecond, burst: bytesBurst ?? DEFAULT_MESSAGE_BYTES_LIMIT.burst },
+    };
+  }
+  const maxQueuedBytes = numberSetting('max-queued-bytes', 'MAX_QUEUED_BYTES', 1024, 1024 ** 3);
+  if (maxQueuedBytes !== undefined) options.maxQueuedBytes = maxQueuedBytes;
 
   if (values['allow-origin'] !== undefined) {
     for (const origin of values['allow-origin']) {

@@ -9,7 +9,10 @@ import { METRICS_CONTENT_TYPE } from './metrics.js';
 import { sendHtmlPage, serveStatic, type StaticSite } from './static-files.js';
 
 export interface HealthReport {
-  ok: true;
+  /** `false` (answered with 503) while the server cannot do its job, e.g. Redis is unreachable. */
+  ok: boolean;
+  /** Why not, when `ok` is false. */
+  reason?: string;
   /** Rooms with at least one member. */
   rooms: number;
   /** Connected socket.io clients, in a room or not. */
@@ -56,7 +59,10 @@ export function createRequestHandler(context: RequestHandlerContext): (req: Inco
     }
     const url = req.url ?? '/';
     const path = url.split(/[?#]/, 1)[0];
-    if (path === '/healthz') return sendJson(res, 200, context.health(), head);
+    if (path === '/healthz') {
+      const report = context.health();
+      return sendJson(res, report.ok ? 200 : 503, report, head);
+    }
     if (path === '/api/ice-servers') return sendJson(res, 200, context.iceServers(), head);
     if (path === '/metrics' && context.metrics !== undefined) {
       const text = context.metrics();

@@ -47,6 +47,20 @@ interface LocalSeat {
 
 type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
 
+/**
+ * How often the connections to Redis are pinged, and how long a ping may go unanswered: generous,
+ * because a busy machine delays answers by a second or more, and a relay sent early in a stall is
+ * not lost (it waits in the socket and arrives once Redis answers again), only late.
+ */
+const PROBE_EVERY_MS = 250;
+const PROBE_STALL_MS = 3000;
+/**
+ * After Redis comes back, how long relays stay refused: the other processes' subscribers reconnect
+ * on their own schedule (ioredis retries at most a second apart), and a relay published before a
+ * peer's process has subscribed again would be lost.
+ */
+const RECONNECT_SETTLE_MS = 1500;
+
 /** ioredis retries a lost connection at most a second apart; this covers that and the write-back. */
 export const RESTORE_WINDOW_MS = 3000;
 
@@ -92,6 +106,13 @@ export class RedisSeatStore implements SeatStore {
   #heartbeatSeen = false;
   /** The Redis lifetime this process last saw (EPOCH_SCRIPT); '' before the first connection. */
   #epoch = '';
+  /** Connections whose health relays depend on: this store's, and the adapter's publisher and subscriber. */
+  readonly #connections: Redis[] = [];
+  #probing = false;
+  /** When every watched connection last answered a PING; a stalled Redis keeps sockets open but answers nothing. */
+  #lastAnsweredAt = 0;
+  /** When this process last got Redis back after losing it. */
+  #restoredAt = 0;
 
   constructor(options: RedisSeatStoreOptions) {
     this.#options = options;
@@ -106,6 +127,7 @@ export class RedisSeatStore implements SeatStore {
       retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
       connectionName: `workbench-seats-${this.nodeId}`,
     });
+    this.#connections.push(this.redis);
     this.#defineScripts();
     this.redis.on('error', (error: Error) => this.#onError(error));
     this.redis.on('close', () => this.#onClose());
@@ -167,8 +189,56 @@ export class RedisSeatStore implements SeatStore {
       clearTimeout(timer);
     }
     const period = Math.max(50, Math.floor(this.#options.seatTtlMs / 5));
-    this.#timers.push(setInterval(() => void this.#beat(), period), setInterval(() => void this.#reap(), period));
+    this.#lastAnsweredAt = Date.now();
+    this.#timers.push(
+      setInterval(() => void this.#beat(), period),
+      setInterval(() => void this.#reap(), period),
+      setInterval(() => void this.#probe(), PROBE_EVERY_MS),
+    );
     for (const timer of this.#timers) timer.unref();
+  }
+
+  /**
+   * Also watch these connections (socket.io's Redis adapter publishes relays on one and receives
+   * them on the other): while one is down or stalled, relays between processes would be lost.
+   */
+  watch(...connections: Redis[]): void {
+    this.#connections.push(...connections);
+  }
+
+  /**
+   * One PING on every connection at a time. A subscriber's PING is queued behind the SUBSCRIBEs
+   * it re-sends after a reconnect, so its answer also says the subscriptions are back.
+   */
+  async #probe(): Promise<void> {
+    if (this.#probing || this.#closed) return;
+    this.#probing = true;
+    const startedAt = Date.now();
+    try {
+      await Promise.all(this.#connections.map((connection) => connection.ping()));
+      this.#lastAnsweredAt = startedAt;
+    } catch {
+      // A failed PING leaves #lastAnsweredAt behind: unavailableReason() reports the silence.
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  unavailableReason(): string | undefined {
+    if (this.#closed) return 'the server is shutting down';
+    if (!this.#isAvailable) {
+      const since = this.#lostAt === undefined ? '' : ` for ${Date.now() - this.#lostAt} ms`;
+      return `Redis at ${this.#where} is unreachable${since} (or its seats are being put back)`;
+    }
+    // Asked for every relay to another process: no allocation while all is well.
+    for (const connection of this.#connections) {
+      if (connection.status !== 'ready') return `a connection to Redis at ${this.#where} is ${connection.status}`;
+    }
+    const now = Date.now();
+    const silentMs = now - this.#lastAnsweredAt;
+    if (silentMs > PROBE_STALL_MS) return `Redis at ${this.#where} has not answered a PING for ${silentMs} ms (stalled or overloaded)`;
+    if (now - this.#restoredAt < RECONNECT_SETTLE_MS) return `Redis at ${this.#where} is back only since ${now - this.#restoredAt} ms; the other processes are reconnecting`;
+    return undefined;
   }
 
   #onError(error: Error): void {
@@ -228,6 +298,7 @@ export class RedisSeatStore implements SeatStore {
         this.#dropLost(lost);
       }
       const wasLost = this.#lostAt;
+      if (wasLost !== undefined) this.#restoredAt = Date.now();
       this.#isAvailable = true;
       this.#lostAt = undefined;
       this.#markAvailable();

@@ -802,6 +802,20 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
         } else if (allLocal) {
           socket.to(roomKey(room)).local.emit('message', checked.value, session.memberId);
         } else {
+          // A peer on another process is reached through Redis: while Redis is away the message
+          // would be acknowledged and lost, so it is refused instead and the client can resend.
+          const down = store.unavailableReason();
+          if (down !== undefined) {
+            refuse(
+              ack,
+              failure(
+                SignalingErrorCode.Unavailable,
+                `Not delivered: your peer is on another server process and ${down}. Send it again in a moment.`,
+                'message',
+              ),
+            );
+            return;
+          }
           socket.to(roomKey(room)).emit('message', checked.value, session.memberId);
         }
         metrics.relayedMessages += 1;

@@ -90,6 +90,16 @@ function join(c: RecordingClient, room: string): Promise<JoinResult> {
   return c.socket.timeout(20_000).emitWithAck('create or join', room);
 }
 
+/** Joins as a well-behaved client does: an UNAVAILABLE answer (Redis just came back) is retried. */
+async function joinWhenAvailable(c: RecordingClient, room: string): Promise<JoinResult> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const answer = await join(c, room);
+    if (answer.ok || answer.error.code !== 'UNAVAILABLE' || Date.now() > deadline) return answer;
+    await settle(200);
+  }
+}
+
 /** Ids of the members Redis holds for `room`, sorted. */
 async function seatsIn(room: string): Promise<string[]> {
   return (await inspector.hkeys(`${PREFIX}room:${room}`)).sort();
@@ -125,8 +135,8 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
     const a = await client(A);
     const b = await client(B);
     const x = await client(A);
-    expect(await join(a, 'restart-r')).toMatchObject({ ok: true });
-    expect(await join(b, 'restart-r')).toMatchObject({ ok: true });
+    expect(await joinWhenAvailable(a, 'restart-r')).toMatchObject({ ok: true });
+    expect(await joinWhenAvailable(b, 'restart-r')).toMatchObject({ ok: true });
     const bId = b.socket.id as string;
 
     // B is slow to come back (a GC pause, a busy machine): A re-registers first.
@@ -155,4 +165,71 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
     expect(await seatsIn('restart-r')).toEqual([a.socket.id as string, bId].sort());
     await until(() => B.logs().some((r) => r.event === 'redis_restored'), 15_000, 'B re-registering its seats');
   }, 60_000);
+
+  it('never acknowledges a relay to another process and then loses it while Redis stalls or restarts, and /healthz says 503 meanwhile', async () => {
+    const [A, B] = servers as [ServerProcess, ServerProcess];
+    const a = await client(A);
+    const b = await client(B);
+    expect(await joinWhenAvailable(a, 'outage-r')).toMatchObject({ ok: true });
+    expect(await joinWhenAvailable(b, 'outage-r')).toMatchObject({ ok: true });
+    // b hears a's relays by their number.
+    const delivered: number[] = [];
+    b.socket.on('message', (payload: unknown) => delivered.push(Number((payload as { text: string }).text)));
+
+    const answers = new Map<number, { ok: boolean; error?: { code: string } }>();
+    let sent = 0;
+    const sender = setInterval(() => {
+      const n = (sent += 1);
+      a.socket
+        .timeout(30_000)
+        .emitWithAck('message', { type: 'text', text: String(n) })
+        .then((answer) => answers.set(n, answer as { ok: boolean; error?: { code: string } }), () => answers.set(n, { ok: false, error: { code: 'NO_ACK' } }));
+    }, 50);
+    const health: { status: number; body: { ok: boolean; reason?: string } }[] = [];
+    const healthProbe = setInterval(() => {
+      void fetch(`${A.url}/healthz`).then(
+        async (response) => health.push({ status: response.status, body: (await response.json()) as { ok: boolean; reason?: string } }),
+        () => {},
+      );
+    }, 100);
+    const restoredBefore = (server: ServerProcess) => server.logs().filter((r) => r.event === 'redis_restored').length;
+    const [restoredA, restoredB] = [restoredBefore(A), restoredBefore(B)];
+    try {
+      await settle(1000);
+      // A stall: the connections stay open and nothing is answered.
+      redis.signal('SIGSTOP');
+      await settle(3000);
+      redis.signal('SIGCONT');
+      await settle(2000);
+      // A restart: connections drop, Redis comes back empty.
+      await redis.stop();
+      await settle(2000);
+      await redis.start();
+      await until(() => restoredBefore(A) > restoredA && restoredBefore(B) > restoredB, 20_000, 'both processes re-registering');
+      await until(() => health.at(-1)?.status === 200, 20_000, '/healthz 200 again');
+      await settle(2000);
+    } finally {
+      clearInterval(sender);
+      clearInterval(healthProbe);
+    }
+    await until(() => answers.size === sent, 35_000, 'an answer to every message');
+
+    const acknowledged = [...answers].filter(([, answer]) => answer.ok).map(([n]) => n);
+    const refused = [...answers].filter(([, answer]) => !answer.ok);
+    // Every acknowledged relay arrives, once, in order; no refused one does.
+    await until(() => acknowledged.every((n) => delivered.includes(n)), 15_000, 'every acknowledged relay delivered').catch(() => {});
+    expect(acknowledged.filter((n) => !delivered.includes(n)), 'acknowledged but never delivered').toEqual([]);
+    expect(delivered).toEqual([...delivered].sort((x, y) => x - y));
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(delivered.filter((n) => !answers.get(n)?.ok)).toEqual([]);
+    // The outage was real: some relays were refused, each with UNAVAILABLE.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused.map(([, answer]) => answer.error?.code))).toEqual(new Set(['UNAVAILABLE']));
+
+    // /healthz said so while it lasted, with the reason, and is healthy again.
+    const unhealthy = health.filter((h) => h.status === 503);
+    expect(unhealthy.length).toBeGreaterThan(0);
+    expect(unhealthy[0]?.body).toMatchObject({ ok: false, reason: expect.stringMatching(/Redis at redis:\/\/127\.0\.0\.1:\d+/) });
+    expect(health.at(-1)).toMatchObject({ status: 200, body: { ok: true } });
+  }, 120_000);
 });

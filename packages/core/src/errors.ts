@@ -154,6 +154,12 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
       c.message ?? 'The signaling server could not reach the store it keeps rooms in (Redis), so it could not answer; nothing was changed.',
     fix: 'Try again in a moment. If it keeps happening, check that redis-server is running where the server\'s --redis-url points.',
   },
+  SLOW_RECEIVER: {
+    title: 'Peer stopped reading',
+    detail: (c) =>
+      c.message ?? 'The other side stopped reading what the server sent it (a frozen tab, a stalled network), so the server disconnected it; the message was not delivered.',
+    fix: 'Wait for the other side to reconnect and join again, then resend.',
+  },
   INVALID_STATE: {
     title: 'Already closed',
     detail: (c) => c.message ?? 'This object was closed (or is not ready yet), so it cannot do that now.',

@@ -47,6 +47,11 @@ export const SignalingErrorCode = {
    * unreachable. Nothing was changed; try again in a moment.
    */
   Unavailable: 'UNAVAILABLE',
+  /**
+   * A recipient stopped reading what it is sent: more than the server's per-client limit was
+   * waiting for it, so it was disconnected and the message not delivered (its peers hear `'bye'`).
+   */
+  SlowReceiver: 'SLOW_RECEIVER',
 } as const;
 export type SignalingErrorCode = (typeof SignalingErrorCode)[keyof typeof SignalingErrorCode];
 

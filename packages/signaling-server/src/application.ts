@@ -71,6 +71,11 @@ export function isOriginAllowed(req: IncomingMessage, allowedOrigins: readonly s
   }
 }
 
+/** `/healthz` says 503 with the reason while rooms cannot be shared between processes. */
+function healthState(reason: string | undefined): { ok: true } | { ok: false; reason: string } {
+  return reason === undefined ? { ok: true } : { ok: false, reason: `${reason}; relays between processes are refused with UNAVAILABLE` };
+}
+
 function timeout(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -97,6 +102,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     adapterClients = { pub: redisStore.redis.duplicate(), sub: redisStore.redis.duplicate() };
     // The store reports outages; the adapter's connections would repeat every retry.
     for (const client of Object.values(adapterClients)) client.on('error', () => {});
+    redisStore.watch(adapterClients.pub, adapterClients.sub);
   } else {
     store = new MemorySeatStore(new RoomRegistry(config.roomCapacity));
   }
@@ -111,7 +117,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       { prefix: '/diagnostics/', root: config.staticRoots.diagnostics, workspace: '@workbench/diagnostics' },
     ],
     health: () => ({
-      ok: true,
+      ...healthState(store.unavailableReason()),
       rooms: rooms.roomCount,
       clients: io.of('/').sockets.size,
       uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
@@ -192,6 +198,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     metrics,
     rateLimits: config.rateLimits,
     reconnectGraceMs: config.reconnectGraceMs,
+    maxQueuedBytes: config.maxQueuedBytes,
   });
 
   const ready = (async () => {

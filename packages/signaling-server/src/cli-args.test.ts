@@ -79,6 +79,18 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('reads the byte limits: per-sender bytes per second and bytes queued for one client', () => {
+    expect(parseCliArgs(['--message-bytes-rate', '1000', '--max-queued-bytes', '200000'], noEnv)).toMatchObject({
+      rateLimits: { messageBytes: { perSecond: 1000, burst: 2 * 1024 * 1024 } },
+      maxQueuedBytes: 200_000,
+    });
+    expect(parseCliArgs(['--message-rate', '5'], { MESSAGE_BYTES_BURST: '90000' } as NodeJS.ProcessEnv).rateLimits).toMatchObject({
+      messages: { perSecond: 5 },
+      messageBytes: { burst: 90_000 },
+    });
+    expect(parseError(['--max-queued-bytes', 'lots']).message).toMatch(/--max-queued-bytes must be a whole number/);
+  });
+
   it('sets help for -h and --help', () => {
     expect(parseCliArgs(['-h'], noEnv).help).toBe(true);
     expect(parseCliArgs(['--help'], noEnv).help).toBe(true);

@@ -11,6 +11,8 @@ import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from './address-limi
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_HOST,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_MESSAGE_BYTES_LIMIT,
   DEFAULT_PORT,
   DEFAULT_RATE_LIMITS,
   DEFAULT_RECONNECT_GRACE_MS,
@@ -67,6 +69,10 @@ Limits per source address (loopback included; raise them behind a reverse proxy 
   --address-join-burst <n>     joins and leaves at once              env ADDRESS_JOIN_BURST default ${DEFAULT_ADDRESS_LIMITS.joins.burst}
   --ice-servers-rate <n>       /api/ice-servers answers per second   env ICE_SERVERS_RATE default ${DEFAULT_ADDRESS_LIMITS.iceServers.perSecond}
   --ice-servers-burst <n>      /api/ice-servers answers at once      env ICE_SERVERS_BURST default ${DEFAULT_ADDRESS_LIMITS.iceServers.burst}
+  --message-bytes-rate <n> bytes of messages per second               env MESSAGE_BYTES_RATE  default ${DEFAULT_MESSAGE_BYTES_LIMIT.perSecond}
+  --message-bytes-burst <n> bytes of messages at once                 env MESSAGE_BYTES_BURST default ${DEFAULT_MESSAGE_BYTES_LIMIT.burst}
+  --max-queued-bytes <n> bytes waiting for a client that does not read; past it the client is
+                         disconnected and its peers told SLOW_RECEIVER  env MAX_QUEUED_BYTES default ${DEFAULT_MAX_QUEUED_BYTES}
   -h, --help             show this help
 
 Examples:
@@ -164,6 +170,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'join-rate': { type: 'string' },
         'join-burst': { type: 'string' },
         'max-message-bytes': { type: 'string' },
+        'message-bytes-rate': { type: 'string' },
+        'message-bytes-burst': { type: 'string' },
+        'max-queued-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -306,6 +315,17 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     if (metricsToken.length < 16) throw new CliArgsError('--metrics-token must be at least 16 characters (e.g. `openssl rand -hex 16`).');
     options.metricsToken = metricsToken;
   }
+
+  const bytesRate = numberSetting('message-bytes-rate', 'MESSAGE_BYTES_RATE', 1, 1024 ** 3);
+  const bytesBurst = numberSetting('message-bytes-burst', 'MESSAGE_BYTES_BURST', 1024, 1024 ** 3);
+  if (bytesRate !== undefined || bytesBurst !== undefined) {
+    options.rateLimits = {
+      ...options.rateLimits,
+      messageBytes: { perSecond: bytesRate ?? DEFAULT_MESSAGE_BYTES_LIMIT.perSecond, burst: bytesBurst ?? DEFAULT_MESSAGE_BYTES_LIMIT.burst },
+    };
+  }
+  const maxQueuedBytes = numberSetting('max-queued-bytes', 'MAX_QUEUED_BYTES', 1024, 1024 ** 3);
+  if (maxQueuedBytes !== undefined) options.maxQueuedBytes = maxQueuedBytes;
 
   if (values['allow-origin'] !== undefined) {
     for (const origin of values['allow-origin']) {

@@ -13,7 +13,10 @@ import { sendHtmlPage, serveStatic, type StaticSite } from './static-files.js';
 export { SECURITY_HEADERS };
 
 export interface HealthReport {
-  ok: true;
+  /** `false` (answered with 503) while the server cannot do its job, e.g. Redis is unreachable. */
+  ok: boolean;
+  /** Why not, when `ok` is false. */
+  reason?: string;
   /** Rooms with at least one member. */
   rooms: number;
   /** Connected socket.io clients, in a room or not. */
@@ -81,7 +84,10 @@ export function createRequestHandler(context: RequestHandlerContext): (req: Inco
     }
     const url = req.url ?? '/';
     const path = url.split(/[?#]/, 1)[0];
-    if (path === '/healthz') return sendJson(res, 200, context.health(), head);
+    if (path === '/healthz') {
+      const report = context.health();
+      return sendJson(res, report.ok ? 200 : 503, report, head);
+    }
     if (path === '/api/ice-servers') {
       if (context.admitIceServers !== undefined && !context.admitIceServers(req)) {
         res.setHeader('Retry-After', '1');

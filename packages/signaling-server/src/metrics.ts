@@ -25,7 +25,8 @@ export type RejectionReason =
   | 'address_handshakes'
   | 'address_joins'
   | 'ice_servers_rate'
-  | 'flood_disconnect';
+  | 'flood_disconnect'
+  | 'slow_receiver';
 
 /** Upper bounds of the relay-latency buckets, in seconds: sub-millisecond up to a second. */
 export const RELAY_LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] as const;

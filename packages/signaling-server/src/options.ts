@@ -42,8 +42,14 @@ export interface ServerOptions {
    * connection drops, so it can reconnect into the same seat and role. Default 10 s; 0 turns it off.
    */
   reconnectGraceMs?: number;
-  /** Per-client limits; defaults {@link DEFAULT_RATE_LIMITS}. */
-  rateLimits?: { messages?: RateLimit; joins?: RateLimit };
+  /** Per-client limits; defaults {@link DEFAULT_RATE_LIMITS}. `messageBytes` counts relayed bytes, not events. */
+  rateLimits?: { messages?: RateLimit; joins?: RateLimit; messageBytes?: RateLimit };
+  /**
+   * Bytes the server may hold waiting for one client that does not read them (a frozen tab, a
+   * stalled link); past this the client is disconnected and its senders told SLOW_RECEIVER.
+   * Default {@link DEFAULT_MAX_QUEUED_BYTES}.
+   */
+  maxQueuedBytes?: number;
   /**
    * Extra page origins allowed to open a socket. By default only pages served by this server and
    * pages on localhost (e.g. a Vite dev server) may connect, so a random site a learner visits
@@ -78,6 +84,9 @@ export const DEFAULT_RATE_LIMITS: Readonly<{ messages: RateLimit; joins: RateLim
   messages: { burst: 200, perSecond: 100 },
   joins: { burst: 10, perSecond: 2 },
 };
+/** Relayed bytes per sender: a call setup is tens of KB; 64 KB messages at 100/s would be 6 MB/s. */
+export const DEFAULT_MESSAGE_BYTES_LIMIT: Readonly<RateLimit> = { burst: 2 * 1024 * 1024, perSecond: 512 * 1024 };
+export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 export const DEFAULT_SEAT_TTL_MS = 15_000;
 export const DEFAULT_RECONNECT_GRACE_MS = 10_000;
 export const DEFAULT_REDIS_KEY_PREFIX = 'workbench:';
@@ -99,10 +108,11 @@ export interface ResolvedServerOptions {
   redisKeyPrefix: string;
   seatTtlMs: number;
   reconnectGraceMs: number;
-  rateLimits: { messages: RateLimit; joins: RateLimit };
+  rateLimits: { messages: RateLimit; joins: RateLimit; messageBytes: RateLimit };
   publicHosts: string[];
   metricsToken: string | undefined;
   addressLimits: AddressLimitOptions;
+  maxQueuedBytes: number;
 }
 
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
@@ -145,6 +155,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   const rateLimits = {
     messages: { ...DEFAULT_RATE_LIMITS.messages, ...options.rateLimits?.messages },
     joins: { ...DEFAULT_RATE_LIMITS.joins, ...options.rateLimits?.joins },
+    messageBytes: { ...DEFAULT_MESSAGE_BYTES_LIMIT, ...options.rateLimits?.messageBytes },
   };
   for (const [name, limit] of Object.entries(rateLimits)) {
     const problem = assertRateLimit(limit, `rateLimits.${name}`);
@@ -166,6 +177,15 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   const metricsToken = options.metricsToken === '' ? undefined : options.metricsToken;
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ServerConfigError('The metrics token must be at least 16 characters (e.g. from `openssl rand -hex 16`).');
+  }
+  if (rateLimits.messageBytes.burst < maxMessageBytes) {
+    throw new ServerConfigError(
+      `rateLimits.messageBytes.burst (${rateLimits.messageBytes.burst}) must be at least maxMessageBytes (${maxMessageBytes}), or the largest allowed message could never be sent.`,
+    );
+  }
+  const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  if (!Number.isInteger(maxQueuedBytes) || maxQueuedBytes < maxMessageBytes) {
+    throw new ServerConfigError(`maxQueuedBytes must be a whole number of at least maxMessageBytes (${maxMessageBytes}), got ${String(maxQueuedBytes)}.`);
   }
   const iceServers = options.iceServers ?? {};
   assertIceServerOptions(iceServers);
@@ -193,5 +213,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     publicHosts: options.publicHosts ?? [],
     metricsToken,
     addressLimits,
+    maxQueuedBytes,
   };
 }

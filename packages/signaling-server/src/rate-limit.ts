@@ -24,16 +24,16 @@ export class TokenBucket {
     this.#updatedAt = now();
   }
 
-  /** Takes one token; false when the bucket is empty (the event is over the limit). */
-  take(): boolean {
+  /** Takes `cost` tokens (one event, or its bytes); false when there are fewer (over the limit). */
+  take(cost = 1): boolean {
     const now = this.#now();
     const elapsed = now - this.#updatedAt;
     if (elapsed > 0) {
       this.#tokens = Math.min(this.#limit.burst, this.#tokens + (elapsed * this.#limit.perSecond) / 1000);
       this.#updatedAt = now;
     }
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
     return true;
   }
 }

@@ -9,6 +9,8 @@
  *   P seats:<node>  set of "<room> <memberId>" a process holds, so its seats can be found when it dies
  *   P node:<node>   "1" with an expiry the process keeps refreshing: its heartbeat
  *   P nodes         set of process ids that ever held seats, for the reaper to check
+ *   P epoch         a random value set once per Redis lifetime: gone means Redis lost its data
+ *   P restoring     present (with an expiry) right after such a loss, while processes put seats back
  *
  * Scripts that touch a dead process's keys build their names from the prefix, so they need a
  * single Redis (not Redis Cluster), which is what a signaling deployment of this size runs.
@@ -39,20 +41,38 @@ end
 `;
 
 /**
- * KEYS: room, seq, seats(node). ARGV: memberId, capacity, node, secret, roomName.
- * Returns {status, role, polite, secret, peers, filled}; status is ok | repeated | full.
+ * KEYS: room, seq, seats(node), restoring. ARGV: memberId, capacity, node, secret, roomName, knownSecret.
+ * Returns {status, role, polite, secret, peers, filled}; status is ok | repeated | adopted | full | restoring.
  * The newcomer is polite when some member is impolite, as in RoomRegistry.
+ *
+ * `secret` is this attempt's token and `knownSecret` the one the calling process already admitted
+ * the member with ('' for none). A seat found with another token was left by an earlier attempt
+ * whose caller gave up (it timed out during a Redis stall) and whose late undo may be on its way:
+ * the seat is taken over with this attempt's token ('adopted': for the room it is a new member), so
+ * that undo (which names its own token) cannot free the seat of a member this attempt admits.
+ *
+ * While `restoring` exists (Redis just lost its data) no new seat is given: the seats of members
+ * already in rooms are being written back by their processes, and a newcomer must not take them.
  */
 export const JOIN_SCRIPT = `${PRELUDE}
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 local others = members(KEYS[1], ARGV[1])
 if existing then
-  local _, role, polite, _, secret = split(existing)
+  local seq, role, polite, node, secret = split(existing)
+  if secret ~= ARGV[6] and node == ARGV[3] then
+    redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. role .. '|' .. polite .. '|' .. node .. '|' .. ARGV[4])
+    local filled = '0'
+    if #others + 1 == tonumber(ARGV[2]) then filled = '1' end
+    return { 'adopted', role, polite, ARGV[4], ids(others), filled }
+  end
   return { 'repeated', role, polite, secret, ids(others), '0' }
 end
 local capacity = tonumber(ARGV[2])
 if #others >= capacity then
   return { 'full', '', '', '', ids(others), '0' }
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  return { 'restoring', '', '', '', ids(others), '0' }
 end
 local polite = '0'
 for _, m in ipairs(others) do
@@ -69,14 +89,17 @@ return { 'ok', role, polite, ARGV[4], ids(others), filled }
 `;
 
 /**
- * KEYS: room, seats(node). ARGV: memberId, node, roomName.
- * Frees the seat only while `node` still holds it (a claim may have moved it). Returns {0} or {1, remaining}.
+ * KEYS: room, seats(node). ARGV: memberId, node, roomName, secret.
+ * Frees the seat only while `node` still holds it (a claim may have moved it) and, when `secret` is
+ * not '', only while the seat carries that token (a late join's undo frees its own seat, never one a
+ * later attempt took over). Returns {0} or {1, remaining}.
  */
 export const LEAVE_SCRIPT = `${PRELUDE}
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if not existing then return { 0 } end
-local _, _, _, node = split(existing)
+local _, _, _, node, secret = split(existing)
 if node ~= ARGV[2] then return { 0 } end
+if ARGV[4] ~= '' and secret ~= ARGV[4] then return { 0 } end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[3] .. ' ' .. ARGV[1])
 return { 1, ids(members(KEYS[1], ARGV[1])) }
@@ -175,4 +198,19 @@ for i = 4, #ARGV, 5 do
   end
 end
 return lost
+`;
+
+/**
+ * KEYS: epoch, restoring. ARGV: lastEpoch (the epoch this process saw before, '' if none),
+ * newEpoch, windowMs. Run by each process whenever it (re)connects. Returns the epoch now in Redis.
+ * No epoch, when this process had seen one, means Redis lost its data (a restart without
+ * persistence, a flush): the first process to notice opens the restore window, during which
+ * JOIN_SCRIPT gives no new seats, so every live process can put its members' seats back first.
+ */
+export const EPOCH_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current then return current end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[1] ~= '' then redis.call('SET', KEYS[2], '1', 'PX', ARGV[3]) end
+return ARGV[2]
 `;

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { SignalingErrorCode, type JoinRole } from '@workbench/core/protocol';
 import { ServerError, ServerErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
-import { CLAIM_SCRIPT, HEARTBEAT_SCRIPT, JOIN_SCRIPT, LEAVE_SCRIPT, REAP_SCRIPT, RESTORE_SCRIPT } from './redis-lua.js';
+import { CLAIM_SCRIPT, EPOCH_SCRIPT, HEARTBEAT_SCRIPT, JOIN_SCRIPT, LEAVE_SCRIPT, REAP_SCRIPT, RESTORE_SCRIPT } from './redis-lua.js';
 import { RoomRegistry, type RoomLeaveOutcome } from './room-registry.js';
 import { newSeatSecret, type FreedSeat, type SeatClaim, type SeatJoinOutcome, type SeatStore, type SeatStoreEvents } from './seat-store.js';
 
@@ -28,6 +28,11 @@ export interface RedisSeatStoreOptions {
   operationTimeoutMs: number;
   /** How long startup waits for the first connection. */
   connectTimeoutMs: number;
+  /**
+   * After Redis lost its data, how long no new seats are given while every live process writes its
+   * members' seats back (each reconnects within about a second). Default {@link RESTORE_WINDOW_MS}.
+   */
+  restoreWindowMs?: number;
   logger: Logger;
 }
 
@@ -41,6 +46,23 @@ interface LocalSeat {
 }
 
 type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * How often the connections to Redis are pinged, and how long a ping may go unanswered: generous,
+ * because a busy machine delays answers by a second or more, and a relay sent early in a stall is
+ * not lost (it waits in the socket and arrives once Redis answers again), only late.
+ */
+const PROBE_EVERY_MS = 250;
+const PROBE_STALL_MS = 3000;
+/**
+ * After Redis comes back, how long relays stay refused: the other processes' subscribers reconnect
+ * on their own schedule (ioredis retries at most a second apart), and a relay published before a
+ * peer's process has subscribed again would be lost.
+ */
+const RECONNECT_SETTLE_MS = 1500;
+
+/** ioredis retries a lost connection at most a second apart; this covers that and the write-back. */
+export const RESTORE_WINDOW_MS = 3000;
 
 /** Shown in log lines: the URL without a password. */
 export function redactRedisUrl(url: string): string {
@@ -82,6 +104,15 @@ export class RedisSeatStore implements SeatStore {
   #restoring: Promise<void> | undefined;
   #closed = false;
   #heartbeatSeen = false;
+  /** The Redis lifetime this process last saw (EPOCH_SCRIPT); '' before the first connection. */
+  #epoch = '';
+  /** Connections whose health relays depend on: this store's, and the adapter's publisher and subscriber. */
+  readonly #connections: Redis[] = [];
+  #probing = false;
+  /** When every watched connection last answered a PING; a stalled Redis keeps sockets open but answers nothing. */
+  #lastAnsweredAt = 0;
+  /** When this process last got Redis back after losing it. */
+  #restoredAt = 0;
 
   constructor(options: RedisSeatStoreOptions) {
     this.#options = options;
@@ -96,6 +127,7 @@ export class RedisSeatStore implements SeatStore {
       retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
       connectionName: `workbench-seats-${this.nodeId}`,
     });
+    this.#connections.push(this.redis);
     this.#defineScripts();
     this.redis.on('error', (error: Error) => this.#onError(error));
     this.redis.on('close', () => this.#onClose());
@@ -119,7 +151,8 @@ export class RedisSeatStore implements SeatStore {
 
   #defineScripts(): void {
     const scripts: Record<string, [number, string]> = {
-      wbJoin: [3, JOIN_SCRIPT],
+      wbJoin: [4, JOIN_SCRIPT],
+      wbEpoch: [2, EPOCH_SCRIPT],
       wbLeave: [2, LEAVE_SCRIPT],
       wbClaim: [2, CLAIM_SCRIPT],
       wbHeartbeat: [2, HEARTBEAT_SCRIPT],
@@ -156,8 +189,56 @@ export class RedisSeatStore implements SeatStore {
       clearTimeout(timer);
     }
     const period = Math.max(50, Math.floor(this.#options.seatTtlMs / 5));
-    this.#timers.push(setInterval(() => void this.#beat(), period), setInterval(() => void this.#reap(), period));
+    this.#lastAnsweredAt = Date.now();
+    this.#timers.push(
+      setInterval(() => void this.#beat(), period),
+      setInterval(() => void this.#reap(), period),
+      setInterval(() => void this.#probe(), PROBE_EVERY_MS),
+    );
     for (const timer of this.#timers) timer.unref();
+  }
+
+  /**
+   * Also watch these connections (socket.io's Redis adapter publishes relays on one and receives
+   * them on the other): while one is down or stalled, relays between processes would be lost.
+   */
+  watch(...connections: Redis[]): void {
+    this.#connections.push(...connections);
+  }
+
+  /**
+   * One PING on every connection at a time. A subscriber's PING is queued behind the SUBSCRIBEs
+   * it re-sends after a reconnect, so its answer also says the subscriptions are back.
+   */
+  async #probe(): Promise<void> {
+    if (this.#probing || this.#closed) return;
+    this.#probing = true;
+    const startedAt = Date.now();
+    try {
+      await Promise.all(this.#connections.map((connection) => connection.ping()));
+      this.#lastAnsweredAt = startedAt;
+    } catch {
+      // A failed PING leaves #lastAnsweredAt behind: unavailableReason() reports the silence.
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  unavailableReason(): string | undefined {
+    if (this.#closed) return 'the server is shutting down';
+    if (!this.#isAvailable) {
+      const since = this.#lostAt === undefined ? '' : ` for ${Date.now() - this.#lostAt} ms`;
+      return `Redis at ${this.#where} is unreachable${since} (or its seats are being put back)`;
+    }
+    // Asked for every relay to another process: no allocation while all is well.
+    for (const connection of this.#connections) {
+      if (connection.status !== 'ready') return `a connection to Redis at ${this.#where} is ${connection.status}`;
+    }
+    const now = Date.now();
+    const silentMs = now - this.#lastAnsweredAt;
+    if (silentMs > PROBE_STALL_MS) return `Redis at ${this.#where} has not answered a PING for ${silentMs} ms (stalled or overloaded)`;
+    if (now - this.#restoredAt < RECONNECT_SETTLE_MS) return `Redis at ${this.#where} is back only since ${now - this.#restoredAt} ms; the other processes are reconnecting`;
+    return undefined;
   }
 
   #onError(error: Error): void {
@@ -192,6 +273,16 @@ export class RedisSeatStore implements SeatStore {
   /** Writes this process's seats back (Redis may have restarted empty), then lets operations through. */
   async #restore(): Promise<void> {
     try {
+      // First: did Redis lose its data? Then joins wait until every process has put its seats back.
+      this.#epoch = String(
+        await this.#script('wbEpoch')(
+          `${this.#options.keyPrefix}epoch`,
+          `${this.#options.keyPrefix}restoring`,
+          this.#epoch,
+          randomBytes(8).toString('hex'),
+          this.#options.restoreWindowMs ?? RESTORE_WINDOW_MS,
+        ),
+      );
       await this.#beat(true);
       const seats = [...this.#seats.entries()].sort(([, a], [, b]) => a.order - b.order);
       if (seats.length > 0) {
@@ -207,6 +298,7 @@ export class RedisSeatStore implements SeatStore {
         this.#dropLost(lost);
       }
       const wasLost = this.#lostAt;
+      if (wasLost !== undefined) this.#restoredAt = Date.now();
       this.#isAvailable = true;
       this.#lostAt = undefined;
       this.#markAvailable();
@@ -306,7 +398,9 @@ export class RedisSeatStore implements SeatStore {
   }
 
   #remember(memberId: string, seat: Omit<LocalSeat, 'order'>): void {
-    if (!this.#seats.has(memberId)) this.#seats.set(memberId, { ...seat, order: (this.#order += 1) });
+    const known = this.#seats.get(memberId);
+    if (known === undefined) this.#seats.set(memberId, { ...seat, order: (this.#order += 1) });
+    else known.secret = seat.secret;
     if (this.local.roomOf(memberId) === undefined) this.local.join(seat.room, memberId);
   }
 
@@ -316,25 +410,39 @@ export class RedisSeatStore implements SeatStore {
   }
 
   async join(room: string, memberId: string): Promise<SeatJoinOutcome> {
+    // This attempt's token: the seat it creates (or takes over) carries it, and its undo names it.
     const secret = newSeatSecret();
+    const known = this.#seats.get(memberId);
     const run = async () => {
       const reply = (await this.#script('wbJoin')(
         this.#key('room', room),
         `${this.#options.keyPrefix}seq`,
         this.#key('seats', this.nodeId),
+        `${this.#options.keyPrefix}restoring`,
         memberId,
         this.capacity,
         this.nodeId,
         secret,
         room,
+        known?.room === room ? known.secret : '',
       )) as [string, string, string, string, string[], string];
       return reply;
     };
-    // A join that Redis carries out after its caller gave up must not leave a seat nobody uses.
+    // A join that Redis carries out after its caller gave up must not leave a seat nobody uses; and
+    // its undo must not free a seat a later attempt of the same client took over and was admitted
+    // to (a retry during a stall): it frees the seat only while the seat still carries its token.
     const undoLate = (reply: Awaited<ReturnType<typeof run>>) => {
-      if (reply[0] === 'ok') void this.leave(room, memberId).catch(() => {});
+      if (reply[3] !== secret) return;
+      void this.#whenAvailable(`undoing a late join of room "${room}"`, () =>
+        this.#script('wbLeave')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, room, secret),
+      ).catch(() => {});
     };
     const [status, role, polite, seatSecret, peers, filled] = await this.#whenAvailable(`joining room "${room}"`, run, undoLate);
+    if (status === 'restoring') {
+      throw new RedisUnavailableError(
+        `The server's room store (Redis at ${this.#where}) restarted moments ago and the seats of members already in rooms are being put back; joining room "${room}" was not done. Try again in a few seconds.`,
+      );
+    }
     if (status === 'full') {
       return {
         ok: false,
@@ -365,7 +473,7 @@ export class RedisSeatStore implements SeatStore {
     // Forgotten first: a restore running meanwhile must not write back a seat its client gave up.
     this.#forget(memberId);
     const reply = (await this.#whenAvailable(`leaving room "${room}"`, () =>
-      this.#script('wbLeave')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, room),
+      this.#script('wbLeave')(this.#key('room', room), this.#key('seats', this.nodeId), memberId, this.nodeId, room, ''),
     )) as [number, string[]?];
     if (reply[0] !== 1) return undefined;
     return { room, clientId: memberId, remaining: reply[1] ?? [] };

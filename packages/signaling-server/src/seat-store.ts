@@ -48,6 +48,12 @@ export interface SeatStore {
   readonly local: RoomRegistry;
   /** Resolves once the store can take joins; rejects with a coded ServerError if it cannot. */
   readonly ready: Promise<void>;
+  /**
+   * Why rooms cannot be shared with the other processes right now (Redis unreachable, stalled, or
+   * still putting seats back), or `undefined` when they can. Relays to members on other processes
+   * are refused while it says why, and `/healthz` answers 503 with it.
+   */
+  unavailableReason(): string | undefined;
   /** Takes a seat in `room` for `memberId` (room name already validated), or says why not. */
   join(room: string, memberId: string): Promise<SeatJoinOutcome>;
   /** Frees the seat if this process still holds it; `undefined` when it did not. */
@@ -79,6 +85,10 @@ export class MemorySeatStore implements SeatStore {
 
   get capacity(): number {
     return this.local.capacity;
+  }
+
+  unavailableReason(): undefined {
+    return undefined; // one process: nothing to reach
   }
 
   join(room: string, memberId: string): Promise<SeatJoinOutcome> {

@@ -53,6 +53,41 @@ export const FLOOD_DRAIN_PER_SECOND = 10;
 const MAX_QUEUED_EVENTS = 256;
 /** Refusals without an ack arrive as events; past this rate they are dropped, so errors cannot amplify a flood. */
 const REFUSAL_NOTICES: RateLimit = { burst: 20, perSecond: 10 };
+/** How often every client's outgoing queue is measured (relays to two local members are checked as they go). */
+const QUEUE_SWEEP_MS = 200;
+
+/** The parts of engine.io's socket that say how much is waiting to be written to a client. */
+interface EngineConnection {
+  writeBuffer: { data?: unknown }[];
+  transport: { socket?: { _socket?: { writableLength?: number; destroy?: () => void } } };
+  close(discard?: boolean): void;
+}
+
+/**
+ * Bytes the server holds for one client: packets engine.io has not yet handed to the transport,
+ * plus what the TCP socket has not yet passed to the kernel. While a client reads, both are empty
+ * between writes; behind a client that stopped reading they only grow.
+ */
+export function queuedBytes(conn: EngineConnection): number {
+  let bytes = conn.transport.socket?._socket?.writableLength ?? 0;
+  for (const packet of conn.writeBuffer) {
+    const data = packet.data;
+    if (typeof data === 'string') bytes += data.length;
+    else if (data instanceof Uint8Array) bytes += data.byteLength;
+  }
+  return bytes;
+}
+
+/** About the bytes a relayed message puts on the wire, without serialising it (the per-sender byte budget). */
+function approximateBytes(message: unknown): number {
+  if (typeof message === 'string') return message.length + 2;
+  let bytes = 2;
+  for (const key in message as Record<string, unknown>) {
+    const field = (message as Record<string, unknown>)[key];
+    bytes += key.length + 4 + (typeof field === 'string' ? field.length : 8);
+  }
+  return bytes;
+}
 
 /**
  * socket.io rooms share one namespace with socket ids, and ids match the room-name rule; without a
@@ -94,6 +129,7 @@ const REASONS: Record<string, RejectionReason> = {
   [SignalingErrorCode.PayloadTooLarge]: 'payload_too_large',
   [SignalingErrorCode.RateLimited]: 'rate_limited',
   [SignalingErrorCode.Unavailable]: 'unavailable',
+  [SignalingErrorCode.SlowReceiver]: 'slow_receiver',
 };
 
 export interface SignalingHandlerOptions {
@@ -101,11 +137,13 @@ export interface SignalingHandlerOptions {
   logger: Logger;
   store: SeatStore;
   metrics: SignalingMetrics;
-  rateLimits: { messages: RateLimit; joins: RateLimit };
+  rateLimits: { messages: RateLimit; joins: RateLimit; messageBytes: RateLimit };
   /** How long a resumable client's seat outlives its connection; 0 = not at all. */
   reconnectGraceMs: number;
   /** Per-address join budget, shared by all of one address's sockets (reconnecting does not refill it). */
   addressLimits: AddressLimits;
+  /** Bytes waiting for one client past which it is disconnected as not reading. */
+  maxQueuedBytes: number;
 }
 
 export interface SignalingController {
@@ -130,7 +168,11 @@ class ClientSession {
   readonly resumable: boolean;
   readonly messages: TokenBucket;
   readonly joins: TokenBucket;
+  /** Relayed bytes: the message limit alone would let 64 KB messages through at 6 MB/s. */
+  readonly bytes: TokenBucket;
   readonly notices = new TokenBucket(REFUSAL_NOTICES);
+  /** Disconnected for not reading: its seat is freed at once, not held for a resume. */
+  evicted = false;
   tail: Promise<void> | undefined;
   queued = 0;
   readonly flood = new FloodMeter(FLOOD_DISCONNECT_AFTER, FLOOD_DRAIN_PER_SECOND);
@@ -142,11 +184,12 @@ class ClientSession {
    */
   knownPeers = new Set<string>();
 
-  constructor(memberId: string, resumable: boolean, limits: { messages: RateLimit; joins: RateLimit }) {
+  constructor(memberId: string, resumable: boolean, limits: { messages: RateLimit; joins: RateLimit; messageBytes: RateLimit }) {
     this.memberId = memberId;
     this.resumable = resumable;
     this.messages = new TokenBucket(limits.messages);
     this.joins = new TokenBucket(limits.joins);
+    this.bytes = new TokenBucket(limits.messageBytes);
   }
 }
 
@@ -197,7 +240,7 @@ function failure(code: SignalingErrorCode, message: string, event?: string): Fai
 }
 
 export function registerSignalingHandlers(io: SignalingServer, options: SignalingHandlerOptions): SignalingController {
-  const { logger, maxMessageBytes, store, metrics, reconnectGraceMs } = options;
+  const { logger, maxMessageBytes, store, metrics, reconnectGraceMs, maxQueuedBytes } = options;
   /** Connected clients of this process by member id (a resumed client under its old id). */
   const sessions = new Map<string, { socket: SignalingSocket; session: ClientSession }>();
   /** Seats of clients that dropped and may come back, with the timer that gives up on them. */
@@ -348,6 +391,51 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     timer.unref();
     held.set(memberId, { room, timer });
   };
+
+  /**
+   * Cuts off a client that stopped reading: its TCP socket is destroyed at once (a polite close
+   * would wait behind the unread bytes, for up to a minute), so what was queued for it is freed now.
+   * The notice cannot reach it; its room's members on this process get SLOW_RECEIVER, everyone 'bye'.
+   */
+  const evict = (member: LocalMember, bytes: number, except?: LocalMember) => {
+    const { socket, session } = member;
+    if (session.evicted) return;
+    session.evicted = true;
+    // Counted here when no refused message counts it (the sweep found it, not a relay).
+    if (except === undefined) metrics.reject('slow_receiver');
+    const why = `${bytes} bytes were waiting for it to read (limit ${maxQueuedBytes})`;
+    logger.warn(`disconnected client ${session.memberId}: it stopped reading; ${why}`, {
+      event: 'slow_receiver',
+      client: session.memberId,
+      room: session.room,
+      queuedBytes: bytes,
+    });
+    const room = session.room;
+    if (room !== undefined) {
+      for (const peer of localRooms.get(room) ?? []) {
+        if (peer === member || peer === except) continue;
+        peer.socket.emit('signaling error', {
+          code: SignalingErrorCode.SlowReceiver,
+          message: `Your peer ${session.memberId} stopped reading (${why}) and was disconnected; what you sent it since may not have arrived.`,
+          event: 'message',
+        });
+      }
+    }
+    const conn = socket.conn as unknown as EngineConnection;
+    conn.transport.socket?._socket?.destroy?.();
+    conn.close(true);
+    socket.disconnect(true);
+  };
+
+  const sweep = setInterval(() => {
+    for (const member of sessions.values()) {
+      const conn = member.socket.conn as unknown as EngineConnection;
+      if (conn.writeBuffer.length === 0 && (conn.transport.socket?._socket?.writableLength ?? 0) <= maxQueuedBytes) continue;
+      const bytes = queuedBytes(conn);
+      if (bytes > maxQueuedBytes) evict(member, bytes);
+    }
+  }, QUEUE_SWEEP_MS);
+  sweep.unref();
 
   io.on('connection', (socket: SignalingSocket) => {
     socket.data.room = undefined;
@@ -706,6 +794,19 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           refuse(ack, checked);
           return;
         }
+        if (!session.bytes.take(approximateBytes(checked.value))) {
+          const limit = options.rateLimits.messageBytes;
+          refuse(
+            ack,
+            failure(
+              SignalingErrorCode.RateLimited,
+              `Too many bytes: at most ${limit.perSecond} bytes of messages per second (bursts of ${limit.burst}). This one was dropped; send less, or put bulk data on a data channel.`,
+              'message',
+            ),
+          );
+          strike();
+          return;
+        }
         // Only the sender's room, never a broadcast: the codelab's socket.broadcast reached every room.
         const local = localRooms.get(room);
         // Every peer this client knows is a client of this process: no other process needs the
@@ -713,10 +814,44 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
         // broadcast machinery.
         const allLocal = local !== undefined && local.size - 1 === session.knownPeers.size;
         if (allLocal && local.size === 2) {
-          for (const peer of local) if (peer !== member) peer.socket.emit('message', checked.value, session.memberId);
+          for (const peer of local) {
+            if (peer === member) continue;
+            // Cheap while the peer reads (its buffer is empty between writes); measured only when not.
+            const conn = peer.socket.conn as unknown as EngineConnection;
+            if (conn.writeBuffer.length !== 0) {
+              const bytes = queuedBytes(conn);
+              if (bytes > maxQueuedBytes) {
+                evict(peer, bytes, member);
+                refuse(
+                  ack,
+                  failure(
+                    SignalingErrorCode.SlowReceiver,
+                    `Not delivered: your peer ${peer.session.memberId} stopped reading (${bytes} bytes were waiting for it, limit ${maxQueuedBytes}) and was disconnected.`,
+                    'message',
+                  ),
+                );
+                return;
+              }
+            }
+            peer.socket.emit('message', checked.value, session.memberId);
+          }
         } else if (allLocal) {
           socket.to(roomKey(room)).local.emit('message', checked.value, session.memberId);
         } else {
+          // A peer on another process is reached through Redis: while Redis is away the message
+          // would be acknowledged and lost, so it is refused instead and the client can resend.
+          const down = store.unavailableReason();
+          if (down !== undefined) {
+            refuse(
+              ack,
+              failure(
+                SignalingErrorCode.Unavailable,
+                `Not delivered: your peer is on another server process and ${down}. Send it again in a moment.`,
+                'message',
+              ),
+            );
+            return;
+          }
           socket.to(roomKey(room)).emit('message', checked.value, session.memberId);
         }
         metrics.relayedMessages += 1;
@@ -764,7 +899,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           if (sessions.get(session.memberId)?.socket === socket) sessions.delete(session.memberId);
           if (session.replaced || session.room === undefined) return;
           // Leaving on purpose frees the seat at once; a dropped connection may come back.
-          const onPurpose = reason === 'client namespace disconnect' || reason === 'server namespace disconnect';
+          const onPurpose = reason === 'client namespace disconnect' || reason === 'server namespace disconnect' || session.evicted;
           if (session.resumable && reconnectGraceMs > 0 && !onPurpose) {
             const room = session.room;
             removeLocal(room, member);
@@ -817,6 +952,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
       clearTimeout(timer);
     },
     dispose() {
+      clearInterval(sweep);
       for (const { timer } of held.values()) clearTimeout(timer);
       held.clear();
     },

@@ -1,0 +1,235 @@
+/**
+ * Redis going away under two real server processes, as an attacker (or bad luck) would arrange it:
+ * a real redis-server stalled with SIGSTOP/SIGCONT and restarted empty. Each test is the attack it
+ * keeps closed (issue 18): a hidden third member after a stall, an intruder taking a seat back from
+ * the rightful member after a restart, and relays acknowledged and then lost during an outage.
+ */
+import type { JoinResult } from '@workbench/core/protocol';
+import { findRedisServer, freeTcpPort, makeTempDir, redisCommand, spawnManaged, waitUntilReady, type ManagedProcess } from '@workbench/testing';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, waitForLog, type ServerProcess } from './cluster.js';
+import { connectClient, settle, until, type RecordingClient } from './helpers.js';
+
+const PREFIX = 'workbench:';
+const HOST = '127.0.0.1';
+
+/** A redis-server this file owns: it is stopped, continued and restarted on the same port. */
+class OwnRedis {
+  port = 0;
+  proc: ManagedProcess | undefined;
+  #dirs: { remove(): void }[] = [];
+
+  get url(): string {
+    return `redis://${HOST}:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = await freeTcpPort(HOST);
+    const dir = makeTempDir('redis-outage');
+    this.#dirs.push(dir);
+    this.proc = spawnManaged('redis-server', findRedisServer(), [
+      '--port', String(this.port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir.path, '--daemonize', 'no', '--logfile', '',
+    ]);
+    await waitUntilReady(this.proc, async () => (await redisCommand(HOST, this.port, ['PING'], 300)) === '+PONG\r\n', 10_000);
+  }
+
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.proc?.child.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    this.signal('SIGCONT');
+    await this.proc?.stop(1000);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    for (const dir of this.#dirs) dir.remove();
+  }
+}
+
+const redis = new OwnRedis();
+let inspector: Redis;
+let servers: ServerProcess[] = [];
+let clients: RecordingClient[] = [];
+/** Server processes stopped with SIGSTOP by a test, continued in teardown whatever happened. */
+const stoppedServers = new Set<ServerProcess>();
+
+beforeAll(async () => {
+  await redis.start();
+  inspector = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+  inspector.on('error', () => {});
+  // The default seat TTL (15 s) outlasts every stall here, so no process's heartbeat expires and
+  // nothing here is a dead process's seat being reaped.
+  servers = await Promise.all([0, 1].map(() => startServerProcess(redis.url)));
+}, 60_000);
+
+afterEach(async () => {
+  for (const server of stoppedServers) server.proc.child.kill('SIGCONT');
+  stoppedServers.clear();
+  redis.signal('SIGCONT');
+  for (const client of clients) client.socket.disconnect();
+  clients = [];
+  await settle(300);
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.proc.stop(2000)));
+  inspector?.disconnect();
+  await redis.dispose();
+}, 30_000);
+
+async function client(server: ServerProcess): Promise<RecordingClient> {
+  const connected = await connectClient(server.url);
+  clients.push(connected);
+  return connected;
+}
+
+function join(c: RecordingClient, room: string): Promise<JoinResult> {
+  return c.socket.timeout(20_000).emitWithAck('create or join', room);
+}
+
+/** Joins as a well-behaved client does: an UNAVAILABLE answer (Redis just came back) is retried. */
+async function joinWhenAvailable(c: RecordingClient, room: string): Promise<JoinResult> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const answer = await join(c, room);
+    if (answer.ok || answer.error.code !== 'UNAVAILABLE' || Date.now() > deadline) return answer;
+    await settle(200);
+  }
+}
+
+/** Ids of the members Redis holds for `room`, sorted. */
+async function seatsIn(room: string): Promise<string[]> {
+  return (await inspector.hkeys(`${PREFIX}room:${room}`)).sort();
+}
+
+describe('Redis stalls and restarts (two processes, one redis-server)', () => {
+  it('admits no hidden third member when a join times out during a stall and is retried at once', async () => {
+    const [A, B] = servers as [ServerProcess, ServerProcess];
+    const a = await client(A);
+    const x = await client(A);
+    const b = await client(B);
+    expect(await join(a, 'stall-r')).toMatchObject({ ok: true, role: 'created' });
+
+    redis.signal('SIGSTOP');
+    const first = await join(x, 'stall-r');
+    expect(first).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    // The intruder retries at once; Redis comes back while the retry waits.
+    const retry = join(x, 'stall-r');
+    await settle(1000);
+    redis.signal('SIGCONT');
+    const second = await retry;
+    const late = await join(b, 'stall-r');
+
+    const admitted = [a, ...(second.ok ? [x] : []), ...(late.ok ? [b] : [])].map((c) => c.socket.id as string).sort();
+    expect(admitted.length, 'members admitted to a room of 2').toBeLessThanOrEqual(2);
+    // Nobody is admitted without a seat in Redis, and nobody holds a seat without having been admitted.
+    await settle(500);
+    expect(await seatsIn('stall-r')).toEqual(admitted);
+  }, 60_000);
+
+  it('does not let a join during a Redis restart take the seat of a member another process has not yet put back', async () => {
+    const [A, B] = servers as [ServerProcess, ServerProcess];
+    const a = await client(A);
+    const b = await client(B);
+    const x = await client(A);
+    expect(await joinWhenAvailable(a, 'restart-r')).toMatchObject({ ok: true });
+    expect(await joinWhenAvailable(b, 'restart-r')).toMatchObject({ ok: true });
+    const bId = b.socket.id as string;
+
+    // B is slow to come back (a GC pause, a busy machine): A re-registers first.
+    B.proc.child.kill('SIGSTOP');
+    stoppedServers.add(B);
+    await redis.stop();
+    await redis.start();
+    await waitForLog(A, (r) => r.event === 'redis_restored', 15_000);
+
+    // The intruder on A joins (and retries while told UNAVAILABLE) before B has put b back.
+    let answer: JoinResult | undefined;
+    const attempts = (async () => {
+      for (let i = 0; i < 40; i += 1) {
+        answer = await join(x, 'restart-r');
+        if (answer.ok || answer.error.code !== 'UNAVAILABLE') return;
+        await settle(100);
+      }
+    })();
+    await settle(1000);
+    B.proc.child.kill('SIGCONT');
+    stoppedServers.delete(B);
+    await attempts;
+
+    expect(answer).toMatchObject({ ok: false, error: { code: 'ROOM_FULL' } });
+    expect(b.of('signaling error')).toEqual([]);
+    expect(await seatsIn('restart-r')).toEqual([a.socket.id as string, bId].sort());
+    await until(() => B.logs().some((r) => r.event === 'redis_restored'), 15_000, 'B re-registering its seats');
+  }, 60_000);
+
+  it('never acknowledges a relay to another process and then loses it while Redis stalls or restarts, and /healthz says 503 meanwhile', async () => {
+    const [A, B] = servers as [ServerProcess, ServerProcess];
+    const a = await client(A);
+    const b = await client(B);
+    expect(await joinWhenAvailable(a, 'outage-r')).toMatchObject({ ok: true });
+    expect(await joinWhenAvailable(b, 'outage-r')).toMatchObject({ ok: true });
+    // b hears a's relays by their number.
+    const delivered: number[] = [];
+    b.socket.on('message', (payload: unknown) => delivered.push(Number((payload as { text: string }).text)));
+
+    const answers = new Map<number, { ok: boolean; error?: { code: string } }>();
+    let sent = 0;
+    const sender = setInterval(() => {
+      const n = (sent += 1);
+      a.socket
+        .timeout(30_000)
+        .emitWithAck('message', { type: 'text', text: String(n) })
+        .then((answer) => answers.set(n, answer as { ok: boolean; error?: { code: string } }), () => answers.set(n, { ok: false, error: { code: 'NO_ACK' } }));
+    }, 50);
+    const health: { status: number; body: { ok: boolean; reason?: string } }[] = [];
+    const healthProbe = setInterval(() => {
+      void fetch(`${A.url}/healthz`).then(
+        async (response) => health.push({ status: response.status, body: (await response.json()) as { ok: boolean; reason?: string } }),
+        () => {},
+      );
+    }, 100);
+    const restoredBefore = (server: ServerProcess) => server.logs().filter((r) => r.event === 'redis_restored').length;
+    const [restoredA, restoredB] = [restoredBefore(A), restoredBefore(B)];
+    try {
+      await settle(1000);
+      // A stall: the connections stay open and nothing is answered.
+      redis.signal('SIGSTOP');
+      await settle(3000);
+      redis.signal('SIGCONT');
+      await settle(2000);
+      // A restart: connections drop, Redis comes back empty.
+      await redis.stop();
+      await settle(2000);
+      await redis.start();
+      await until(() => restoredBefore(A) > restoredA && restoredBefore(B) > restoredB, 20_000, 'both processes re-registering');
+      await until(() => health.at(-1)?.status === 200, 20_000, '/healthz 200 again');
+      await settle(2000);
+    } finally {
+      clearInterval(sender);
+      clearInterval(healthProbe);
+    }
+    await until(() => answers.size === sent, 35_000, 'an answer to every message');
+
+    const acknowledged = [...answers].filter(([, answer]) => answer.ok).map(([n]) => n);
+    const refused = [...answers].filter(([, answer]) => !answer.ok);
+    // Every acknowledged relay arrives, once, in order; no refused one does.
+    await until(() => acknowledged.every((n) => delivered.includes(n)), 15_000, 'every acknowledged relay delivered').catch(() => {});
+    expect(acknowledged.filter((n) => !delivered.includes(n)), 'acknowledged but never delivered').toEqual([]);
+    expect(delivered).toEqual([...delivered].sort((x, y) => x - y));
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(delivered.filter((n) => !answers.get(n)?.ok)).toEqual([]);
+    // The outage was real: some relays were refused, each with UNAVAILABLE.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused.map(([, answer]) => answer.error?.code))).toEqual(new Set(['UNAVAILABLE']));
+
+    // /healthz said so while it lasted, with the reason, and is healthy again.
+    const unhealthy = health.filter((h) => h.status === 503);
+    expect(unhealthy.length).toBeGreaterThan(0);
+    expect(unhealthy[0]?.body).toMatchObject({ ok: false, reason: expect.stringMatching(/Redis at redis:\/\/127\.0\.0\.1:\d+/) });
+    expect(health.at(-1)).toMatchObject({ status: 200, body: { ok: true } });
+  }, 120_000);
+});

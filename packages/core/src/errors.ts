@@ -506,3 +506,17 @@ export function explainConnectionFailure(
   if (typeof failure === 'string') return explain(failure, context);
   return explain(failure.code, failure.message ? { message: failure.message, ...context } : context);
 }
+
+/**
+ * Explains why Join failed, once for every page that joins a room: the camera's explanation when
+ * getUserMedia failed (RoomCall wraps it), the server's refusal (ROOM_FULL, INVALID_ROOM_NAME …)
+ * with the room named, or "signaling unreachable" for anything that is not a coded error.
+ */
+export function explainJoinFailure(failure: unknown, context: { room: string; url?: string }): Explanation {
+  const where: ExplainContext = { room: context.room, ...(context.url !== undefined ? { url: context.url } : {}) };
+  if (!(failure instanceof WorkbenchError)) return explain(ErrorCode.SignalingUnreachable, where);
+  if ('name' in failure.explanation) return failure.explanation;
+  // These two have their own wording; the server's message would only repeat it less clearly.
+  if (failure.code === ErrorCode.RoomFull || failure.code === ErrorCode.SignalingUnreachable) return explain(failure.code, where);
+  return explain(failure.code, { ...where, message: failure.message });
+}

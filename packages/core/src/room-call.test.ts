@@ -131,7 +131,7 @@ function makeCall(server: FakeServer, room: string, options: { media?: boolean; 
     signaling,
     logger: silentLogger,
     RTCPeerConnection: FakeRTCPeerConnection as unknown as PeerConnectionConstructor,
-    iceServers: () => new Promise((resolve) => setTimeout(() => resolve([]), options.iceDelayMs ?? 0)),
+    configuration: () => new Promise((resolve) => setTimeout(() => resolve({ iceServers: [] }), options.iceDelayMs ?? 0)),
     ...(options.media === false ? {} : { media: { video: true } }),
     getUserMedia: options.getUserMedia ?? (async () => camera as unknown as MediaStream),
     ...(options.channels ? { channels: [{ label: 'photos', id: 0 }] } : {}),

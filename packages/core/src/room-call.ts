@@ -53,8 +53,11 @@ export interface RoomCallOptions {
   room: string;
   /** The signaling connection, or its promise (pages load socket.io-client in a chunk of its own). Not closed by the call. */
   signaling: RoomSignaling | Promise<RoomSignaling>;
-  /** ICE servers for each new connection; called per connection, so TURN credentials can be refreshed. */
-  iceServers?: () => RTCIceServer[] | Promise<RTCIceServer[]>;
+  /**
+   * The configuration (ICE servers, transport policy) for each new connection; called per
+   * connection, so TURN credentials can be refreshed. No candidate pool: see startNegotiation.
+   */
+  configuration?: () => RTCConfiguration | Promise<RTCConfiguration>;
   /** Constraints to ask getUserMedia for (the call stops these tracks), or a stream the page owns. Omit for data only. */
   media?: MediaStreamConstraints | MediaStream;
   /** Negotiated data channels, made by both sides. */
@@ -391,13 +394,11 @@ export class RoomCall extends Emitter<RoomCallEvents> {
     this.#held = early ? [] : null;
     const generation = this.#generation;
     const signaling = this.#signaling as RoomSignaling;
-    const iceServers = (await this.#options.iceServers?.()) ?? [];
+    const configuration = (await this.#options.configuration?.()) ?? {};
     if (this.#closed || generation !== this.#generation) return;
-    // No candidate pool: Chromium (seen in 156) can stay 'gathering' for good when an answer is
-    // made while the pool is still gathering (see startNegotiation).
     const peer = new Peer({
       name: 'pc',
-      configuration: { iceServers },
+      configuration,
       logger: this.#log,
       ...(this.#options.RTCPeerConnection ? { RTCPeerConnection: this.#options.RTCPeerConnection } : {}),
     });

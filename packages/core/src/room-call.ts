@@ -120,7 +120,8 @@ function describe(message: SignalMessage): { label: string; detail?: string } {
   if (message.type === 'candidate') {
     if (!message.candidate) return { label: 'end-of-candidates' };
     const parts = message.candidate.replace(/^candidate:/, '').split(' ');
-    return { label: 'candidate', detail: `${parts[parts.indexOf('typ') + 1] ?? '?'} ${parts[2]?.toLowerCase() ?? '?'}` };
+    // "host udp 192.168.1.2:54400": what a learner compares across the two sides.
+    return { label: 'candidate', detail: `${parts[parts.indexOf('typ') + 1] ?? '?'} ${parts[2]?.toLowerCase() ?? '?'} ${parts[4] ?? '?'}:${parts[5] ?? '?'}` };
   }
   return { label: message.type, detail: `${message.sdp.length} B SDP` };
 }

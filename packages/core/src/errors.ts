@@ -120,8 +120,8 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
   },
   ROOM_FULL: {
     title: 'Room is full',
-    detail: (c) => `Room ${c.room ? `"${c.room}" ` : ''}already has as many people as it holds (two, in a call).`,
-    fix: 'Use another room name, or wait until someone in that room hangs up.',
+    detail: (c) => `Room ${c.room ? `"${c.room}" ` : ''}already has as many people as it holds (two).`,
+    fix: 'Use another room name, or wait until someone in that room leaves.',
   },
   ALREADY_IN_ROOM: {
     title: 'Already in a room',

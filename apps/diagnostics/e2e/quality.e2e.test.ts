@@ -158,8 +158,8 @@ describe('/diagnostics/quality/ loopback call', { timeout: 150_000 }, () => {
     await expect.poll(() => page.evaluate(() => window.quality?.timeline.capacity), { timeout: 5_000 }).toBe(25);
     await expect.poll(() => page.evaluate(() => window.samples?.length ?? 0), { timeout: 45_000, interval: 250 }).toBe(25);
     const firstOldest = (await samples(page))[0]?.timestamp ?? 0;
-    // Another 20 polls later: still 25, the oldest has moved on, and every chart line holds 25 points.
-    await page.waitForTimeout(4_000);
+    // Some 20 polls later: still 25, the oldest has moved on, and every chart line holds 25 points.
+    await expect.poll(async () => (await samples(page))[0]?.timestamp ?? 0, { timeout: 30_000, interval: 250 }).toBeGreaterThan(firstOldest + 2_000);
     const later = await samples(page);
     expect(later).toHaveLength(25);
     expect(later[0]?.timestamp ?? 0).toBeGreaterThan(firstOldest + 2_000);

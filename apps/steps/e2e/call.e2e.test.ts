@@ -107,7 +107,9 @@ describe('/call/ between two Chromium contexts', () => {
     await expect.poll(() => status(first.page)).toBe('peer left — waiting for a peer');
     expect(await stayerPc.evaluate((pc) => pc?.signalingState)).toBe('closed');
     expect(await first.page.getByLabel('Remote video').evaluate((v) => (v as HTMLVideoElement).srcObject)).toBeNull();
-    expect(await first.page.getByRole('alert').innerText()).toContain('The other person left');
+    // A peer leaving is part of the flow: said as a status note, not as an error.
+    expect(await first.page.getByTestId('peer-note').innerText()).toContain('The other person');
+    expect(await first.page.getByRole('alert').count()).toBe(0);
 
     // A new peer joins the same room: a fresh connection, and both videos play again.
     const newcomer = await joinCall(room);
@@ -140,6 +142,51 @@ describe('/call/ between two Chromium contexts', () => {
     await expect.poll(() => status(staying.page)).toBe('peer left — waiting for a peer');
     expect(await status(reloading.page)).toBe('not in a call');
     for (const member of [staying, reloading]) expect(member.problems()).toEqual([]);
+  });
+});
+
+describe('/call/ shows its own call: the exchange as arrows, setup times, encryption', () => {
+  /** The diagram's arrows, in order, as "from>to label". */
+  function arrows(page: Page): Promise<string[]> {
+    return page.locator('svg g.arrow').evaluateAll((nodes) => nodes.map((n) => `${n.getAttribute('data-from')}>${n.getAttribute('data-to')} ${n.getAttribute('data-label')}`));
+  }
+
+  it("draws each message as an arrow in the order it happened, and the certificate matches the peer's a=fingerprint", async () => {
+    const room = uniqueRoom('diagram');
+    const first = await joinCall(room);
+    await expect.poll(() => arrows(first.page)).toEqual(['page>server create or join', 'server>page created']);
+    const second = await joinCall(room);
+    await Promise.all([expectRemoteVideoPlaying(first, 'first'), expectRemoteVideoPlaying(second, 'second')]);
+
+    // The first page offered while alone: its offer goes at 'ready', and the answer comes back.
+    const firstArrows = await arrows(first.page);
+    expect(firstArrows.slice(0, 5)).toEqual(['page>server create or join', 'server>page created', 'server>page join', 'server>page ready', 'page>peer offer']);
+    expect(firstArrows.indexOf('peer>page answer')).toBeGreaterThan(4);
+    const secondArrows = await arrows(second.page);
+    expect(secondArrows.slice(0, 4)).toEqual(['page>server create or join', 'server>page joined', 'server>page ready', 'peer>page offer']);
+    expect(secondArrows.indexOf('page>peer answer')).toBeGreaterThan(3);
+    // Each arrow's time is no earlier than the one above it.
+    const times = await second.page.locator('svg g.arrow text.time').allInnerTexts();
+    const ms = times.map((t) => Number(/\+(\d+) ms/.exec(t)?.[1]));
+    expect(ms).toEqual([...ms].sort((a, b) => a - b));
+
+    // Setup phases, counted from 'ready', all there and in order once the first frame has played.
+    const phase = (page: Page, name: string) => page.locator(`[data-phase="${name}"] strong`).innerText();
+    await expect.poll(() => phase(second.page, 'first remote frame'), { timeout: 10_000 }).toMatch(/^\d+ ms$/);
+    const phaseMs = await Promise.all(['offer', 'answer', 'ICE connected', 'DTLS connected', 'first remote frame'].map(async (name) => Number((await phase(second.page, name)).replace(' ms', ''))));
+    expect(phaseMs).toEqual([...phaseMs].sort((a, b) => a - b));
+
+    // Encryption: the certificate the other side presented is the one its SDP announced.
+    for (const [self, other] of [[first, second], [second, first]] as const) {
+      await expect.poll(() => self.page.getByTestId('remote-fingerprint').innerText().catch(() => ''), { timeout: 10_000 }).toMatch(/^sha-256 [0-9A-F:]+$/);
+      // Read from the other page's own connection, not from what this page received.
+      const [algorithm, hex] = await other.page.evaluate(() => /a=fingerprint:(\S+) (\S+)/.exec((window as unknown as { pc: RTCPeerConnection }).pc.localDescription?.sdp ?? '')?.slice(1) ?? []);
+      expect(hex).toMatch(/^[0-9A-Fa-f:]{40,}$/);
+      expect(await self.page.getByTestId('remote-fingerprint').innerText()).toBe(`${algorithm?.toLowerCase()} ${hex?.toUpperCase()}`);
+      expect(await self.page.getByTestId('fingerprint-match').innerText()).toContain('They match');
+      expect(await self.page.getByTestId('srtp-cipher').innerText()).toMatch(/AES|AEAD/);
+    }
+    for (const member of [first, second]) expect(member.problems()).toEqual([]);
   });
 });
 

@@ -147,6 +147,9 @@ describe('a call in one room, signaling clients in others', () => {
     const otherRoom = uniqueRoom('filled');
     const first = await listenInRoom(otherRoom);
     const second = await listenInRoom(otherRoom);
+    await expect.poll(() => first.names()).toEqual(['created', 'join', 'ready']);
+    await expect.poll(() => second.names()).toEqual(['joined', 'ready']);
+    // Then nothing more: no second 'ready', no stray event for the call.
     await settle();
     expect(first.names()).toEqual(['created', 'join', 'ready']);
     expect(second.names()).toEqual(['joined', 'ready']);

@@ -33,7 +33,7 @@ function buttons(page: Page) {
 async function startCall(page: Page): Promise<void> {
   const { start, call } = buttons(page);
   await start.click();
-  await expect.poll(() => call.isEnabled()).toBe(true);
+  await expect.poll(() => call.isEnabled(), { timeout: 15_000 }).toBe(true); // getUserMedia can take seconds on a loaded machine
   await call.click();
   await waitForVideoPlaying(page.getByLabel('Remote video'), { label: 'Remote video' });
 }

@@ -293,6 +293,22 @@ describe('/photo/ between two Chromium contexts', () => {
     expect(newcomer.problems()).toEqual([]);
   });
 
+  it('the first one in offers while alone, and a reloaded page rejoins by itself (RoomCall, as /call/)', async () => {
+    const [first, second] = await pair('reload');
+    // Alone, the first page made its offer before the second joined: its connection had a local offer then.
+    const firstLog = await first.page.getByRole('log', { name: 'Event log' }).innerText();
+    expect(firstLog.indexOf('signalingState: have-local-offer')).toBeGreaterThan(-1);
+    expect(firstLog.indexOf('signalingState: have-local-offer')).toBeLessThan(firstLog.indexOf('join: '));
+
+    await second.page.reload();
+    // No click after the reload: the tab remembers its room, and photos flow again.
+    await Promise.all([channelOpen(first.page), channelOpen(second.page)]);
+    await expect.poll(() => status(second.page)).toMatch(/Status:\s*connected$/);
+    const { sent, received } = await snapAndSend(second.page, first.page);
+    expect(received.blobSha256).toBe(sent.sha256);
+    expect(first.problems()).toEqual([]);
+  });
+
   it('has no serious or critical axe violations once photos and an explanation are on screen', async () => {
     const [sender, receiver] = await pair('axe');
     await snapAndSend(sender.page, receiver.page);

@@ -120,8 +120,8 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
   },
   ROOM_FULL: {
     title: 'Room is full',
-    detail: (c) => `Room ${c.room ? `"${c.room}" ` : ''}already has as many people as it holds (two, in a call).`,
-    fix: 'Use another room name, or wait until someone in that room hangs up.',
+    detail: (c) => `Room ${c.room ? `"${c.room}" ` : ''}already has as many people as it holds (two).`,
+    fix: 'Use another room name, or wait until someone in that room leaves.',
   },
   ALREADY_IN_ROOM: {
     title: 'Already in a room',
@@ -511,4 +511,18 @@ export function explainConnectionFailure(
   }
   if (typeof failure === 'string') return explain(failure, context);
   return explain(failure.code, failure.message ? { message: failure.message, ...context } : context);
+}
+
+/**
+ * Explains why Join failed, once for every page that joins a room: the camera's explanation when
+ * getUserMedia failed (RoomCall wraps it), the server's refusal (ROOM_FULL, INVALID_ROOM_NAME …)
+ * with the room named, or "signaling unreachable" for anything that is not a coded error.
+ */
+export function explainJoinFailure(failure: unknown, context: { room: string; url?: string }): Explanation {
+  const where: ExplainContext = { room: context.room, ...(context.url !== undefined ? { url: context.url } : {}) };
+  if (!(failure instanceof WorkbenchError)) return explain(ErrorCode.SignalingUnreachable, where);
+  if ('name' in failure.explanation) return failure.explanation;
+  // These two have their own wording; the server's message would only repeat it less clearly.
+  if (failure.code === ErrorCode.RoomFull || failure.code === ErrorCode.SignalingUnreachable) return explain(failure.code, where);
+  return explain(failure.code, { ...where, message: failure.message });
 }

@@ -11,6 +11,7 @@ export * from './peer.js';
 export * from './data-channel.js';
 export * from './stats.js';
 export * from './signaling-client.js';
+export * from './room-call.js';
 export * from './ice-diagnostics.js';
 export * from './quality.js';
 export * from './webrtc-internals.js';

@@ -271,7 +271,10 @@ export class Peer extends Emitter<PeerEvents> {
     });
     this.#listen('icecandidateerror', (event) => {
       const error = event as RTCPeerConnectionIceErrorEvent;
-      this.#log.warn(`ICE candidate error ${error.errorCode} from ${error.url}: ${error.errorText}`);
+      // Debug, not a warning: pages explain these in their own words (an unreachable STUN server
+      // is harmless for a call on one machine or LAN), and one warning per local address and
+      // server in two wordings taught that something was broken.
+      this.#log.debug(`ICE candidate error ${error.errorCode} from ${error.url}: ${error.errorText}`);
       this.emit('icecandidateerror', error);
     });
     this.#listen('track', (event) => {

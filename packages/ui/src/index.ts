@@ -1,6 +1,8 @@
 /**
  * @workbench/ui: the Svelte 5 pieces both apps share (layout and navigation, event log, source
- * panel, error explanation, status badge) and the one list of pages. Consumed as source by the
+ * panel, error explanation, status badge, room link), the
+ * small app helpers every page needs (core logger → event log, file download, live objects on
+ * window, the latest-run AbortSignal) and the one list of pages. Consumed as source by the
  * apps' Vite builds; never imports an app.
  */
 export { default as Layout } from './Layout.svelte';
@@ -8,6 +10,15 @@ export { default as EventLog } from './EventLog.svelte';
 export { default as SourcePanel } from './SourcePanel.svelte';
 export { default as ErrorPanel } from './ErrorPanel.svelte';
 export { default as StatusBadge } from './StatusBadge.svelte';
+export { default as RoomLink } from './RoomLink.svelte';
+export { logTo } from './logTo.js';
+export type { LogSink, LogToOptions } from './logTo.js';
+export { downloadFile } from './download.js';
+export { LatestRun } from './latest.js';
+export { exposeOnWindow } from './windowObjects.js';
+export type { WindowObjects } from './windowObjects.js';
+export { chooseRoom, randomRoomName, showRoomInAddressBar, urlWithRoom } from './room.js';
+export type { RoomChoice } from './room.js';
 export { EventLogModel, DEFAULT_LOG_LIMIT, formatEntry, formatTime } from './eventLog.svelte.js';
 export type { EventLogOptions, LogEntry, LogLevel } from './eventLog.svelte.js';
 export { extractDeclaration } from './extractDeclaration.js';

@@ -1,11 +1,10 @@
 /**
  * What /photo/ needs only once it talks to other machines: socket.io-client (through core's
- * SignalingClient), the peer connection, perfect negotiation, the chunked transfers and the ICE
+ * SignalingClient), RoomCall (the peer connection and perfect negotiation), the chunked transfers and the ICE
  * server list. Imported with `import()` as soon as the page is up, so it arrives in a chunk of its
  * own instead of delaying the first paint.
  */
 export { SignalingClient } from '@workbench/core/signaling-client';
-export { Peer } from '@workbench/core/peer';
-export { PerfectNegotiator, startNegotiation } from '@workbench/core/negotiation';
+export { RoomCall } from '@workbench/core/room-call';
 export { ChunkReceiver, sendBlob, sha256Hex } from '@workbench/core/data-channel';
 export { describeIceServers, fetchIceServers } from '@workbench/core/ice-servers';

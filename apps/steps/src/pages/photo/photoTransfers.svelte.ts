@@ -6,7 +6,7 @@
  */
 import type { ReceivedTransfer, TransferHeader, TransferMeta, TransferProgress } from '@workbench/core/data-channel';
 import { ErrorCode, WorkbenchError } from '@workbench/core/errors';
-import { logTo, type LogSink } from '../signaling/logTo.js';
+import { logTo, type LogSink } from '@workbench/ui';
 import type * as Network from './network.js';
 import { describeTransfer, extensionFor, formatBytes, shortHash } from './photoOptions.js';
 

@@ -15,11 +15,18 @@ describe('logTo', () => {
     expect(sink.lines).toEqual(['info pc connectionState: connected']);
   });
 
-  it('keeps a prefix that is not its own name, and joins extra arguments', () => {
+  it("takes another object's [name] as the source, uses its own name otherwise, and joins extra arguments", () => {
     const sink = recordingSink();
     const logger = logTo(sink, 'pc');
-    logger.warn('[other] listener threw', new TypeError('boom'), 3);
-    expect(sink.lines).toEqual(['warn pc [other] listener threw TypeError: boom 3']);
+    logger.warn('[negotiation] listener threw', new TypeError('boom'), 3);
+    logger.info('no prefix here');
+    expect(sink.lines).toEqual(['warn negotiation listener threw TypeError: boom 3', 'info pc no prefix here']);
+  });
+
+  it('shows debug lines as info when asked to (the loopback pages)', () => {
+    const sink = recordingSink();
+    namedLogger('pc1', logTo(sink, 'page', { debug: true })).debug('local candidate: candidate:1 1 udp …');
+    expect(sink.lines).toEqual(['info pc1 local candidate: candidate:1 1 udp …']);
   });
 
   it('drops debug lines, and info lines when asked to', () => {

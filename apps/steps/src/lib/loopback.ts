@@ -2,28 +2,8 @@
  * Two Peers in one page (steps 2 and 3): the page itself carries the offer, the answer and every
  * ICE candidate from one connection to the other, which step 5 does through the server.
  */
-import type { Logger } from '@workbench/core/logger';
 import { parseCandidate, type ParsedCandidate } from '@workbench/core/ice';
 import type { Peer } from '@workbench/core/peer';
-import type { EventLogModel } from '@workbench/ui';
-
-/**
- * A core Logger that writes into a page's event log. Peer prefixes its lines with `[pc1]`; that
- * name becomes the entry's source, so the log reads like webrtc/samples' "pc1 ICE state: …".
- * Debug lines (each candidate, "queued until the remote description is set") are what a learner
- * came to see, so they are shown as info.
- */
-export function eventLogLogger(log: EventLogModel): Logger {
-  const write =
-    (level: 'info' | 'warn' | 'error') =>
-    (...args: unknown[]): void => {
-      const text = args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ');
-      const named = /^\[([^\]]+)\] ([\s\S]*)$/.exec(text);
-      if (named) log.add(level, named[2] ?? '', named[1]);
-      else log.add(level, text);
-    };
-  return { debug: write('info'), info: write('info'), warn: write('warn'), error: write('error') };
-}
 
 /** One candidate handed from one connection to the other, as the page's table shows it. */
 export interface ExchangedCandidate {

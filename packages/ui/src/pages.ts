@@ -76,7 +76,7 @@ export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
   {
     path: '/diagnostics/ice/',
     title: 'ICE server test',
-    short: 'ICE servers',
+    short: 'ICE server test',
     teaches: 'Gather candidates against your STUN/TURN servers and read why a relay did or did not appear.',
   },
   {
@@ -88,7 +88,7 @@ export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
   {
     path: '/diagnostics/camera/',
     title: 'Camera probe',
-    short: 'Camera',
+    short: 'Camera probe',
     teaches: 'Which resolutions and frame rates each camera really delivers, and what the browser reports.',
   },
 ];
@@ -103,11 +103,13 @@ export function pagesOf(site: SiteName): readonly PageInfo[] {
 
 /**
  * The pages before and after `path` in its site's order. The first page's previous page is the
- * site's home; the home's next page is the first page, so a learner can walk the whole list.
+ * site's home; the home's next page is the first page, so a learner can walk the whole list. The
+ * last step leads on to the diagnostics, where a learner goes once their own calls misbehave.
  */
 export function neighbours(site: SiteName, path: string): { prev?: PageInfo; next?: PageInfo } {
   const home = homeOf(site);
-  const sequence = [home, ...pagesOf(site)];
+  const sequence = site === 'steps' ? [home, ...pagesOf(site), DIAGNOSTICS_HOME] : [home, ...pagesOf(site)];
+  if (site === 'steps' && normalisePath(path) === DIAGNOSTICS_HOME.path) return {};
   const index = sequence.findIndex((page) => page.path === normalisePath(path));
   if (index === -1) return {};
   return { prev: sequence[index - 1], next: sequence[index + 1] };

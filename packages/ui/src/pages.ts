@@ -61,13 +61,16 @@ export const STEP_PAGES: readonly PageInfo[] = [
     path: '/call/',
     title: 'Combine peer connection and signaling',
     short: 'Call',
-    teaches: 'A real call between two browsers: perfect negotiation, trickle ICE, STUN/TURN, rejoin after a peer leaves.',
+    teaches:
+      'A real call between two browsers: perfect negotiation (either side may offer; on a clash the polite one yields), ' +
+      'trickle ICE (addresses sent as they are found), STUN/TURN, rejoin after a peer leaves.',
   },
   {
     path: '/photo/',
     title: 'Take a photo and share it via a data channel',
     short: 'Photo',
-    teaches: 'Snap a frame to a canvas and send it in chunks with back-pressure and an integrity check.',
+    teaches:
+      'Snap a frame to a canvas and send it in chunks with back-pressure (pausing while the send buffer is full) and an integrity check.',
   },
 ];
 

@@ -62,7 +62,7 @@ describe('each tool after its main flow', () => {
     await page.getByLabel('Bitrate cap (kbps)').fill('300');
     await page.getByLabel('Bitrate cap (kbps)').dispatchEvent('change');
     await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('maxBitrate: 300000');
-    await expect.poll(() => page.getByRole('region', { name: 'Timeline events' }).innerText(), { timeout: 10_000 }).toContain('cap 300 kbps');
+    await expect.poll(() => page.getByRole('region', { name: 'Timeline events' }).innerText(), { timeout: 10_000 }).toContain('Bitrate cap set to 300 kbps');
     const titles = await page.locator('.chart h3').allInnerTexts();
     expect(titles.filter((title) => /\(.*\(|\(([^)]+)\).*\(\1\)/.test(title) || /MOS.*\(MOS\)/.test(title))).toEqual([]);
     expect(await page.getByText('see the formula below').count()).toBe(0);

@@ -60,7 +60,8 @@ describe('each tool after its main flow', () => {
     const log = page.getByRole('log');
     expect(await log.innerText()).not.toContain('Bitrate cap removed');
     await page.getByLabel('Bitrate cap (kbps)').fill('300');
-    await page.getByLabel('Bitrate cap (kbps)').dispatchEvent('change');
+    // Enter commits the value as a person would; a later blur then fires no second change.
+    await page.getByLabel('Bitrate cap (kbps)').press('Enter');
     await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('maxBitrate: 300000');
     await expect.poll(() => page.getByRole('region', { name: 'Timeline events' }).innerText(), { timeout: 10_000 }).toContain('Bitrate cap set to 300 kbps');
     const titles = await page.locator('.chart h3').allInnerTexts();

@@ -105,7 +105,8 @@ describe('the event log follows the flow', () => {
     const send = page.getByRole('button', { name: 'Send', exact: true });
     await expect.poll(() => send.isEnabled(), { timeout: 20_000 }).toBe(true);
     for (let i = 0; i < 8; i++) {
-      await page.getByLabel('Data to send').fill(`hello ${i}`);
+      // Different lengths: the log says "Sent N bytes", and eight identical lines would be noise.
+      await page.getByLabel('Data to send').fill(`hello ${'!'.repeat(i)}`);
       await send.click();
     }
     await expect.poll(async () => ((await page.getByRole('log').innerText()).match(/Received \d+ bytes/g) ?? []).length, { timeout: 10_000 }).toBe(8);

@@ -37,7 +37,8 @@ describe.each(Object.keys(VIEWPORTS) as ViewportName[])('every diagnostics page 
         const control = await firstControl(page);
         if (control) expect(control.bottom, `${path}: first control "${control.label}"`).toBeLessThanOrEqual(viewport.height);
       }
-      await saveScreenshot(page, SCREENSHOTS, `diagnostics${path.replace('/diagnostics', '')}-${viewport.width}-${colorScheme}`.replace('/-', '/home-'));
+      const name = path === '/diagnostics/' ? 'home' : path.replace('/diagnostics/', '').replace(/\/$/, '');
+      await saveScreenshot(page, SCREENSHOTS, `diagnostics-${name}-${viewport.width}-${colorScheme}`);
       expect(problems()).toEqual([]);
       await page.context().close();
     }

@@ -35,6 +35,16 @@ describe('explainMediaError', () => {
     expect(explained.fix).toMatch(fix);
   });
 
+  it('names only the device that was asked for: "Camera access denied" for {video: true}', () => {
+    const camera = explainMediaError(domError('NotAllowedError', 'denied'), { video: true }, secure);
+    expect(camera.title).toBe('Camera access denied');
+    expect(camera.fix).toMatch(/allow the camera,/);
+    expect(explainMediaError(domError('NotFoundError', 'none'), { audio: true }, secure).title).toBe('No microphone found');
+    // Both asked, or nothing said: the wording stays general.
+    expect(explainMediaError(domError('NotAllowedError', 'denied'), { audio: true, video: true }, secure).title).toBe('Camera or microphone access denied');
+    expect(explainMediaError(domError('NotAllowedError', 'denied'), undefined, secure).title).toBe('Camera or microphone access denied');
+  });
+
   it('names the constraint and the requested value of an OverconstrainedError', () => {
     const error = Object.assign(new Error(''), { name: 'OverconstrainedError', constraint: 'width' });
     const explained = explainMediaError(error, { video: { width: { min: 1280 }, height: { min: 720 } } }, secure);

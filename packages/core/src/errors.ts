@@ -484,7 +484,24 @@ export function explainMediaError(
       if (requested !== undefined) context.requested = requested;
     }
   }
-  return { ...explain(code, context), name };
+  return nameAskedDevice({ ...explain(code, context), name }, constraints);
+}
+
+/**
+ * "Camera or microphone access denied" when only the camera was asked read as if the page had
+ * wanted the microphone too (issue 13): name the one device the constraints asked for.
+ */
+function nameAskedDevice(explanation: MediaErrorExplanation, constraints: MediaStreamConstraints | undefined): MediaErrorExplanation {
+  const video = Boolean(constraints?.video);
+  const audio = Boolean(constraints?.audio);
+  if (video === audio) return explanation;
+  const device = video ? 'camera' : 'microphone';
+  const say = (text: string): string =>
+    text
+      .replace(/Camera or microphone|No camera or microphone/g, (found) => (found.startsWith('No') ? `No ${device}` : device.charAt(0).toUpperCase() + device.slice(1)))
+      .replace('allow camera and microphone', `allow the ${device}`)
+      .replace('Connect a camera/microphone', `Connect a ${device}`);
+  return { ...explanation, title: say(explanation.title), fix: say(explanation.fix) };
 }
 
 // ---- Connections -------------------------------------------------------------------------

@@ -281,7 +281,8 @@ export function directionalScores(sample: StatsSample): StreamScore[] {
  * What a timeline marks. `connection` and `ice` come from the peer connection's state events
  * (live) or its update log (a dump); the others are derived from consecutive samples.
  */
-export type QualityEventKind = 'connection' | 'ice' | 'candidate-pair' | 'quality-limitation' | 'codec' | 'encoder' | 'resolution';
+/** `control`: a change the reader made on the page (bitrate cap, resolution scale, codec preference). */
+export type QualityEventKind = 'connection' | 'ice' | 'candidate-pair' | 'quality-limitation' | 'codec' | 'encoder' | 'resolution' | 'control';
 
 export interface QualityEvent {
   /** Stats clock, ms (the same clock as StatsSample.timestamp). */

@@ -28,3 +28,16 @@ export { stunBinding, decodeBindingResponse, encodeBindingRequest, type StunBind
 export { freeTcpPort, freeTcpUdpPort, freeUdpPortRange } from './ports.js';
 export { makeTempDir, spawnManaged, waitUntilReady, type ExitInfo, type ManagedProcess } from './processes.js';
 export { FIXTURES } from './fixtures.js';
+export {
+  VIEWPORTS,
+  clippedContent,
+  firstControl,
+  logLines,
+  logView,
+  repeatedLines,
+  saveScreenshot,
+  waitForLogToFollow,
+  type LogLine,
+  type LogView,
+  type ViewportName,
+} from './layout.js';

@@ -19,6 +19,8 @@ describe('pages', () => {
     ]);
     for (const page of [...STEP_PAGES, ...DIAGNOSTICS_PAGES]) {
       expect(page.title.length).toBeGreaterThan(0);
+      // A tool's nav name is its title, so a newcomer recognises the page they land on (issue 13).
+      if (DIAGNOSTICS_PAGES.includes(page)) expect(page.short).toBe(page.title);
       expect(page.teaches.length).toBeGreaterThan(0);
     }
   });
@@ -26,7 +28,8 @@ describe('pages', () => {
   it('links each page to its neighbours, from the site home to the last page', () => {
     expect(neighbours('steps', '/')).toMatchObject({ prev: undefined, next: { path: '/webcam/' } });
     expect(neighbours('steps', '/webcam/')).toMatchObject({ prev: { path: '/' }, next: { path: '/peer-connection/' } });
-    expect(neighbours('steps', '/photo/index.html')).toMatchObject({ prev: { path: '/call/' }, next: undefined });
+    expect(neighbours('steps', '/photo/index.html')).toMatchObject({ prev: { path: '/call/' }, next: { path: '/diagnostics/' } });
+    expect(neighbours('steps', '/diagnostics/')).toEqual({});
     expect(neighbours('diagnostics', '/diagnostics/ice')).toMatchObject({
       prev: { path: '/diagnostics/' },
       next: { path: '/diagnostics/quality/' },
@@ -42,7 +45,7 @@ describe('pages', () => {
 
   it('finds a page by path in either site and names what to do for an unknown one', () => {
     expect(pageAt('/webcam/index.html').title).toBe('Stream video from your webcam');
-    expect(pageAt('/diagnostics/camera/').short).toBe('Camera');
+    expect(pageAt('/diagnostics/camera/').short).toBe('Camera probe');
     expect(() => pageAt('/nope/')).toThrow(/add it there/);
   });
 });

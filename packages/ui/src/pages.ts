@@ -61,13 +61,16 @@ export const STEP_PAGES: readonly PageInfo[] = [
     path: '/call/',
     title: 'Combine peer connection and signaling',
     short: 'Call',
-    teaches: 'A real call between two browsers: perfect negotiation, trickle ICE, STUN/TURN, rejoin after a peer leaves.',
+    teaches:
+      'A real call between two browsers: perfect negotiation (either side may offer; on a clash the polite one yields), ' +
+      'trickle ICE (addresses sent as they are found), STUN/TURN, rejoin after a peer leaves.',
   },
   {
     path: '/photo/',
     title: 'Take a photo and share it via a data channel',
     short: 'Photo',
-    teaches: 'Snap a frame to a canvas and send it in chunks with back-pressure and an integrity check.',
+    teaches:
+      'Snap a frame to a canvas and send it in chunks with back-pressure (pausing while the send buffer is full) and an integrity check.',
   },
 ];
 
@@ -76,7 +79,7 @@ export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
   {
     path: '/diagnostics/ice/',
     title: 'ICE server test',
-    short: 'ICE servers',
+    short: 'ICE server test',
     teaches: 'Gather candidates against your STUN/TURN servers and read why a relay did or did not appear.',
   },
   {
@@ -88,7 +91,7 @@ export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
   {
     path: '/diagnostics/camera/',
     title: 'Camera probe',
-    short: 'Camera',
+    short: 'Camera probe',
     teaches: 'Which resolutions and frame rates each camera really delivers, and what the browser reports.',
   },
   {
@@ -109,11 +112,13 @@ export function pagesOf(site: SiteName): readonly PageInfo[] {
 
 /**
  * The pages before and after `path` in its site's order. The first page's previous page is the
- * site's home; the home's next page is the first page, so a learner can walk the whole list.
+ * site's home; the home's next page is the first page, so a learner can walk the whole list. The
+ * last step leads on to the diagnostics, where a learner goes once their own calls misbehave.
  */
 export function neighbours(site: SiteName, path: string): { prev?: PageInfo; next?: PageInfo } {
   const home = homeOf(site);
-  const sequence = [home, ...pagesOf(site)];
+  const sequence = site === 'steps' ? [home, ...pagesOf(site), DIAGNOSTICS_HOME] : [home, ...pagesOf(site)];
+  if (site === 'steps' && normalisePath(path) === DIAGNOSTICS_HOME.path) return {};
   const index = sequence.findIndex((page) => page.path === normalisePath(path));
   if (index === -1) return {};
   return { prev: sequence[index - 1], next: sequence[index + 1] };

@@ -81,6 +81,8 @@ export function chartConfiguration(
         y: {
           type: 'linear',
           beginAtZero: true,
+          // Headroom above the data for the marker labels' rows, which overlapped the lines.
+          ...(definition.eventLabels ? { grace: '35%' } : {}),
           ...(definition.suggestedMax !== undefined ? { suggestedMax: definition.suggestedMax } : {}),
           title: { display: true, text: definition.unit, color: colours.text },
           ticks: { color: colours.text, maxTicksLimit: 6 },

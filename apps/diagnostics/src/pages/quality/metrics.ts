@@ -145,8 +145,8 @@ export const CHARTS: readonly ChartDefinition[] = [
   },
   {
     id: 'resolution',
-    title: 'Resolution',
-    unit: 'height (px)',
+    title: 'Resolution: frame height',
+    unit: 'px',
     lines: [
       { metric: 'sentHeight', color: BLUE },
       { metric: 'receivedHeight', color: ORANGE },
@@ -199,7 +199,7 @@ export const CHARTS: readonly ChartDefinition[] = [
     title: 'MOS (E-model)',
     unit: 'MOS',
     lines: [{ metric: 'mos', color: PURPLE }],
-    hint: 'The estimated voice quality from RTT, jitter and loss, 1 (bad) to 4.5 (best): see the formula below.',
+    hint: 'The estimated voice quality from RTT, jitter and loss, 1 (bad) to 4.5 (best): the formula is in the MOS panel above the charts.',
     suggestedMax: 4.5,
   },
 ];

@@ -44,6 +44,7 @@ export const MARK_COLOURS: Readonly<Record<QualityEventKind, string>> = {
   codec: '#a855f7',
   encoder: '#a855f7',
   resolution: '#16a34a',
+  control: '#db2777',
 };
 
 /** Fill per limitation reason, translucent so the lines stay visible through it. */

@@ -61,6 +61,9 @@ describe('formatting', () => {
     expect(formatBytes(5_242_880)).toBe('5.24 MB');
     expect(shortHash('a'.repeat(64))).toBe(`${'a'.repeat(12)}…`);
     expect(describeTransfer(2_000_000, 100)).toBe('2.00 MB in 100 ms (20.0 MB/s)');
+    // No rate from a clock reading of a few ms: it was "9.9 kB in 0 ms (24.8 MB/s)".
+    expect(describeTransfer(9_900, 0.4)).toBe('9.9 kB in under 1 ms');
+    expect(describeTransfer(9_900, 4.04)).toBe('9.9 kB in 4.0 ms');
     expect(formatBinaryBytes(1024 * 1024)).toBe('1 MiB');
     expect(formatBinaryBytes(256 * 1024)).toBe('256 KiB');
     expect(formatBinaryBytes(1000)).toBe('1000 B');

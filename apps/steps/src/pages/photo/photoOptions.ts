@@ -107,8 +107,13 @@ export function shortHash(sha256: string): string {
   return sha256.length > 12 ? `${sha256.slice(0, 12)}…` : sha256;
 }
 
-/** Throughput for the log: "2.31 MB in 104 ms (22.2 MB/s)". */
+/**
+ * Throughput for the log: "2.31 MB in 104 ms (22.2 MB/s)". Under 10 ms the clock's rounding is
+ * most of the figure ("9.9 kB in 0 ms (24.8 MB/s)" read as nonsense), so a small photo says only
+ * that it was quick.
+ */
 export function describeTransfer(bytes: number, ms: number): string {
-  const rate = ms > 0 ? ` (${(bytes / 1000 / ms).toFixed(1)} MB/s)` : '';
-  return `${formatBytes(bytes)} in ${Math.round(ms)} ms${rate}`;
+  if (ms < 1) return `${formatBytes(bytes)} in under 1 ms`;
+  if (ms < 10) return `${formatBytes(bytes)} in ${ms.toFixed(1)} ms`;
+  return `${formatBytes(bytes)} in ${Math.round(ms)} ms (${(bytes / 1000 / ms).toFixed(1)} MB/s)`;
 }

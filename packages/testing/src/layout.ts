@@ -1,0 +1,169 @@
+/**
+ * What a newcomer sees, as checks a browser test can make on any page (issue 13): nothing cut off
+ * or pushing the page sideways, the first control on the first phone screen, an event log that
+ * follows its newest line and does not repeat itself, and screenshots for a person to look at.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+
+/** The two widths every page is checked at: a laptop and a phone (iPhone 12-14 CSS size). */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+export type ViewportName = keyof typeof VIEWPORTS;
+
+/**
+ * Every element whose content is cut or spills: its text wider than its own box, or its box
+ * outside an ancestor that hides overflow, and the page itself scrolling sideways. A scroll
+ * container (`overflow-x: auto | scroll`) is deliberate and ends the search for that element.
+ * Returns one line per problem, naming the element by tag, class and start of its text.
+ */
+export async function clippedContent(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth + 1) problems.push(`the page scrolls sideways: ${root.scrollWidth} px of content in ${root.clientWidth} px`);
+    const name = (el: Element): string => {
+      const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+      const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40);
+      return `<${el.tagName.toLowerCase()}${cls}> "${text}"`;
+    };
+    const scrolls = (style: CSSStyleDeclaration): boolean => style.overflowX === 'auto' || style.overflowX === 'scroll';
+    const selector = 'h1, h2, h3, h4, p, li, dt, dd, th, td, button, label, summary, legend, figcaption, pre, select, a, code, canvas, video, img, table';
+    for (const el of Array.from(document.querySelectorAll(selector))) {
+      // Screen-reader-only text is clipped on purpose; so is the skip link until it has focus.
+      if (el.closest('.visually-hidden, .skip-link, [hidden]')) continue;
+      const style = getComputedStyle(el);
+      if (style.display === 'none' || style.visibility === 'hidden') continue;
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const inline = style.display === 'inline';
+      if (!inline && !scrolls(style) && el.tagName !== 'SELECT' && el.scrollWidth > el.clientWidth + 1) {
+        problems.push(`${name(el)}: content ${el.scrollWidth} px wide in a ${el.clientWidth} px box`);
+        continue;
+      }
+      if (rect.right > root.clientWidth + 1 || rect.left < -1) {
+        // Only a problem when no scroll container between it and the page holds it.
+        let held = false;
+        for (let up = el.parentElement; up && up !== root; up = up.parentElement) {
+          if (scrolls(getComputedStyle(up))) {
+            held = true;
+            break;
+          }
+        }
+        if (!held) problems.push(`${name(el)}: reaches ${Math.round(rect.left)}…${Math.round(rect.right)} px, outside the ${root.clientWidth} px page`);
+        continue;
+      }
+      for (let up = el.parentElement; up && up !== root; up = up.parentElement) {
+        const upStyle = getComputedStyle(up);
+        if (upStyle.overflowX === 'visible') continue;
+        if (scrolls(upStyle)) break;
+        const box = up.getBoundingClientRect();
+        if (rect.right > box.right + 1 || rect.left < box.left - 1) problems.push(`${name(el)}: cut off by ${name(up)}`);
+        break;
+      }
+    }
+    return problems;
+  });
+}
+
+/**
+ * The first button, field or select in the page's main content: where its bottom edge is, and
+ * what it is, so a test can say "Join is 1.4 screens down". Undefined when the page has none.
+ */
+export async function firstControl(page: Page): Promise<{ label: string; bottom: number } | undefined> {
+  return page.evaluate(() => {
+    const controls = Array.from(document.querySelectorAll('main button, main input, main select, main textarea'));
+    for (const control of controls) {
+      const rect = control.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const label =
+        control.getAttribute('aria-label') ??
+        (control.id ? document.querySelector(`label[for="${control.id}"]`)?.textContent : undefined) ??
+        control.textContent ??
+        control.tagName;
+      return { label: label.trim(), bottom: rect.bottom + window.scrollY };
+    }
+    return undefined;
+  });
+}
+
+export interface LogView {
+  /** The last line's bottom edge is inside the log's visible box. */
+  lastLineVisible: boolean;
+  /** The "new lines ↓" button is shown. */
+  newLinesButton: boolean;
+  lines: number;
+}
+
+/** Where the event log (`role="log"`) stands: is its newest line in view? */
+export async function logView(page: Page): Promise<LogView> {
+  return page.evaluate(() => {
+    const scroller = document.querySelector('[role="log"]');
+    if (!scroller) throw new Error('No event log (role="log") on this page.');
+    const items = scroller.querySelectorAll('li');
+    const last = items[items.length - 1];
+    const box = scroller.getBoundingClientRect();
+    const lastBox = last?.getBoundingClientRect();
+    const button = Array.from(scroller.parentElement?.querySelectorAll('button') ?? []).find((b) => /new lines?/.test(b.textContent ?? ''));
+    return {
+      lastLineVisible: lastBox !== undefined && lastBox.bottom <= box.bottom + 1 && lastBox.top >= box.top - 1,
+      newLinesButton: button !== undefined,
+      lines: items.length,
+    };
+  });
+}
+
+/** Polls until the log shows its newest line (or `deadlineMs` passes), then says where it stands. */
+export async function waitForLogToFollow(page: Page, deadlineMs = 5_000): Promise<LogView> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const view = await logView(page);
+    if (view.lastLineVisible || Date.now() > until) return view;
+    await page.waitForTimeout(100);
+  }
+}
+
+export interface LogLine {
+  atMs: number;
+  level: string;
+  source: string;
+  message: string;
+}
+
+/** The event log's lines as the page shows them. */
+export async function logLines(page: Page): Promise<LogLine[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('[role="log"] li:not(.empty)'), (li) => ({
+      // The log prints "1234.5 ms" (formatTime in packages/ui).
+      atMs: Number((li.querySelector('.time')?.textContent ?? '').replace(/[^\d.]/g, '')),
+      level: li.querySelector('.level')?.textContent?.trim() ?? '',
+      source: li.querySelector('.source')?.textContent?.trim() ?? '',
+      message: li.querySelector('.message')?.textContent?.trim() ?? '',
+    })),
+  );
+}
+
+/** Pairs of identical lines (same source and message) less than `withinMs` apart: noise. */
+export function repeatedLines(lines: readonly LogLine[], withinMs = 1_000): string[] {
+  const repeats: string[] = [];
+  const lastSeen = new Map<string, number>();
+  for (const line of lines) {
+    const key = `${line.source} ${line.message}`;
+    const before = lastSeen.get(key);
+    if (before !== undefined && line.atMs - before < withinMs) repeats.push(`${key} (again after ${Math.round(line.atMs - before)} ms)`);
+    lastSeen.set(key, line.atMs);
+  }
+  return repeats;
+}
+
+/** Saves a full-page screenshot under `dir` (created), named `name.png`; returns its path. */
+export async function saveScreenshot(page: Page, dir: string, name: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -455,7 +455,7 @@ describe('probeResolutions: failures', () => {
     const error = await rejection(probeResolutions({ mediaDevices: devices.asMediaDevices(), clock: virtualClock() }));
     expect(error).toBeInstanceOf(WorkbenchError);
     expect((error as WorkbenchError).code).toBe(ErrorCode.PermissionDenied);
-    expect((error as WorkbenchError).explanation.fix).toContain('allow camera');
+    expect((error as WorkbenchError).explanation.fix).toContain('allow the camera');
     expect(devices.requests).toHaveLength(1);
   });
 

@@ -97,7 +97,7 @@ export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
   {
     path: '/diagnostics/audio/',
     title: 'Microphone and speakers',
-    short: 'Audio',
+    short: 'Microphone and speakers',
     teaches: 'Microphone level and verdict in dBFS, the processing applied, a speaker test, and hearing yourself through a real peer connection.',
   },
 ];

@@ -436,7 +436,8 @@ describe('failures explained on the page', TEST_TIMEOUT, () => {
     const { pass } = await runPass(page, 'Quick scan');
     expect(pass.outcome).toBe('failed');
     const alert = page.getByRole('alert');
-    await expect.poll(() => alert.innerText()).toContain('Camera or microphone access denied');
+    // The probe asks for the camera alone, so the explanation names only the camera.
+    await expect.poll(() => alert.innerText()).toContain('Camera access denied');
     expect(await alert.innerText()).toContain('PERMISSION_DENIED');
   });
 });

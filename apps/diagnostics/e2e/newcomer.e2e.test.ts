@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 const suite = pageSuite();
 const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
 // The nav's list (packages/ui/src/pages.ts); the first test checks the nav lists no other page.
-const PATHS = ['/diagnostics/', '/diagnostics/ice/', '/diagnostics/quality/', '/diagnostics/camera/'];
+const PATHS = ['/diagnostics/', '/diagnostics/ice/', '/diagnostics/quality/', '/diagnostics/camera/', '/diagnostics/audio/'];
 
 it('checks every page the diagnostics nav lists, named as their titles', async () => {
   const { page } = await suite.open('/diagnostics/');

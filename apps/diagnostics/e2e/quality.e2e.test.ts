@@ -194,10 +194,12 @@ describe('/diagnostics/quality/ room call', { timeout: 150_000 }, () => {
       expect((await chartLine(page, 'bitrate', 'Video in')).some((y) => (y ?? 0) > 0)).toBe(true);
     }
 
-    // The other side leaving closes this side's connection; the page waits for the next peer.
+    // The other side leaving closes this side's connection; the page waits for the next peer (with
+    // a fresh connection of its own, for the early offer, so window.pc is no longer the call's).
+    const callPc = await first.page.evaluateHandle(() => window.pc);
     await second.page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => first.page.getByText('peer left — waiting for a peer').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    expect(await first.page.evaluate(() => window.pc?.connectionState)).toBe('closed');
+    await expect.poll(() => callPc.evaluate((pc) => pc?.connectionState), { timeout: 10_000 }).toBe('closed');
     expect(first.problems()).toEqual([]);
     expect(second.problems()).toEqual([]);
   });

@@ -1,16 +1,14 @@
 /**
  * Everything on the HTTP port that is not socket.io: health, ICE configuration and the two built
- * apps. Plain node:http, because three routes and a file server do not need a framework.
+ * apps. Plain node:http, because three routes and a file server do not need a framework. The
+ * security headers are set before this runs, by the request gate (request-gate.ts), on every response.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IceServersResponse } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
-import { SECURITY_HEADERS } from './request-gate.js';
 import { sendHtmlPage, serveStatic, type StaticSite } from './static-files.js';
-
-export { SECURITY_HEADERS };
 
 export interface HealthReport {
   /** `false` (answered with 503) while the server cannot do its job, e.g. Redis is unreachable. */
@@ -74,8 +72,6 @@ function safeEqual(a: string, b: string): boolean {
 
 export function createRequestHandler(context: RequestHandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    // The request gate sets these too; the handler also runs without it (in tests, embedded).
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
       res.setHeader('Allow', 'GET, HEAD');

@@ -3,7 +3,7 @@ import { signalMessageSchema, validateSignalMessage } from '@workbench/core/prot
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { checkSignalMessage, isExactSignalMessage, payloadBytesUpperBound } from './message-check.js';
+import { checkSignalMessage, isExactSignalMessage, payloadBytesEstimate, payloadBytesUpperBound } from './message-check.js';
 
 const messages = fc.oneof(
   fc.anything(),
@@ -79,6 +79,25 @@ describe('checkSignalMessage', () => {
         expect(payloadBytesUpperBound(value)).toBeGreaterThanOrEqual(new TextEncoder().encode(JSON.stringify(value)).byteLength);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('payloadBytesEstimate', () => {
+  it('is within a few bytes of the JSON size of an ASCII message, never six times it', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({ type: fc.constantFrom('offer', 'answer'), sdp: fc.string({ unit: fc.constantFrom('a', 'v', '=', '0', ' '), maxLength: 3000 }) }),
+          fc.record({ type: fc.constant('candidate'), candidate: fc.string({ unit: fc.constantFrom('1', 'u', 'd', 'p'), maxLength: 200 }), label: fc.nat(4) }),
+          fc.string({ unit: fc.constantFrom('x', 'y'), maxLength: 100 }),
+        ),
+        (message) => {
+          const json = JSON.stringify(message).length;
+          expect(Math.abs(payloadBytesEstimate(message) - json)).toBeLessThanOrEqual(12);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -24,7 +24,7 @@ import {
 } from '@workbench/core/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from './logger.js';
-import { checkSignalMessage } from './message-check.js';
+import { checkSignalMessage, payloadBytesEstimate } from './message-check.js';
 import type { RejectionReason, SignalingMetrics } from './metrics.js';
 import { normaliseAddress, type AddressLimits } from './address-limits.js';
 import { FloodMeter, TokenBucket, type RateLimit } from './rate-limit.js';
@@ -74,17 +74,6 @@ export function queuedBytes(conn: EngineConnection): number {
     const data = packet.data;
     if (typeof data === 'string') bytes += data.length;
     else if (data instanceof Uint8Array) bytes += data.byteLength;
-  }
-  return bytes;
-}
-
-/** About the bytes a relayed message puts on the wire, without serialising it (the per-sender byte budget). */
-function approximateBytes(message: unknown): number {
-  if (typeof message === 'string') return message.length + 2;
-  let bytes = 2;
-  for (const key in message as Record<string, unknown>) {
-    const field = (message as Record<string, unknown>)[key];
-    bytes += key.length + 4 + (typeof field === 'string' ? field.length : 8);
   }
   return bytes;
 }
@@ -794,7 +783,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
           refuse(ack, checked);
           return;
         }
-        if (!session.bytes.take(approximateBytes(checked.value))) {
+        if (!session.bytes.take(payloadBytesEstimate(checked.value))) {
           const limit = options.rateLimits.messageBytes;
           refuse(
             ack,

@@ -189,7 +189,7 @@ describe('decideVerdict', () => {
 
   it('unreachable at the budget when a UDP server never answers, never waiting ~40 s for gathering', () => {
     const verdict = decideVerdict(input({ candidates: [at(5, LINES.hostMdns)], elapsedMs: 5003, budgetMs: 5000 }));
-    expect(verdict).toMatchObject({ kind: 'unreachable', atMs: 5000, title: 'Unreachable: no answer within 5 s' });
+    expect(verdict).toMatchObject({ kind: 'unreachable', atMs: 5000, atBudget: true, title: 'Unreachable: no answer within 5 s' });
     expect(verdictStatus(verdict!.kind)).toBe('failed');
   });
 

@@ -321,6 +321,11 @@ export interface IceVerdict {
    * while the check waits out its budget; replaced by the confirmed verdict (or by an answer).
    */
   provisional?: boolean;
+  /**
+   * Decided because the budget ran out (the title names the budget, "no answer within 5 s"), so a
+   * separate "after 5000 ms" would only say it again.
+   */
+  atBudget?: boolean;
 }
 
 /** success / failed / skipped, as the status badges show it. */
@@ -571,6 +576,7 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
   return {
     kind: 'unreachable',
     atMs: input.budgetMs,
+    atBudget: true,
     title: `Unreachable: no answer within ${seconds(input.budgetMs)}`,
     detail: udp
       ? 'No answer to the STUN/TURN requests over UDP: the server is down, the port is wrong, or a firewall drops UDP to it. ' +
@@ -1088,7 +1094,7 @@ export function parseIceShareQuery(search: string): IceShareSettings {
 
 export const ICE_REPORT_SCHEMA = 'webrtc-workbench/ice-report';
 /**
- * 2 added optional fields only (a verdict's `provisional`) and the findings relay-no-data,
+ * 2 added optional fields only (a verdict's `provisional` and `atBudget`) and the findings relay-no-data,
  * credentials-expired and clock-skew; version 1 reports are still read.
  */
 export const ICE_REPORT_VERSION = 2;
@@ -1129,6 +1135,7 @@ const verdictSchema = v.object({
   relay: v.optional(v.object({ address: text(200), port: portNumber, protocol: v.optional(relayProtocolSchema) })),
   errorCode: v.optional(v.number()),
   provisional: v.optional(v.boolean()),
+  atBudget: v.optional(v.boolean()),
 });
 
 const serverSchema = v.object({

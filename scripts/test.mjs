@@ -24,9 +24,9 @@ const SUITES = [
   { stage: 'test:e2e', task: 'test:e2e', label: 'e2e', reportFile: 'vitest.e2e.json', turboArgs: ['--concurrency=1'] },
 ];
 /** The NAT lab: its own runner (node packages/nat-lab/dist/cli.js), which checks the machine first. */
-const NAT_LAB = { stage: 'nat-lab', task: 'test:nat-lab', label: 'nat-lab', reportFile: 'vitest.nat-lab.json', command: 'run' };
+const NAT_LAB = { name: 'NAT lab', stage: 'nat-lab', task: 'test:nat-lab', label: 'nat-lab', reportFile: 'vitest.nat-lab.json', command: 'run' };
 /** The quality lab (issue 17): the same package, machine check and namespaces; loss and rate caps against /diagnostics/quality/. */
-const QUALITY_LAB = { stage: 'quality-lab', task: 'test:quality-lab', label: 'quality-lab', reportFile: 'vitest.quality-lab.json', command: 'quality' };
+const QUALITY_LAB = { name: 'Quality lab', stage: 'quality-lab', task: 'test:quality-lab', label: 'quality-lab', reportFile: 'vitest.quality-lab.json', command: 'quality' };
 const LABS = [NAT_LAB, QUALITY_LAB];
 const NAT_LAB_CLI = join(ROOT, 'packages', 'nat-lab', 'dist', 'cli.js');
 const requireNatLab = process.env.WORKBENCH_REQUIRE_NAT_LAB === '1';
@@ -154,10 +154,9 @@ if (natLabNotRun === undefined) {
     stages.push(run(lab.stage, process.execPath, [NAT_LAB_CLI, lab.command, '--', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT_DIR}/${lab.reportFile}`]));
   }
 } else {
-  const fails = requireNatLab && labsWanted.length > 0;
-  for (const lab of labsWanted.length > 0 ? labsWanted : [NAT_LAB]) {
-    console.log(`${lab === labsWanted[0] || labsWanted.length === 0 ? '\n' : ''}${lab === NAT_LAB ? 'NAT' : 'Quality'} lab not run: ${natLabNotRun}${fails ? ' (WORKBENCH_REQUIRE_NAT_LAB=1: this fails the run)' : ''}`);
-  }
+  const fails = requireNatLab && labsWanted.length > 0 ? ' (WORKBENCH_REQUIRE_NAT_LAB=1: this fails the run)' : '';
+  console.log('');
+  for (const lab of labsWanted.length > 0 ? labsWanted : [NAT_LAB]) console.log(`${lab.name} not run: ${natLabNotRun}${fails}`);
 }
 
 // ---- summary -------------------------------------------------------------------------------

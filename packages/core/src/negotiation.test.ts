@@ -105,8 +105,13 @@ function connectPair(options: {
     }, typeof latency === 'function' ? latency() : latency);
   }
 
-  /** Waits until both are stable, done gathering, with nothing in flight for a while, or gives up. */
-  async function settle(timeoutMs = 3000): Promise<void> {
+  /**
+   * Waits until both are stable, done gathering, with nothing in flight for a while, or gives up.
+   * The default deadline is generous: on a loaded 2-core CI machine a 3 s one ran out in the middle
+   * of an exchange that takes milliseconds when idle, and the test then read a half-done call. No
+   * test waits it out on purpose (the deadlock test passes its own, short one).
+   */
+  async function settle(timeoutMs = 15_000): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     let quietSince = performance.now();
     while (performance.now() < deadline) {
@@ -115,7 +120,7 @@ function connectPair(options: {
       // the 60 ms of quiet, and the test would then read the messages sent before it.
       const quiet =
         inFlight === 0 &&
-        [a.pc, b.pc].every((pc) => pc.signalingState === 'stable' && pc.iceGatheringState !== 'gathering');
+        [a.pc, b.pc].every((pc) => pc.pendingWork === 0 && pc.signalingState === 'stable' && pc.iceGatheringState !== 'gathering');
       if (!quiet) quietSince = performance.now();
       else if (performance.now() - quietSince > 60) return;
     }

@@ -76,6 +76,8 @@ export class FakeRTCPeerConnection extends EventTarget {
   readonly #options: FakePeerConnectionOptions;
   #chain: Promise<unknown> = Promise.resolve();
   #pendingOps = 0;
+  /** Timers this fake has scheduled and not yet run (operations, negotiationneeded, candidates). */
+  #timers = 0;
   #negotiationNeeded = false;
   #becameStable = false;
   #updateOnEmptyChain = false;
@@ -183,10 +185,28 @@ export class FakeRTCPeerConnection extends EventTarget {
     if (this.#closed) throw domError('InvalidStateError', "The RTCPeerConnection's signalingState is 'closed'.");
   }
 
+  /** setTimeout, counted, so a test can tell "nothing more will happen" from "the loop stalled". */
+  #later(run: () => void, ms: number): void {
+    this.#timers += 1;
+    setTimeout(() => {
+      this.#timers -= 1;
+      run();
+    }, ms);
+  }
+
+  /**
+   * Work this connection still has scheduled: operations queued or running and timers not yet run.
+   * A test waiting for a call to settle checks it is 0; "no event for 60 ms" alone was fooled by a
+   * loaded machine stalling the event loop with an operation's timer still pending.
+   */
+  get pendingWork(): number {
+    return this.#pendingOps + this.#timers;
+  }
+
   #delay(): Promise<void> {
     const option = this.#options.opDelayMs ?? 0;
     const ms = typeof option === 'function' ? option() : option;
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    return new Promise((resolve) => this.#later(resolve, ms));
   }
 
   #enqueue(operation: () => void): Promise<void> {
@@ -231,7 +251,7 @@ export class FakeRTCPeerConnection extends EventTarget {
       this.#updateOnEmptyChain = true;
       return;
     }
-    setTimeout(() => {
+    this.#later(() => {
       if (this.#closed) return;
       if (this.#pendingOps > 0) {
         this.#updateOnEmptyChain = true;
@@ -373,7 +393,7 @@ export class FakeRTCPeerConnection extends EventTarget {
     this.iceGatheringState = 'gathering';
     this.dispatchEvent(new Event('icegatheringstatechange'));
     for (let i = 0; i <= count; i += 1) {
-      setTimeout(() => {
+      this.#later(() => {
         if (this.#closed) return;
         const candidate =
           i < count

@@ -11,7 +11,7 @@
  * Needs the built apps (`npm run build`). Writes bench/results/audio.json and prints a table.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
 const seconds = Number(args.seconds);
 if (!(seconds >= 2)) throw new Error(`--seconds must be at least 2, got "${args.seconds}".`);
 
+/** The 1, 5 and 15 min load averages when the run began: figures only compare between idle runs. */
+const LOAD_AT_START = loadavg().map((x) => Math.round(x * 100) / 100);
 const RATE = 48_000;
 const dir = makeTempDir('audio-bench');
 const square = new Float32Array(RATE * 4);
@@ -155,7 +157,7 @@ const pass = {
 };
 const results = {
   measuredAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', note: 'shared machine: other builds and browser tests ran at the same time' },
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: { atStart: LOAD_AT_START, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) } },
   targets: TARGETS,
   cost,
   accuracy,

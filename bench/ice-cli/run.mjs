@@ -124,7 +124,6 @@ const report = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim(),
     node: process.version,
-    note: 'Shared machine: other builds and browser tests ran at the same time.',
     loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
   },
   config: { runs: RUNS, budgetSeconds: BUDGET_S, coturn: 'local, use-auth-secret, 127.0.0.1', uclientMessages: 50 },

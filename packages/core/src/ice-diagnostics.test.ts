@@ -20,6 +20,7 @@ import {
   iceFindings,
   iceServerEndpoint,
   inferNatMapping,
+  natMappingOf,
   parseIceReport,
   parseIceServerUrl,
   parseObservedCandidate,
@@ -31,6 +32,7 @@ import {
   verdictStatus,
   type IceReport,
   type IceReportCheck,
+  type IceVerdict,
   type ObservedCandidate,
   type ObservedIceError,
   type VerdictInput,
@@ -619,5 +621,115 @@ describe('report v2', () => {
   it('refuses two checks with one id (the page keys its cards by it)', () => {
     const report = sampleReport();
     expect(() => parseIceReport({ ...report, checks: [report.checks[0], report.checks[0]] })).toThrow(/Two checks share the id "turn:127\.0\.0\.1:3478\?transport=udp"/);
+  });
+});
+
+type MappingCheck = IceReport['checks'][number];
+type Gathering = NonNullable<IceReport['gathering']>;
+
+function mappingCheck(url: string, verdict: Partial<IceVerdict> & Pick<IceVerdict, 'kind'>, transport: MappingCheck['transport'] = 'udp'): MappingCheck {
+  return {
+    id: url,
+    serverId: 's',
+    url,
+    serverUrl: url,
+    kind: url.startsWith('turn') ? 'turn' : 'stun',
+    transport,
+    status: 'success',
+    startedAtMs: 0,
+    verdict: { atMs: 10, title: '', detail: '', ...verdict },
+    candidates: [],
+    errors: [],
+  };
+}
+
+// As Chromium 156 reported them here: two coturns on loopback, the second one's srflx dropped as a duplicate.
+function sharedGathering(candidates: { candidate: string; url?: string }[]): Gathering {
+  return { status: 'success', startedAtMs: 0, candidates: candidates.map((c, i) => ({ atMs: i, ...c })), errors: [], gatheringCompleteMs: 138 };
+}
+const HOST = { candidate: 'candidate:1591385504 1 udp 2113937151 0c2410ed-2cc5-4c3b-8c11-1b9dbbbdc9b6.local 58306 typ host generation 0' };
+const SRFLX_A = { candidate: 'candidate:3233239988 1 udp 1677729535 127.0.0.1 58306 typ srflx raddr 0.0.0.0 rport 0 generation 0', url: 'stun:127.0.0.1:45425' };
+
+describe('natMappingOf', () => {
+  it('two servers on one socket, the second deduplicated by the browser: endpoint-independent', () => {
+    const result = natMappingOf(
+      [mappingCheck('stun:127.0.0.1:45425', { kind: 'reachable' }), mappingCheck('stun:127.0.0.1:46000', { kind: 'reachable' })],
+      sharedGathering([HOST, SRFLX_A]),
+      'all',
+    );
+    expect(result.behaviour).toBe('endpoint-independent');
+    expect(result.servers.map((s) => [s.server, s.mapped])).toEqual([
+      ['127.0.0.1:45425', ['127.0.0.1:58306']],
+      ['127.0.0.1:46000', []],
+    ]);
+  });
+
+  it('attributes srflx that TURN servers over UDP produce (their URL is rewritten to stun:) to the same endpoint', () => {
+    const result = natMappingOf(
+      [
+        mappingCheck('turn:127.0.0.2:44925?transport=udp', { kind: 'relay-allocated' }),
+        mappingCheck('turn:127.0.0.2:44925?transport=tcp', { kind: 'relay-allocated' }, 'tcp'),
+        mappingCheck('stun:127.0.0.1:45425', { kind: 'reachable' }),
+      ],
+      sharedGathering([HOST, SRFLX_A, { candidate: SRFLX_A.candidate.replace('58306', '58307'), url: 'stun:127.0.0.2:44925' }]),
+      'all',
+    );
+    expect(result.servers.map((s) => s.server)).toEqual(['127.0.0.2:44925', '127.0.0.1:45425']);
+    expect(result.behaviour).toBe('endpoint-dependent');
+  });
+
+  it('does not count a server that never answered, nor a 701, as an answer', () => {
+    const result = natMappingOf(
+      [mappingCheck('stun:127.0.0.1:45425', { kind: 'reachable' }), mappingCheck('stun:127.0.0.1:9', { kind: 'unreachable', errorCode: 701 })],
+      sharedGathering([HOST, SRFLX_A]),
+      'all',
+    );
+    expect(result.behaviour).toBe('unknown');
+    expect(result.servers[1]).toMatchObject({ answered: false });
+  });
+
+  it('says why nothing is compared under the relay-only policy or without a finished gathering', () => {
+    expect(natMappingOf([], null, 'relay').title).toMatch(/relay-only/);
+    expect(natMappingOf([], { ...sharedGathering([]), status: 'skipped', note: 'Cancelled.' }, 'all').detail).toMatch(/Cancelled/);
+  });
+});
+
+describe('natMappingOf with srflx that name no server (libwebrtc in Node)', () => {
+  const reachable = (url: string) => mappingCheck(url, { kind: 'reachable' });
+  // Two STUN servers seen from one socket whose base is 10.0.0.2:40000, as the terminal check's
+  // shared gathering reports them: no url on any candidate.
+  const srflx = (port: number) => ({ candidate: `candidate:1 1 udp 1677729535 198.51.100.7 ${port} typ srflx raddr 10.0.0.2 rport 40000 generation 0` });
+  const host = { candidate: 'candidate:2 1 udp 2122260223 10.0.0.2 40000 typ host generation 0' };
+
+  it('one mapping for the socket and two servers that answered: endpoint-independent', () => {
+    const result = natMappingOf([reachable('stun:203.0.113.10:3478'), reachable('stun:203.0.113.11:3478')], sharedGathering([host, srflx(50000)]), 'all');
+    expect(result.behaviour).toBe('endpoint-independent');
+    expect(result.detail).toContain('not attributed to a server');
+    expect(result.detail).toContain('198.51.100.7:50000');
+    // Neither server is credited with a mapping it may not have produced.
+    expect(result.servers.map((s) => s.mapped)).toEqual([[], []]);
+    expect(result.servers[0]?.note).toMatch(/does not say which server/);
+  });
+
+  it('two mappings for one socket: endpoint-dependent, whoever produced which', () => {
+    const result = natMappingOf([reachable('stun:203.0.113.10:3478'), reachable('stun:203.0.113.11:3478')], sharedGathering([host, srflx(50000), srflx(50001)]), 'all');
+    expect(result.behaviour).toBe('endpoint-dependent');
+    expect(result.conclusion).toBe('needs-turn');
+    expect(result.detail).toContain('a new port for every destination');
+  });
+
+  it('one mapping but only one server answered: not enough data, as with named srflx', () => {
+    const result = natMappingOf(
+      [reachable('stun:203.0.113.10:3478'), mappingCheck('stun:203.0.113.11:3478', { kind: 'unreachable', errorCode: 701 })],
+      sharedGathering([host, srflx(50000)]),
+      'all',
+    );
+    expect(result.behaviour).toBe('unknown');
+  });
+
+  it('srflx equal to a host address: no NAT', () => {
+    const same = { candidate: 'candidate:1 1 udp 1677729535 10.0.0.2 40000 typ srflx raddr 10.0.0.2 rport 40000 generation 0' };
+    const result = natMappingOf([reachable('stun:203.0.113.10:3478'), reachable('stun:203.0.113.11:3478')], sharedGathering([host, same]), 'all');
+    expect(result.behaviour).toBe('no-nat');
   });
 });

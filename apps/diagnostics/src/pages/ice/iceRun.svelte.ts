@@ -11,6 +11,7 @@ import {
   iceFindings,
   iceRunTargets,
   isServerAnswer,
+  natMappingOf,
   reportServer,
   silentServerDeadlineMs,
   type IceFinding,
@@ -20,7 +21,7 @@ import {
 } from '@workbench/core/ice-diagnostics';
 
 import { GatheringCheck, SharedGathering, TurnLoopbackCheck, type Checker, type CheckLogLevel, type PeerConnectionConstructor } from './checks.js';
-import { natMappingOf, timestamp } from './runReport.js';
+import { timestamp } from './runReport.js';
 import { toRtcIceServer } from './servers.js';
 
 export type RunPhase = 'idle' | 'checking' | 'loopback' | 'done' | 'cancelled';

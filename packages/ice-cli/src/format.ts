@@ -83,6 +83,15 @@ export function formatTable(report: IceReport, tls: ReadonlyMap<string, TlsCheck
       );
     }
   }
+  const nat = report.natMapping;
+  if (nat) {
+    const mark = nat.conclusion === 'needs-turn' ? p.warn('!') : '-';
+    out.push('', p.bold('NAT mapping (one gathering with every UDP server):'), `${mark} ${nat.title}`, ...wrapText(nat.detail, '  '));
+    for (const server of nat.servers) {
+      const parts = [...(server.mapped.length > 0 ? [`saw ${server.mapped.join(', ')}`] : []), ...(server.note ? [server.note] : [])];
+      out.push(...wrapText(`${server.server}: ${parts.join('. ') || (server.answered ? 'answered' : 'no answer')}`, '    ').map(p.dim));
+    }
+  }
   if (report.findings.length > 0) {
     out.push('', p.bold('Findings:'));
     for (const finding of report.findings) {
@@ -129,6 +138,11 @@ export function formatPrometheus(report: IceReport): string {
     loops.filter(({ l }) => l.rttMs !== undefined).map(({ l, labels }) => [labels, (l.rttMs ?? 0) / 1000]));
   gauge('webrtc_workbench_ice_relay_throughput_bits_per_second', 'Throughput of 1 MiB sent through the relay.',
     loops.filter(({ l }) => l.throughputMbps !== undefined).map(({ l, labels }) => [labels, (l.throughputMbps ?? 0) * 1e6]));
+  const nat = report.natMapping;
+  if (nat && nat.behaviour !== 'unknown') {
+    gauge('webrtc_workbench_ice_nat_mapping', '1 for the NAT mapping the STUN servers showed (label behaviour: no-nat, endpoint-independent, endpoint-dependent; needs_turn 1 when direct calls to peers behind NAT will likely fail).',
+      [[{ behaviour: nat.behaviour, needs_turn: nat.conclusion === 'needs-turn' ? '1' : '0' }, 1]]);
+  }
   gauge('webrtc_workbench_ice_run_duration_seconds', 'How long the whole run took.', [[{}, report.durationMs / 1000]]);
   return `${lines.join('\n')}\n`;
 }

@@ -14,6 +14,8 @@ import {
   decideVerdict,
   iceRunTargets,
   iceFindings,
+  iceServerEndpoint,
+  natMappingOf,
   parseIceServerUrl,
   reportServer,
   skipReason,
@@ -23,6 +25,7 @@ import {
   type IcePolicy,
   type IceReport,
   type IceReportCheck,
+  type IceReportGathering,
   type IceReportLoopback,
   type IceServerEntry,
   type IceVerdict,
@@ -288,6 +291,68 @@ async function loopback(state: CheckState, settings: RunSettings, bytes: number)
   return result;
 }
 
+/**
+ * The gathering with every UDP server in one peer connection, so all of them see one local socket
+ * per network: what NAT-mapping inference compares (core's `natMappingOf`, as on the page). It runs
+ * beside the checks, within the same budget. libwebrtc in Node names no server on a candidate, so
+ * its srflx reach core unattributed; one mapping or several for one socket still tells
+ * endpoint-independent from endpoint-dependent.
+ */
+/**
+ * Each UDP server once, as `stun:`: a TURN server answers Binding requests as well, and asked that
+ * way it allocates no relay. Allocations outlive this process (libwebrtc has no time to release
+ * them as it exits), and a run that made one more per TURN server filled a test coturn's 50 relay
+ * ports after seven runs.
+ */
+function bindingServers(states: readonly CheckState[]): RTCIceServer[] {
+  const endpoints = new Set(states.map((s) => iceServerEndpoint(parseIceServerUrl(s.target.url))));
+  return [...endpoints].map((endpoint) => ({ urls: `stun:${endpoint}` }));
+}
+
+function sharedGathering(states: readonly CheckState[], settings: RunSettings, runStartedAt: number): Promise<IceReportGathering | null> {
+  const udp = states.filter((s) => s.target.transport === 'udp' && !skipReason(s.target, settings.policy));
+  if (settings.policy === 'relay' || udp.length === 0) return Promise.resolve(null);
+  const started = performance.now();
+  const since = () => round(performance.now() - started);
+  const gathering: IceReportGathering = { status: 'running', startedAtMs: round(started - runStartedAt), candidates: [], errors: [] };
+  let pc: RTCPeerConnection;
+  try {
+    pc = new settings.PeerConnection({ iceServers: bindingServers(udp), iceTransportPolicy: settings.policy });
+  } catch (error) {
+    return Promise.resolve({ ...gathering, status: 'failed', note: configurationErrorVerdict(error).detail });
+  }
+  return new Promise((resolve) => {
+    const finish = (status: IceReportGathering['status'], note?: string) => {
+      clearTimeout(timer);
+      settings.signal?.removeEventListener('abort', onAbort);
+      pc.onicecandidate = null;
+      pc.onicecandidateerror = null;
+      pc.onicegatheringstatechange = null;
+      pc.close();
+      resolve({ ...gathering, status, ...(note ? { note } : {}) });
+    };
+    const onAbort = () => finish('skipped', 'Cancelled.');
+    const timer = setTimeout(() => finish('success', 'The budget ran out while libwebrtc was still gathering (it waits for servers that do not answer).'), settings.budgetMs);
+    settings.signal?.addEventListener('abort', onAbort);
+    pc.onicecandidate = (event) => {
+      if (event.candidate && event.candidate.candidate !== '') gathering.candidates.push({ atMs: since(), candidate: event.candidate.candidate });
+    };
+    pc.onicecandidateerror = (event) => {
+      const e = event as RTCPeerConnectionIceErrorEvent;
+      gathering.errors.push({ atMs: since(), errorCode: e.errorCode, errorText: e.errorText ?? '', url: e.url ?? '', address: e.address ?? null, port: e.port ?? null });
+    };
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      gathering.gatheringCompleteMs = since();
+      finish('success');
+    };
+    pc.createDataChannel('ice-check');
+    pc.createOffer()
+      .then((offer) => pc.setLocalDescription(offer))
+      .catch((error: unknown) => finish('failed', configurationErrorVerdict(error).detail));
+  });
+}
+
 /** Runs every check, then the loopbacks one at a time (parallel transfers would share the machine). */
 export async function runIceChecks(settings: RunSettings): Promise<RunResult> {
   const runStartedAt = performance.now();
@@ -302,6 +367,7 @@ export async function runIceChecks(settings: RunSettings): Promise<RunResult> {
     const server = entries.get(target.serverId);
     return server ? [{ target, server, startedAtMs: 0, candidates: [], errors: [], verdict: null, connectUrl: target.url }] : [];
   });
+  const gathering = sharedGathering(states, settings, runStartedAt);
   let decided = 0;
   const note = () => progress(`${decided} of ${states.length} verdicts · ${((performance.now() - runStartedAt) / 1000).toFixed(1)} s of ${settings.budgetMs / 1000} s budget`);
   const ticker = setInterval(note, 250);
@@ -350,6 +416,8 @@ export async function runIceChecks(settings: RunSettings): Promise<RunResult> {
     await Promise.all(bridges.map((bridge) => bridge.close()));
   }
 
+  // Done long before: it shares the checks' budget, and the loopbacks ran after both.
+  const shared = await gathering;
   const checks: IceReportCheck[] = states.map((state) => ({
     id: state.target.id,
     serverId: state.server.id,
@@ -373,17 +441,10 @@ export async function runIceChecks(settings: RunSettings): Promise<RunResult> {
     durationMs: Math.round(performance.now() - runStartedAt),
     servers: settings.servers.map((server) => reportServer(server, false)),
     checks,
-    gathering: null,
+    gathering: shared,
     loopbacks,
-    natMapping: {
-      behaviour: 'unknown',
-      conclusion: 'unknown',
-      title: 'NAT mapping: not tested from the terminal',
-      detail:
-        'The page compares the mapped addresses STUN servers report in one gathering with all servers; libwebrtc in Node does not say which server produced each candidate, so the terminal check leaves NAT mapping out. Run the page for it.',
-      servers: [],
-    },
-    findings: iceFindings({ candidates: checks.flatMap((c) => c.candidates), checks }),
+    natMapping: natMappingOf(checks, shared, settings.policy),
+    findings: iceFindings({ candidates: [...checks.flatMap((c) => c.candidates), ...(shared?.candidates ?? [])], checks }),
   };
   return { report, tls };
 }

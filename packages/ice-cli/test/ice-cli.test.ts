@@ -117,6 +117,22 @@ describe('webrtc-workbench ice against coturn', () => {
     expect(ran.code).toBe(1);
   });
 
+  it('reads the NAT mapping from one gathering with every UDP server, as the page does', async () => {
+    const ran = await ice(`stun:127.0.0.1:${rest.port}`, `turn:127.0.0.1:${tlsIp.port}?transport=udp`, '--secret', SECRET, '--no-loopback', '--json');
+    const report = reportOf(ran);
+    expect(report.gathering?.status).toBe('success');
+    expect(report.gathering?.candidates.some((c) => / typ host /.test(c.candidate))).toBe(true);
+    // Both coturns answer on loopback, where there is no NAT: libwebrtc drops a srflx equal to a host address.
+    expect(report.natMapping).toMatchObject({ behaviour: 'no-nat', conclusion: 'direct-likely' });
+    expect(report.natMapping?.servers.map((s) => [s.server, s.answered])).toEqual([
+      [`127.0.0.1:${rest.port}`, true],
+      [`127.0.0.1:${tlsIp.port}`, true],
+    ]);
+    const table = await ice(`stun:127.0.0.1:${rest.port}`, 'stun:127.0.0.1:9', '--budget', '1.5');
+    expect(table.stdout).toContain('NAT mapping (one gathering with every UDP server):');
+    expect(table.stdout.replace(/\s+/g, ' ')).toContain('127.0.0.1:9: Did not answer, so it tells nothing about the mapping.');
+  });
+
   it('refuses a turns: server with a self-signed certificate, says so, and accepts it with --ca', async () => {
     const url = `turns:127.0.0.1:${tlsIp.tlsPort}`;
     const refused = await ice(url, '--secret', SECRET, '--no-loopback');
@@ -167,6 +183,7 @@ describe('webrtc-workbench ice against coturn', () => {
     expect(Number(line('webrtc_workbench_ice_check_seconds').split(' ').pop())).toBeGreaterThan(0);
     expect(Number(line('webrtc_workbench_ice_relay_throughput_bits_per_second').split(' ').pop())).toBeGreaterThan(1e5);
     expect(ran.stdout).toContain('# TYPE webrtc_workbench_ice_relay_rtt_seconds gauge');
+    expect(ran.stdout).toContain('webrtc_workbench_ice_nat_mapping{behaviour="no-nat",needs_turn="0"} 1');
   });
 });
 

@@ -27,7 +27,7 @@ export {
   type SitePlan,
 } from './plan.js';
 export { ensureSbinOnPath, preflight, type Preflight } from './preflight.js';
-export { RESULTS_PATH, type CallResult, type DiagnosticsResult, type LabResults, type MappingProbe, type PairView, type ScenarioResult } from './results.js';
+export { RESULTS_PATH, type CallResult, type DiagnosticsResult, type LabResults, type MappingProbe, type PairView, type ScenarioResult, type TerminalResult } from './results.js';
 export { SCENARIOS, type Scenario } from './scenarios.js';
 export { describeCall, describeDiagnostics, describePair, formatTable } from './table.js';
 export {

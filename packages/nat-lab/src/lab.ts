@@ -22,6 +22,7 @@ import type { HttpProbeAnswer, ProbeRequest, StunProbeAnswer } from './probe.js'
 // Built JavaScript in both cases: this module runs from dist/ (cli) or src/ (vitest), one level down.
 const PROBE_SCRIPT = fileURLToPath(new URL('../dist/probe.js', import.meta.url));
 const SERVER_CLI = join(REPO_ROOT, 'packages', 'signaling-server', 'dist', 'cli.js');
+const ICE_CLI = join(REPO_ROOT, 'packages', 'ice-cli', 'dist', 'cli.js');
 
 /** The two servers' origins: what the browsers open. */
 export const LAB_ORIGINS = {
@@ -184,6 +185,32 @@ export class NatLab {
             const how = error.killed ? `killed after ${limitMs} ms` : `exit ${String(error.code)}`;
             reject(new Error(`probe in ${namespace} failed (${how}): ${stderr.trim() || error.message}`));
           } else resolve(JSON.parse(stdout) as T);
+        },
+      );
+    });
+  }
+
+  /**
+   * The terminal check in `namespace`, against what the TURN server hands out: its `--json` report
+   * and exit code (1 or 2 are verdicts, not failures of the command).
+   */
+  iceCli(namespace: string, args: readonly string[], timeoutMs = 60_000): Promise<{ exitCode: number; report: unknown; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        'ip',
+        ['netns', 'exec', namespace, process.execPath, ICE_CLI, 'ice', '--json', ...args],
+        { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const exitCode = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+          if (error && (error.killed || exitCode < 1 || exitCode > 2)) {
+            reject(new Error(`webrtc-workbench ice in ${namespace} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${exitCode}`}): ${stderr.trim() || error.message}`));
+            return;
+          }
+          try {
+            resolve({ exitCode, report: JSON.parse(stdout) as unknown, stderr });
+          } catch {
+            reject(new Error(`webrtc-workbench ice in ${namespace} printed no JSON report (exit ${exitCode}): ${stdout.slice(0, 500)} ${stderr.slice(-1000)}`));
+          }
         },
       );
     });

@@ -40,6 +40,11 @@ export interface DiagnosticsResult {
   durationMs: number;
 }
 
+/** What `webrtc-workbench ice --json` reported from the diagnostics side's host namespace. */
+export interface TerminalResult extends Omit<DiagnosticsResult, 'side'> {
+  exitCode: number;
+}
+
 /** What a plain UDP socket in the host namespace saw from the two STUN addresses. */
 export interface MappingProbe {
   side: Side;
@@ -53,6 +58,8 @@ export interface ScenarioResult {
   direct?: CallResult;
   turn?: CallResult;
   diagnostics?: DiagnosticsResult;
+  /** The terminal check (`webrtc-workbench ice --from <server>/api/ice-servers`) on the same side. */
+  terminal?: TerminalResult;
   probes: MappingProbe[];
   /** Where the scenario's time went: network (sites + probes), browsers, pages (calls and diagnostics together), teardown. */
   phasesMs: Record<string, number>;

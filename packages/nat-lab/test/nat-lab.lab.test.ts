@@ -9,7 +9,7 @@ import { openPage, type OpenedPage } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { LAB_ICE_URLS, LAB_ORIGINS, NatLab, RESULTS_PATH, SCENARIOS, type CallResult, type DiagnosticsResult, type LabResults, type LabSite, type PairView, type ScenarioResult, type Side } from '../src/index.js';
+import { LAB_ICE_URLS, LAB_ORIGINS, NatLab, RESULTS_PATH, SCENARIOS, type CallResult, type DiagnosticsResult, type LabResults, type LabSite, type PairView, type ScenarioResult, type Side, type TerminalResult } from '../src/index.js';
 
 /**
  * Chromium 156 here: a call whose every pair fails reaches 'failed' 15 s (14.8-15.5 s measured by
@@ -223,6 +223,22 @@ async function diagnose(browser: Browser, side: Side, opened: OpenedPage[]): Pro
   };
 }
 
+/** `webrtc-workbench ice --from <TURN server>/api/ice-servers` in the site's host namespace. */
+async function checkFromTerminal(site: LabSite): Promise<TerminalResult> {
+  const started = Date.now();
+  const { exitCode, report } = await lab.iceCli(site.host, ['--from', `${LAB_ORIGINS.turn}/api/ice-servers`, '--no-loopback']);
+  const parsed = report as IceReport;
+  return {
+    exitCode,
+    natBehaviour: parsed.natMapping?.behaviour ?? null,
+    natConclusion: parsed.natMapping?.conclusion ?? null,
+    natTitle: parsed.natMapping?.title ?? null,
+    findings: parsed.findings.map((f) => f.id),
+    verdicts: Object.fromEntries(parsed.checks.map((c) => [c.url, c.verdict?.kind ?? 'none'])),
+    durationMs: Date.now() - started,
+  };
+}
+
 function publicDiagnostics(run: DiagnosticsRun): DiagnosticsResult {
   const { natText: _n, findingText: _f, report: _r, ...result } = run;
   return result;
@@ -285,6 +301,16 @@ describe('NAT lab', () => {
         result.direct = publicPart(direct);
         result.turn = publicPart(turn);
         result.diagnostics = publicDiagnostics(diagnostics);
+        // The terminal check on the same side, with what the same server hands out: one definition
+        // (core's verdicts and NAT mapping), two front ends, so both must read the network alike.
+        const terminal = await checkFromTerminal(sites[scenario.diagnosticsSide]);
+        result.terminal = terminal;
+        phase('terminal');
+        expect(terminal.natBehaviour, 'the terminal check reads the NAT mapping as the page does').toBe(diagnostics.natBehaviour);
+        expect(terminal.natConclusion).toBe(diagnostics.natConclusion);
+        for (const url of [STUN_A, STUN_B, TURN_UDP, TURN_TCP]) {
+          expect(terminal.verdicts[url as string], `terminal verdict for ${url}`).toBe(diagnostics.verdicts[url as string]);
+        }
 
         if (scenario.id === 'endpoint-independent') {
           // Direct: each side reaches the other's server-reflexive address; no relay involved.

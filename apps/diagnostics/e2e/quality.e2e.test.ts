@@ -105,6 +105,9 @@ describe('/diagnostics/quality/ loopback call', { timeout: 150_000 }, () => {
 
     const events = await page.evaluate(() => window.quality?.timeline.events().map((e) => e.label) ?? []);
     expect(events).toEqual(expect.arrayContaining(['pc connected', 'pair host→host', 'received 640×480']));
+    // The list under the charts reads in time order, state changes and sampled events merged.
+    const times = await page.evaluate(() => window.quality?.timeline.events().map((e) => e.at) ?? []);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(await page.evaluate(() => window.pc1?.connectionState)).toBe('connected');
 
     await page.getByRole('button', { name: 'Stop' }).click();
@@ -124,6 +127,13 @@ describe('/diagnostics/quality/ loopback call', { timeout: 150_000 }, () => {
     await cap.blur();
     const maxBitrate = () => page.evaluate(() => window.pc1?.getSenders().find((s) => s.track?.kind === 'video')?.getParameters().encodings[0]?.maxBitrate);
     await expect.poll(maxBitrate, { timeout: 10_000 }).toBe(80_000);
+    // A change event for the value the sender already has (committed again) is neither applied nor
+    // logged a second time, nor marked twice on the charts' time axis.
+    await cap.dispatchEvent('change');
+    const controlMarks = await page.evaluate(() => window.quality?.timeline.events().filter((e) => e.kind === 'control').map((e) => e.label) ?? []);
+    expect(controlMarks).toEqual(['cap 80 kbps']);
+    const logText = await page.getByRole('log', { name: 'Event log' }).innerText();
+    expect(logText.match(/Bitrate cap: sender\.setParameters/g)).toHaveLength(1);
 
     // The encoder aims under the cap within a few seconds; RTP overhead lets a sample sit a little above it.
     await expect.poll(() => recentVideoOutKbps(page), { timeout: 30_000, interval: 500 }).toBeLessThan(120);

@@ -48,6 +48,19 @@ describe('QualityTimeline', () => {
     expect(timeline.events().map((e) => e.at)).toEqual([500, 1000]);
   });
 
+  it('keeps events sorted when a sample is older than a state change already listed', () => {
+    const timeline = new QualityTimeline();
+    timeline.push(sample(1000));
+    timeline.addEvent(stateEvent('connection', 'connected', 2500));
+    // Its stats timestamp (2000) predates the state change the page logged at 2500.
+    timeline.push(sample(2000, 240));
+    expect(timeline.events().map((e) => [e.at, e.label])).toEqual([
+      [1000, 'sent 640×480'],
+      [2000, 'sent 320×240'],
+      [2500, 'pc connected'],
+    ]);
+  });
+
   it('changes the window keeping the newest samples, and refuses windows out of range', () => {
     const timeline = new QualityTimeline({ windowSeconds: 60 });
     for (let i = 0; i < 40; i += 1) timeline.push(sample(i * 1000));

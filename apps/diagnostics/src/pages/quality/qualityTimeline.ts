@@ -86,7 +86,7 @@ export class QualityTimeline {
     const derived = sampleEvents(this.#samples.last(), sample);
     this.#origin ??= sample.timestamp;
     this.#samples.push(sample);
-    this.#events.push(...derived);
+    for (const event of derived) this.#insert(event);
     this.#prune();
     this.#changed();
     return derived;
@@ -94,10 +94,20 @@ export class QualityTimeline {
 
   /** Adds an event from outside the samples (a connection state change). */
   addEvent(event: QualityEvent): void {
-    this.#events.push(event);
-    if (this.#events.length > 1 && (this.#events[this.#events.length - 2]?.at ?? 0) > event.at) this.#events.sort((a, b) => a.at - b.at);
+    this.#insert(event);
     this.#prune();
     this.#changed();
+  }
+
+  /**
+   * Keeps the list in time order. A sample's events carry the stats timestamp, which can be older
+   * than a state change the page already added (getStats answers after the event that followed it),
+   * so both paths insert by time; an event at the same time goes after those already there.
+   */
+  #insert(event: QualityEvent): void {
+    let index = this.#events.length;
+    while (index > 0 && (this.#events[index - 1]?.at ?? 0) > event.at) index -= 1;
+    this.#events.splice(index, 0, event);
   }
 
   /** Changes the window; the newest samples that fit are kept. */

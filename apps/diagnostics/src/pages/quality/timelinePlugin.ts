@@ -156,10 +156,20 @@ export const timelinePlugin: Plugin<'line'> = {
     if (options.labels) {
       ctx.setLineDash([]);
       ctx.textBaseline = 'top';
+      // A label on the panel's own colour: where the headroom above the data is not enough (a line
+      // near the top, or the first seconds of a call), the label stays readable over the line.
+      const surface = getComputedStyle(chart.canvas).getPropertyValue('--surface').trim();
       for (const mark of placed) {
         if (mark.row === undefined) continue;
+        const y = chartArea.top + 2 + mark.row * ROW_HEIGHT;
+        if (surface) {
+          ctx.globalAlpha = 0.85;
+          ctx.fillStyle = surface;
+          ctx.fillRect(mark.px + 2, y - 1, ctx.measureText(mark.label).width + 2, ROW_HEIGHT - 1);
+          ctx.globalAlpha = 1;
+        }
         ctx.fillStyle = MARK_COLOURS[mark.kind];
-        ctx.fillText(mark.label, mark.px + 3, chartArea.top + 2 + mark.row * ROW_HEIGHT);
+        ctx.fillText(mark.label, mark.px + 3, y);
       }
     }
     ctx.restore();

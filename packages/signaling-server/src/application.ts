@@ -8,7 +8,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import { AddressLimits, normaliseAddress, sourceAddress } from './address-limits.js';
+import { AddressLimits } from './address-limits.js';
 import { createRequestHandler } from './http-handler.js';
 import { iceServersResponse } from './ice-servers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -108,6 +108,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
   }
   const rooms = store.local;
   const addressLimits = new AddressLimits(config.addressLimits);
+  const clientAddress = (req: IncomingMessage) => config.trustedProxies.clientAddress(req);
 
   // Registered before socket.io attaches: engine.io wraps the listeners already present and hands
   // them only the requests that are not its own, so /socket.io/ never reaches the file server.
@@ -125,8 +126,9 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     iceServers: () => iceServersResponse(config.iceServers),
     metrics: () => metrics.render({ connectedClients: () => io.of('/').sockets.size, rooms: () => rooms.roomCount }),
     metricsToken: config.metricsToken,
+    clientAddress,
     admitIceServers: (req) => {
-      if (addressLimits.takeIceServers(sourceAddress(req))) return true;
+      if (addressLimits.takeIceServers(clientAddress(req))) return true;
       metrics.reject('ice_servers_rate');
       return false;
     },
@@ -153,7 +155,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
         callback('Origin not allowed', false);
         return;
       }
-      const address = sourceAddress(req);
+      const address = clientAddress(req);
       const refused = addressLimits.admitHandshake(address);
       if (refused !== undefined) {
         metrics.reject(refused === 'too_many_connections' ? 'address_connections' : 'address_handshakes');
@@ -179,19 +181,20 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     isOriginAllowed: (req) => isOriginAllowed(req, config.allowedOrigins),
     onRefused: (req, refusal) => {
       metrics.reject(refusal.reason);
-      logger.warn(`refused ${req.method ?? '?'} ${(req.url ?? '').slice(0, 80)} from ${sourceAddress(req)}: ${refusal.message}`, {
+      logger.warn(`refused ${req.method ?? '?'} ${(req.url ?? '').slice(0, 80)} from ${clientAddress(req)}: ${refusal.message}`, {
         event: `${refusal.reason}_refused`,
       });
     },
   });
-  io.engine.on('connection', (conn: { remoteAddress: string; once(event: 'close', listener: () => void): void }) => {
-    const address = normaliseAddress(conn.remoteAddress);
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', listener: () => void): void }) => {
+    const address = clientAddress(conn.request);
     addressLimits.connected(address);
     conn.once('close', () => addressLimits.disconnected(address));
   });
   announceOversizeFrames(io.engine, config.maxMessageBytes, metrics);
   const signaling = registerSignalingHandlers(io, {
     addressLimits,
+    clientAddress,
     maxMessageBytes: config.maxMessageBytes,
     logger,
     store,

@@ -158,4 +158,12 @@ describe('parseCliArgs: issue 18 settings', () => {
     expect(parseError(['--metrics-token', 'short']).message).toMatch(/at least 16 characters/);
     expect(parseError(['--address-connections', '0']).message).toMatch(/--address-connections must be from 1/);
   });
+
+  it('reads the trusted proxies from flags or TRUST_PROXY, and refuses what is not an address or a block', () => {
+    expect(parseCliArgs(['--trust-proxy', '127.0.0.1', '--trust-proxy', '10.0.0.0/8,::1'], noEnv).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+    expect(parseCliArgs([], { TRUST_PROXY: '192.168.1.10' }).trustProxy).toEqual(['192.168.1.10']);
+    expect(parseCliArgs([], noEnv).trustProxy).toBeUndefined();
+    expect(parseError(['--trust-proxy', 'nginx']).message).toMatch(/--trust-proxy takes an IP address or a CIDR block/);
+    expect(parseError(['--trust-proxy', '10.0.0.0/40']).message).toMatch(/prefix length must be 0–32/);
+  });
 });

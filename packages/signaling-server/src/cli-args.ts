@@ -8,6 +8,7 @@ import { CliArgsError, ServerConfigError } from './errors.js';
 import { assertIceServerOptions, DEFAULT_STUN_URLS, DEFAULT_TURN_TTL_SECONDS, type IceServerOptions } from './ice-servers.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from './address-limits.js';
+import { TrustedProxies } from './trusted-proxies.js';
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_HOST,
@@ -42,6 +43,10 @@ export const CLI_USAGE = `Usage: workbench-server [options]     (from the repo: 
   --allow-origin <url>   another page origin that may connect, repeatable (e.g. a Vite dev server)
   --public-host <name>   a name browsers use for this server besides localhost and its addresses,
                          repeatable; other Host headers are refused (DNS rebinding)  env PUBLIC_HOSTS
+  --trust-proxy <ip|cidr>
+                         a reverse proxy (e.g. nginx) whose X-Forwarded-For / Forwarded names
+                         the client, repeatable; per-address limits, logs and /metrics then use
+                         that client; from anyone else the headers are ignored  env TRUST_PROXY
   --metrics-token <t>    /metrics needs Authorization: Bearer <t>; unset: /metrics only answers
                          this machine (loopback)                     env METRICS_TOKEN
   --log-level <level>    ${LOG_LEVELS.join("|")}        env LOG_LEVEL default info
@@ -146,6 +151,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'turn-secret': { type: 'string' },
         'turn-secret-file': { type: 'string' },
         'public-host': { type: 'string', multiple: true },
+        'trust-proxy': { type: 'string', multiple: true },
         'metrics-token': { type: 'string' },
         'address-connections': { type: 'string' },
         'address-handshake-rate': { type: 'string' },
@@ -309,6 +315,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     }
   }
   if (publicHosts.length > 0) options.publicHosts = publicHosts;
+
+  const trustProxy = values['trust-proxy']?.flatMap(commaList) ?? commaList(env.TRUST_PROXY ?? '');
+  if (trustProxy.length > 0) {
+    try {
+      new TrustedProxies(trustProxy);
+    } catch (error) {
+      throw new CliArgsError(error instanceof Error ? error.message : String(error));
+    }
+    options.trustProxy = trustProxy;
+  }
 
   const metricsToken = values['metrics-token'] ?? env.METRICS_TOKEN;
   if (metricsToken !== undefined && metricsToken !== '') {

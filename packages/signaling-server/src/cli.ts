@@ -31,6 +31,9 @@ function startupLines(url: string, port: number, host: string, options: CliOptio
   const turn = options.iceServers?.turn;
   if (options.redisUrl !== undefined) lines.push(`  Redis:  ${redactRedisUrl(options.redisUrl)} (rooms shared with the other processes using it)`);
   lines.push(`  ICE:    STUN ${stun.length > 0 ? stun.join(', ') : 'none'}; TURN ${turn ? turn.urls.join(', ') : 'none'}`);
+  if (options.trustProxy?.length) {
+    lines.push(`  Proxy:  client addresses from X-Forwarded-For / Forwarded when the connection comes from ${options.trustProxy.join(', ')}`);
+  }
   const loopbackOnly = host === 'localhost' || host === '::1' || host.startsWith('127.');
   if (!loopbackOnly) {
     // Anyone who can reach the port can use what follows; say what protects it.

@@ -33,6 +33,8 @@ export interface RequestHandlerContext {
    * one, only clients on this machine (loopback), since the counters describe everyone's traffic.
    */
   metricsToken?: string | undefined;
+  /** Who sent `req`: the connection's address (the default), or the client a trusted proxy forwards for. */
+  clientAddress?: (req: IncomingMessage) => string;
   /** False when this address has asked for ICE servers too often (each answer may mint TURN credentials). */
   admitIceServers?: (req: IncomingMessage) => boolean;
   logger: Logger;
@@ -54,13 +56,15 @@ function isLoopback(address: string | undefined): boolean {
 }
 
 /** Why `/metrics` is not answered to `req`, or undefined when it is. */
-function metricsRefusal(req: IncomingMessage, token: string | undefined): { status: number; message: string } | undefined {
+function metricsRefusal(req: IncomingMessage, token: string | undefined, clientAddress: string): { status: number; message: string } | undefined {
   if (token !== undefined) {
     const presented = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
     if (presented !== undefined && safeEqual(presented, token)) return undefined;
     return { status: 401, message: '/metrics needs the metrics token: send Authorization: Bearer <token>.' };
   }
-  if (isLoopback(req.socket.remoteAddress)) return undefined;
+  // The client's address, not the connection's: behind a proxy on this machine every request
+  // would otherwise be "from loopback", and /metrics open to anyone who reaches the proxy.
+  if (isLoopback(clientAddress)) return undefined;
   return { status: 403, message: '/metrics is answered only on this machine; start the server with --metrics-token to read it from elsewhere.' };
 }
 
@@ -92,7 +96,7 @@ export function createRequestHandler(context: RequestHandlerContext): (req: Inco
       return sendJson(res, 200, context.iceServers(), head);
     }
     if (path === '/metrics' && context.metrics !== undefined) {
-      const refused = metricsRefusal(req, context.metricsToken);
+      const refused = metricsRefusal(req, context.metricsToken, context.clientAddress?.(req) ?? req.socket.remoteAddress ?? '');
       if (refused !== undefined) {
         if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
         return sendJson(res, refused.status, { error: { code: 'FORBIDDEN', message: refused.message } }, head);

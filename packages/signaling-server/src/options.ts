@@ -7,6 +7,7 @@ import { assertIceServerOptions, type IceServerOptions } from './ice-servers.js'
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { assertRateLimit, type RateLimit } from './rate-limit.js';
 import { DEFAULT_ADDRESS_LIMITS, type AddressLimitOptions } from './address-limits.js';
+import { TrustedProxies } from './trusted-proxies.js';
 
 export interface ServerOptions {
   /** Interface to listen on; default `'127.0.0.1'`. `'0.0.0.0'` makes it reachable on the LAN. */
@@ -65,6 +66,12 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Per-source-address caps; defaults {@link DEFAULT_ADDRESS_LIMITS}. Loopback is not exempt. */
   addressLimits?: Partial<AddressLimitOptions>;
+  /**
+   * Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` / `Forwarded` headers name
+   * the real client, for the per-address caps, logs and the /metrics loopback rule. Unset: those
+   * headers are ignored, since any client can send them.
+   */
+  trustProxy?: string[];
 }
 
 /** The repository root, found from this file's place in packages/signaling-server/{src,dist}/. */
@@ -113,6 +120,7 @@ export interface ResolvedServerOptions {
   metricsToken: string | undefined;
   addressLimits: AddressLimitOptions;
   maxQueuedBytes: number;
+  trustedProxies: TrustedProxies;
 }
 
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
@@ -189,6 +197,12 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   }
   const iceServers = options.iceServers ?? {};
   assertIceServerOptions(iceServers);
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = new TrustedProxies(options.trustProxy ?? []);
+  } catch (error) {
+    throw new ServerConfigError(error instanceof Error ? error.message : String(error));
+  }
   return {
     host: options.host ?? DEFAULT_HOST,
     port,
@@ -214,5 +228,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     metricsToken,
     addressLimits,
     maxQueuedBytes,
+    trustedProxies,
   };
 }

@@ -26,7 +26,8 @@ import type { Server, Socket } from 'socket.io';
 import type { Logger } from './logger.js';
 import { checkSignalMessage, payloadBytesEstimate } from './message-check.js';
 import type { RejectionReason, SignalingMetrics } from './metrics.js';
-import { normaliseAddress, type AddressLimits } from './address-limits.js';
+import type { IncomingMessage } from 'node:http';
+import type { AddressLimits } from './address-limits.js';
 import { FloodMeter, TokenBucket, type RateLimit } from './rate-limit.js';
 import { RedisUnavailableError } from './redis-seat-store.js';
 import type { FreedSeat, SeatStore } from './seat-store.js';
@@ -131,6 +132,8 @@ export interface SignalingHandlerOptions {
   reconnectGraceMs: number;
   /** Per-address join budget, shared by all of one address's sockets (reconnecting does not refill it). */
   addressLimits: AddressLimits;
+  /** Who opened a connection: its address, or the client a trusted proxy forwards for. */
+  clientAddress: (req: IncomingMessage) => string;
   /** Bytes waiting for one client past which it is disconnected as not reading. */
   maxQueuedBytes: number;
 }
@@ -437,7 +440,7 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
     logger.debug(`client ${socket.id} connected`);
 
     const log = (...lines: string[]) => socket.emit('log', lines);
-    const address = normaliseAddress(socket.handshake.address);
+    const address = options.clientAddress(socket.request);
 
     // What socket.io reports when the parser refuses a packet; it closes the connection next.
     socket.on('error', (error) => {

@@ -5,7 +5,7 @@
  */
 import ioV2, { type V2Socket } from 'socket.io-client-v2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectClient, settle, startTestServer, waitForEvent, type RecordingClient, type TestServer } from './helpers.js';
+import { connectClient, settle, startTestServer, until, waitForEvent, type RecordingClient, type TestServer } from './helpers.js';
 
 let server: TestServer;
 const opened: { close(): unknown }[] = [];
@@ -56,6 +56,7 @@ describe.each([['websocket'], ['polling']])('socket.io-client 2.x over %s', (tra
     expect(engineProtocolOf(modern.socket.id ?? '')).toBe(4);
     const joined = await modern.socket.timeout(5000).emitWithAck('create or join', 'foo');
     expect(joined).toMatchObject({ ok: true, role: 'joined', peers: [old.socket.id] });
+    await until(() => old.of('join').length > 0 && old.of('ready').length > 0 && modern.of('ready').length > 0, 5000, 'join and ready on both');
     await settle(400);
     expect(old.of('join')).toEqual([['foo', modern.socket.id]]);
     expect(old.of('ready')).toEqual([['foo']]);
@@ -64,6 +65,7 @@ describe.each([['websocket'], ['polling']])('socket.io-client 2.x over %s', (tra
     const offer = { type: 'offer', sdp: 'v=0\r\n' };
     old.socket.emit('message', offer);
     modern.socket.emit('message', { type: 'answer', sdp: 'v=0\r\n' });
+    await until(() => modern.of('message').length > 0 && old.of('message').length > 0, 5000, 'the offer and the answer');
     await settle(400);
     expect(modern.of('message')).toEqual([[offer, old.socket.id]]);
     expect(old.of('message')).toEqual([[{ type: 'answer', sdp: 'v=0\r\n' }, modern.socket.id]]);

@@ -56,6 +56,7 @@ describe('rate limits', () => {
     a.socket.emit('message', { type: 'text', text: 'no ack' });
     expect(await notice).toEqual([expect.objectContaining({ code: SignalingErrorCode.RateLimited })]);
 
+    await until(() => b.of('message').length >= 5, 5000, 'the five relayed messages');
     await settle();
     expect(b.of('message').map(([m]) => (m as { text: string }).text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
     const { text } = await metricsText(url);

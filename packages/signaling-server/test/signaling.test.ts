@@ -39,6 +39,7 @@ describe('create or join', () => {
     expect(first).toEqual({ ok: true, role: 'created', room: 'foo', clientId: a.socket.id, polite: false, peers: [], capacity: 2 });
     const second = await join(b, 'foo');
     expect(second).toEqual({ ok: true, role: 'joined', room: 'foo', clientId: b.socket.id, polite: true, peers: [a.socket.id], capacity: 2 });
+    await until(() => sequence(a).length >= 3 && sequence(b).length >= 2, 5000, 'created, join and ready');
     await settle();
 
     expect(sequence(a)).toEqual(['created', 'join', 'ready']);
@@ -57,6 +58,7 @@ describe('create or join', () => {
     await join(b, 'foo');
     const third = await join(c, 'foo');
     expect(third).toMatchObject({ ok: false, error: { code: SignalingErrorCode.RoomFull } });
+    await until(() => c.of('full').length > 0 && a.of('ready').length > 0 && b.of('ready').length > 0, 5000, 'full and ready');
     await settle();
     expect(c.of('full')).toEqual([['foo']]);
     expect(c.of('ready')).toEqual([]);
@@ -82,6 +84,7 @@ describe('create or join', () => {
     expect(await join(b, 'foo')).toMatchObject({ ok: true, role: 'joined', polite: true, peers: [a.socket.id] });
     expect(await join(a, 'foo')).toMatchObject({ ok: true, role: 'created', polite: false, peers: [b.socket.id] });
     expect(await join(a, 'bar')).toMatchObject({ ok: false, error: { code: SignalingErrorCode.AlreadyInRoom } });
+    await until(() => a.of('ready').length > 0 && b.of('ready').length > 0, 5000, 'ready on both');
     await settle();
     expect(a.of('join')).toHaveLength(1);
     expect(a.of('ready')).toHaveLength(1);
@@ -119,6 +122,7 @@ describe('message relay', () => {
 
     const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
     expect(await a.socket.timeout(5000).emitWithAck('message', offer)).toEqual({ ok: true });
+    await until(() => b.of('message').length > 0, 5000, 'the relayed offer');
     await settle();
     expect(b.of('message')).toEqual([[offer, a.socket.id]]);
     expect(a.of('message')).toEqual([]);
@@ -137,6 +141,7 @@ describe('message relay', () => {
     a.socket.emit('message', 'got user media');
     a.socket.emit('message', candidate);
     b.socket.emit('message', 'bye');
+    await until(() => b.of('message').length >= 2 && a.of('message').length >= 1, 5000, 'the relayed messages');
     await settle();
     expect(b.of('message')).toEqual([
       ['got user media', a.socket.id],
@@ -207,6 +212,7 @@ describe('message relay', () => {
     raw.emit('message');
     await settle();
     await join(b, 'foo');
+    await until(() => a.of('ready').length > 0 && b.of('ready').length > 0, 5000, 'ready on both');
     await settle();
     expect(a.socket.connected).toBe(true);
     expect(a.of('ready')).toHaveLength(1);
@@ -266,6 +272,7 @@ describe('leaving', () => {
 
     const rejoin = await join(c, 'foo');
     expect(rejoin).toMatchObject({ ok: true, role: 'joined', polite: true, peers: [a.socket.id] });
+    await until(() => a.of('ready').length >= 2 && c.of('ready').length > 0, 5000, 'ready again');
     await settle();
     expect(a.of('ready')).toEqual([['foo'], ['foo']]);
     expect(c.of('ready')).toEqual([['foo']]);
@@ -275,6 +282,7 @@ describe('leaving', () => {
     // The one who left may join elsewhere, and hears nothing more from foo.
     expect(await join(b, 'bar')).toMatchObject({ ok: true, role: 'created' });
     a.socket.emit('message', 'got user media');
+    await until(() => c.of('message').length > 0, 5000, 'the message to the new peer');
     await settle();
     expect(b.of('message')).toEqual([]);
     expect(c.of('message')).toEqual([['got user media', a.socket.id]]);

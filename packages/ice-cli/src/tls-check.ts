@@ -12,6 +12,7 @@ export interface TlsCertificateFacts {
   issuer: string;
   /** Names the certificate is valid for (subjectAltName), as written in it. */
   altNames: string;
+  /** ISO 8601 in UTC, to the second (Node gives "Dec  3 08:48:06 2026 GMT"). */
   validFrom: string;
   validTo: string;
   selfSigned: boolean;
@@ -44,6 +45,22 @@ function dn(value: PeerCertificate['subject'] | undefined): string {
     .join(', ');
 }
 
+function isoSecond(nodeDate: string): string {
+  const ms = Date.parse(nodeDate);
+  return Number.isNaN(ms) ? nodeDate : `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/** "3 days ago", "in 5 hours": how far a certificate date is from now, in the largest whole unit that reads well. */
+function fromNow(iso: string, now = Date.now()): string {
+  const ms = Date.parse(iso) - now;
+  if (Number.isNaN(ms)) return '';
+  const abs = Math.abs(ms);
+  const [amount, unit] = abs >= 2 * 86_400_000 ? [abs / 86_400_000, 'day'] : abs >= 2 * 3_600_000 ? [abs / 3_600_000, 'hour'] : [Math.max(1, abs / 60_000), 'minute'];
+  const n = Math.round(amount);
+  const words = `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return ms < 0 ? `${words} ago` : `in ${words}`;
+}
+
 function factsOf(socket: TLSSocket): TlsCertificateFacts | undefined {
   const leaf = socket.getPeerCertificate(true);
   if (!leaf || Object.keys(leaf).length === 0) return undefined;
@@ -57,8 +74,8 @@ function factsOf(socket: TLSSocket): TlsCertificateFacts | undefined {
     subject: dn(leaf.subject),
     issuer: dn(leaf.issuer),
     altNames: leaf.subjectaltname ?? '',
-    validFrom: leaf.valid_from,
-    validTo: leaf.valid_to,
+    validFrom: isoSecond(leaf.valid_from),
+    validTo: isoSecond(leaf.valid_to),
     selfSigned: dn(leaf.subject) === dn(leaf.issuer),
     chainLength,
   };
@@ -80,7 +97,7 @@ function explainAuthorizationError(code: string, facts: TlsCertificateFacts | un
   if (code === 'CERT_HAS_EXPIRED') {
     return {
       problem: 'expired',
-      title: `TLS refused: certificate expired${facts ? ` on ${facts.validTo}` : ''}`,
+      title: `TLS refused: certificate expired${facts ? ` on ${facts.validTo} (${fromNow(facts.validTo)})` : ''}`,
       detail: `The certificate's validity ended (${code}); every browser refuses it.${who}`,
       fix: 'Renew the certificate (certbot renew, or your CA), point coturn\'s cert= at the new file and restart it; check this machine\'s clock too.',
     };
@@ -88,9 +105,9 @@ function explainAuthorizationError(code: string, facts: TlsCertificateFacts | un
   if (code === 'CERT_NOT_YET_VALID') {
     return {
       problem: 'not-yet-valid',
-      title: 'TLS refused: certificate not valid yet',
-      detail: `The certificate's validity starts in the future (${code}).${who}`,
-      fix: 'Check the clocks of this machine and of whoever issued the certificate.',
+      title: `TLS refused: certificate not valid ${facts ? `until ${facts.validFrom} (${fromNow(facts.validFrom)})` : 'yet'}`,
+      detail: `The certificate's validity starts in the future (${code}); every browser refuses it until then.${who}`,
+      fix: 'Check the clocks of this machine and of the machine that issued the certificate; a certificate made on a machine whose clock runs ahead needs reissuing.',
     };
   }
   return {

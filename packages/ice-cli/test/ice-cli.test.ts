@@ -82,6 +82,7 @@ let tlsIp: CoturnServer;
 let tlsName: CoturnServer;
 let tlsExpired: CoturnServer;
 let tlsEarly: CoturnServer;
+let tlsOld: CoturnServer;
 let ipCert: { cert: string; key: string };
 let nameCert: { cert: string; key: string };
 let expiredCert: { cert: string; key: string };
@@ -98,17 +99,21 @@ beforeAll(async () => {
   earlyCert = await datedCertificate('early-cert', validFrom, new Date(now + 90 * DAY_MS));
   // coturn takes the last cert=/pkey= lines: the harness's throwaway certificate is replaced by ours.
   // It serves a certificate whatever its dates, as a forgotten renewal does.
-  [rest, tlsIp, tlsName, tlsExpired, tlsEarly] = await Promise.all([
+  [rest, tlsIp, tlsName, tlsExpired, tlsEarly, tlsOld] = await Promise.all([
     startCoturn({ authSecret: SECRET }),
     startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${ipCert.cert}`, `pkey=${ipCert.key}`] }),
     startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${nameCert.cert}`, `pkey=${nameCert.key}`] }),
     startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${expiredCert.cert}`, `pkey=${expiredCert.key}`] }),
     startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${earlyCert.cert}`, `pkey=${earlyCert.key}`] }),
+    // An old deployment: TLS 1.2 switched off, and SECLEVEL=0 so OpenSSL 3 still signs TLS 1.0/1.1
+    // handshakes (their MD5+SHA-1 signatures are below its default level); the certificate is
+    // ipCert, given as --ca, so the protocol is the one fault. coturn 4.6 has no TLS 1.3 listener.
+    startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${ipCert.cert}`, `pkey=${ipCert.key}`, 'no-tlsv1_2', 'cipher-list=DEFAULT@SECLEVEL=0'] }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([rest?.stop(), tlsIp?.stop(), tlsName?.stop(), tlsExpired?.stop(), tlsEarly?.stop()]);
+  await Promise.all([rest?.stop(), tlsIp?.stop(), tlsName?.stop(), tlsExpired?.stop(), tlsEarly?.stop(), tlsOld?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -203,6 +208,16 @@ describe('webrtc-workbench ice against coturn', () => {
     expect(verdict).toMatchObject({ kind: 'unreachable', errorCode: 701, title: `TLS refused: certificate not valid until ${isoSecond(validFrom)} (in 3 days)` });
     expect(verdict?.detail).toContain('CERT_NOT_YET_VALID');
     expect(verdict?.fix).toMatch(/clock/);
+    expect(ran.code).toBe(2);
+  });
+
+  it('names the old protocol of a server that speaks only TLS 1.0/1.1, says browsers refuse it and how to fix it, and exits 2', async () => {
+    // coturn leaves a TLS 1.2 hello unanswered when no-tlsv1_2 is set, so the verdict comes at the budget.
+    const ran = await ice(`turns:127.0.0.1:${tlsOld.tlsPort}`, '--secret', SECRET, '--ca', ipCert.cert, '--no-loopback', '--budget', '2');
+    const text = ran.stdout.replace(/\s+/g, ' ');
+    expect(ran.stdout).toMatch(/FAIL +turns:.* TLS +\d+ ms +TLS refused: the server speaks only TLSv1\.1/);
+    expect(text).toContain('browsers refuse TLS older than 1.2');
+    expect(text).toMatch(/Fix: Enable TLS 1\.2 .*no-tlsv1_2.* add no-tlsv1 and no-tlsv1_1/);
     expect(ran.code).toBe(2);
   });
 

@@ -1,6 +1,6 @@
 // The command as a script runs it: a child process, real coturn, libwebrtc from @roamhq/wrtc,
-// exit codes and output read back. Certificates are made here with openssl so each TLS failure
-// is the one the test names.
+// exit codes and output read back. Certificates are made here (openssl, or selfsigned where the
+// dates must lie outside today) so each TLS failure is the one the test names.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import { parseIceReport, type IceReport } from '@workbench/core/ice-diagnostics';
 import { startCoturn, startWorkbench, type CoturnServer, type Workbench } from '@workbench/testing';
+import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../bin/webrtc-workbench.js', import.meta.url));
@@ -46,25 +47,73 @@ function certificate(name: string, altName: string): { cert: string; key: string
   return { cert, key };
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A self-signed certificate for IP:127.0.0.1 valid only between the given dates, so with --ca
+ * pointing at it the dates are its one fault. Made with selfsigned because the system's OpenSSL
+ * 3.0 cannot date a certificate in the past (`req -not_before` arrived in 3.4).
+ */
+async function datedCertificate(name: string, notBeforeDate: Date, notAfterDate: Date): Promise<{ cert: string; key: string }> {
+  const pems = await generate([{ name: 'commonName', value: name }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate,
+    notAfterDate,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  writeFileSync(cert, pems.cert);
+  writeFileSync(key, pems.private);
+  return { cert, key };
+}
+
+/** A certificate date as the verdicts write it: ISO 8601 to the second, in UTC. */
+function isoSecond(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
 let rest: CoturnServer;
 let tlsIp: CoturnServer;
 let tlsName: CoturnServer;
+let tlsExpired: CoturnServer;
+let tlsEarly: CoturnServer;
+let tlsOld: CoturnServer;
 let ipCert: { cert: string; key: string };
 let nameCert: { cert: string; key: string };
+let expiredCert: { cert: string; key: string };
+let earlyCert: { cert: string; key: string };
+// Whole seconds: a certificate's dates have no milliseconds.
+const now = Math.floor(Date.now() / 1000) * 1000;
+const expiredOn = new Date(now - 2 * DAY_MS);
+const validFrom = new Date(now + 3 * DAY_MS);
 
 beforeAll(async () => {
   ipCert = certificate('ip-cert', 'IP:127.0.0.1');
   nameCert = certificate('name-cert', 'DNS:turn.workbench.test');
+  expiredCert = await datedCertificate('expired-cert', new Date(now - 90 * DAY_MS), expiredOn);
+  earlyCert = await datedCertificate('early-cert', validFrom, new Date(now + 90 * DAY_MS));
   // coturn takes the last cert=/pkey= lines: the harness's throwaway certificate is replaced by ours.
-  [rest, tlsIp, tlsName] = await Promise.all([
+  // It serves a certificate whatever its dates, as a forgotten renewal does.
+  [rest, tlsIp, tlsName, tlsExpired, tlsEarly, tlsOld] = await Promise.all([
     startCoturn({ authSecret: SECRET }),
     startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${ipCert.cert}`, `pkey=${ipCert.key}`] }),
     startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${nameCert.cert}`, `pkey=${nameCert.key}`] }),
+    startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${expiredCert.cert}`, `pkey=${expiredCert.key}`] }),
+    startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${earlyCert.cert}`, `pkey=${earlyCert.key}`] }),
+    // An old deployment: TLS 1.2 switched off, and SECLEVEL=0 so OpenSSL 3 still signs TLS 1.0/1.1
+    // handshakes (their MD5+SHA-1 signatures are below its default level); the certificate is
+    // ipCert, given as --ca, so the protocol is the one fault. coturn 4.6 has no TLS 1.3 listener.
+    startCoturn({ authSecret: SECRET, tls: true, extraConfig: [`cert=${ipCert.cert}`, `pkey=${ipCert.key}`, 'no-tlsv1_2', 'cipher-list=DEFAULT@SECLEVEL=0'] }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([rest?.stop(), tlsIp?.stop(), tlsName?.stop()]);
+  await Promise.all([rest?.stop(), tlsIp?.stop(), tlsName?.stop(), tlsExpired?.stop(), tlsEarly?.stop(), tlsOld?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -154,6 +203,37 @@ describe('webrtc-workbench ice against coturn', () => {
     expect(ran.stdout).toMatch(/TLS refused: certificate is not for 127\.0\.0\.1/);
     expect(ran.stdout.replace(/\s+/g, ' ')).toContain('DNS:turn.workbench.test');
     expect(ran.stdout.replace(/\s+/g, ' ')).toContain('subjectAltName includes IP:127.0.0.1');
+    expect(ran.code).toBe(2);
+  });
+
+  it('names an expired certificate, the moment it expired and the renewal, and exits 2', async () => {
+    const ran = await ice(`turns:127.0.0.1:${tlsExpired.tlsPort}`, '--secret', SECRET, '--ca', expiredCert.cert, '--no-loopback');
+    const text = ran.stdout.replace(/\s+/g, ' ');
+    expect(ran.stdout).toMatch(/FAIL +turns:.* TLS +\d+ ms +TLS refused: certificate expired on \S+ \(2 days ago\)/);
+    expect(text).toContain(`certificate expired on ${isoSecond(expiredOn)} (2 days ago)`);
+    expect(text).toContain('CERT_HAS_EXPIRED');
+    expect(text).toContain('Fix: Renew the certificate (certbot renew, or your CA)');
+    expect(text).toContain("coturn's cert=");
+    expect(ran.code).toBe(2);
+  });
+
+  it('names a certificate that is not valid yet and the moment it will be, and exits 2', async () => {
+    const ran = await ice(`turns:127.0.0.1:${tlsEarly.tlsPort}`, '--secret', SECRET, '--ca', earlyCert.cert, '--json');
+    const verdict = reportOf(ran).checks[0]?.verdict;
+    // The page's kind for any TLS failure (a browser says only 701); the words say which one.
+    expect(verdict).toMatchObject({ kind: 'unreachable', errorCode: 701, title: `TLS refused: certificate not valid until ${isoSecond(validFrom)} (in 3 days)` });
+    expect(verdict?.detail).toContain('CERT_NOT_YET_VALID');
+    expect(verdict?.fix).toMatch(/clock/);
+    expect(ran.code).toBe(2);
+  });
+
+  it('names the old protocol of a server that speaks only TLS 1.0/1.1, says browsers refuse it and how to fix it, and exits 2', async () => {
+    // coturn leaves a TLS 1.2 hello unanswered when no-tlsv1_2 is set, so the verdict comes at the budget.
+    const ran = await ice(`turns:127.0.0.1:${tlsOld.tlsPort}`, '--secret', SECRET, '--ca', ipCert.cert, '--no-loopback', '--budget', '2');
+    const text = ran.stdout.replace(/\s+/g, ' ');
+    expect(ran.stdout).toMatch(/FAIL +turns:.* TLS +\d+ ms +TLS refused: the server speaks only TLSv1\.1/);
+    expect(text).toContain('browsers refuse TLS older than 1.2');
+    expect(text).toMatch(/Fix: Enable TLS 1\.2 .*no-tlsv1_2.* add no-tlsv1 and no-tlsv1_1/);
     expect(ran.code).toBe(2);
   });
 

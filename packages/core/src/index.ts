@@ -13,6 +13,7 @@ export * from './stats.js';
 export * from './signaling-client.js';
 export * from './room-call.js';
 export * from './ice-diagnostics.js';
+export * from './ice-gathering.js';
 export * from './quality.js';
 export * from './webrtc-internals.js';
 export * from './camera-probe.js';

@@ -33,6 +33,7 @@ import {
   type ObservedIceError,
 } from '@workbench/core/ice-diagnostics';
 import type { RelayProtocol } from '@workbench/core/ice';
+import { gatherWithAllServers } from '@workbench/core/ice-gathering';
 import { normaliseStats } from '@workbench/core/stats';
 
 import { openTlsBridge } from './tls-bridge.js';
@@ -292,13 +293,6 @@ async function loopback(state: CheckState, settings: RunSettings, bytes: number)
 }
 
 /**
- * The gathering with every UDP server in one peer connection, so all of them see one local socket
- * per network: what NAT-mapping inference compares (core's `natMappingOf`, as on the page). It runs
- * beside the checks, within the same budget. libwebrtc in Node names no server on a candidate, so
- * its srflx reach core unattributed; one mapping or several for one socket still tells
- * endpoint-independent from endpoint-dependent.
- */
-/**
  * Each UDP server once, as `stun:`: a TURN server answers Binding requests as well, and asked that
  * way it allocates no relay. Allocations outlive this process (libwebrtc has no time to release
  * them as it exits), and a run that made one more per TURN server filled a test coturn's 50 relay
@@ -309,48 +303,17 @@ function bindingServers(states: readonly CheckState[]): RTCIceServer[] {
   return [...endpoints].map((endpoint) => ({ urls: `stun:${endpoint}` }));
 }
 
+/**
+ * The gathering with every UDP server in one peer connection (core's, as the page runs it), beside
+ * the checks and within the same budget: what NAT-mapping inference compares. libwebrtc in Node
+ * names no server on a candidate, so its srflx reach core unattributed; one mapping or several for
+ * one socket still tells endpoint-independent from endpoint-dependent.
+ */
 function sharedGathering(states: readonly CheckState[], settings: RunSettings, runStartedAt: number): Promise<IceReportGathering | null> {
   const udp = states.filter((s) => s.target.transport === 'udp' && !skipReason(s.target, settings.policy));
   if (settings.policy === 'relay' || udp.length === 0) return Promise.resolve(null);
-  const started = performance.now();
-  const since = () => round(performance.now() - started);
-  const gathering: IceReportGathering = { status: 'running', startedAtMs: round(started - runStartedAt), candidates: [], errors: [] };
-  let pc: RTCPeerConnection;
-  try {
-    pc = new settings.PeerConnection({ iceServers: bindingServers(udp), iceTransportPolicy: settings.policy });
-  } catch (error) {
-    return Promise.resolve({ ...gathering, status: 'failed', note: configurationErrorVerdict(error).detail });
-  }
-  return new Promise((resolve) => {
-    const finish = (status: IceReportGathering['status'], note?: string) => {
-      clearTimeout(timer);
-      settings.signal?.removeEventListener('abort', onAbort);
-      pc.onicecandidate = null;
-      pc.onicecandidateerror = null;
-      pc.onicegatheringstatechange = null;
-      pc.close();
-      resolve({ ...gathering, status, ...(note ? { note } : {}) });
-    };
-    const onAbort = () => finish('skipped', 'Cancelled.');
-    const timer = setTimeout(() => finish('success', 'The budget ran out while libwebrtc was still gathering (it waits for servers that do not answer).'), settings.budgetMs);
-    settings.signal?.addEventListener('abort', onAbort);
-    pc.onicecandidate = (event) => {
-      if (event.candidate && event.candidate.candidate !== '') gathering.candidates.push({ atMs: since(), candidate: event.candidate.candidate });
-    };
-    pc.onicecandidateerror = (event) => {
-      const e = event as RTCPeerConnectionIceErrorEvent;
-      gathering.errors.push({ atMs: since(), errorCode: e.errorCode, errorText: e.errorText ?? '', url: e.url ?? '', address: e.address ?? null, port: e.port ?? null });
-    };
-    pc.onicegatheringstatechange = () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      gathering.gatheringCompleteMs = since();
-      finish('success');
-    };
-    pc.createDataChannel('ice-check');
-    pc.createOffer()
-      .then((offer) => pc.setLocalDescription(offer))
-      .catch((error: unknown) => finish('failed', configurationErrorVerdict(error).detail));
-  });
+  const { PeerConnection, policy, budgetMs, signal } = settings;
+  return gatherWithAllServers({ PeerConnection, iceServers: bindingServers(udp), policy, budgetMs, runStartedAt, signal }).done;
 }
 
 /** Runs every check, then the loopbacks one at a time (parallel transfers would share the machine). */

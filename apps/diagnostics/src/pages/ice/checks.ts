@@ -6,6 +6,7 @@
  */
 import { ChunkReceiver, sendBlob, waitForOpen, type ReceivedTransfer } from '@workbench/core/data-channel';
 import { Emitter } from '@workbench/core/emitter';
+import { gatherWithAllServers, observeCandidate, observeError, type SharedGatheringRun } from '@workbench/core/ice-gathering';
 import {
   cancelledVerdict,
   configurationErrorVerdict,
@@ -24,7 +25,6 @@ import {
   type ObservedCandidate,
   type ObservedIceError,
 } from '@workbench/core/ice-diagnostics';
-import type { RelayProtocol } from '@workbench/core/ice';
 import { normaliseStats } from '@workbench/core/stats';
 
 import { toRtcIceServer } from './servers.js';
@@ -66,30 +66,6 @@ export abstract class Checker extends Emitter<CheckerEvents> {
   protected log(level: CheckLogLevel, message: string): void {
     this.emit('log', level, message);
   }
-}
-
-function relayProtocolOfEvent(candidate: RTCIceCandidate): RelayProtocol | undefined {
-  const value = (candidate as RTCIceCandidate & { relayProtocol?: string | null }).relayProtocol;
-  return value === 'udp' || value === 'tcp' || value === 'tls' ? value : undefined;
-}
-
-/**
- * `serverUrl`: the only server the peer connection has, for a srflx/relay candidate whose URL the
- * browser does not say. Firefox ESR 153 gives neither `candidate.url` nor the event's, nor
- * `relayProtocol`: without it a relay over TCP would be reported with no protocol.
- */
-function observeCandidate(event: RTCPeerConnectionIceEvent, candidate: RTCIceCandidate, atMs: number, serverUrl?: string): ObservedCandidate {
-  const relayProtocol = relayProtocolOfEvent(candidate);
-  // `url` is on RTCIceCandidate in Chromium; older Firefox has it only on the event.
-  const url =
-    (candidate as RTCIceCandidate & { url?: string | null }).url ??
-    (event as RTCPeerConnectionIceEvent & { url?: string | null }).url ??
-    (serverUrl !== undefined && / typ (srflx|relay)( |$)/.test(candidate.candidate) ? serverUrl : undefined);
-  return { atMs, candidate: candidate.candidate, ...(url ? { url } : {}), ...(relayProtocol ? { relayProtocol } : {}) };
-}
-
-function observeError(event: RTCPeerConnectionIceErrorEvent, atMs: number): ObservedIceError {
-  return { atMs, errorCode: event.errorCode, errorText: event.errorText, url: event.url, address: event.address, port: event.port };
 }
 
 /** Milliseconds with 0.1 ms precision: enough to order events, short in the report. */
@@ -240,20 +216,14 @@ export class GatheringCheck extends Checker {
 }
 
 /**
- * One gathering with every server together, as a real call would gather. Its srflx candidates
- * share one local socket per network, which is what NAT-mapping inference compares. Ends when
- * gathering completes or the budget is spent.
+ * The gathering with every server together (core's `gatherWithAllServers`, which the terminal
+ * check runs too) as one of the page's checks: its table redraws as candidates come.
  */
 export class SharedGathering extends Checker {
   readonly name = 'All servers together';
-  readonly candidates: ObservedCandidate[] = [];
-  readonly errors: ObservedIceError[] = [];
-  startedAtMs = 0;
-  gatheringCompleteMs: number | undefined;
-  note: string | undefined;
-  pc: RTCPeerConnection | undefined;
   readonly #servers: RTCIceServer[];
   readonly #options: GatheringCheckOptions;
+  #run: SharedGatheringRun | undefined;
 
   constructor(servers: RTCIceServer[], options: GatheringCheckOptions) {
     super(options);
@@ -261,69 +231,31 @@ export class SharedGathering extends Checker {
     this.#options = options;
   }
 
-  run(): Promise<void> {
-    const { budgetMs, policy, runStartedAt } = this.#options;
-    const startedAt = performance.now();
-    this.startedAtMs = round(startedAt - runStartedAt);
+  /** The peer connection while it gathers, for the console. */
+  get pc(): RTCPeerConnection | undefined {
+    return this.#run?.pc;
+  }
+
+  async run(): Promise<void> {
     this.setStatus('running');
-    let pc: RTCPeerConnection;
-    try {
-      pc = new this.PeerConnection({ iceServers: this.#servers, iceTransportPolicy: policy });
-    } catch (error) {
-      this.note = configurationErrorVerdict(error).detail;
-      this.setStatus('failed');
-      return Promise.resolve();
-    }
-    this.pc = pc;
-    const since = () => round(performance.now() - startedAt);
-    return new Promise<void>((resolve) => {
-      const finish = (status: CheckStatus, note?: string) => {
-        clearTimeout(timer);
-        this.signal.removeEventListener('abort', onAbort);
-        pc.onicecandidate = null;
-        pc.onicecandidateerror = null;
-        pc.onicegatheringstatechange = null;
-        pc.close();
-        this.pc = undefined;
-        if (note) this.note = note;
-        this.setStatus(status);
-        resolve();
-      };
-      const onAbort = () => finish('skipped', 'Cancelled.');
-      const timer = setTimeout(
-        () => finish('success', `The budget ran out while the browser was still gathering (it waits for servers that do not answer).`),
-        budgetMs,
-      );
-      this.signal.addEventListener('abort', onAbort);
-      pc.onicecandidate = (event) => {
-        if (!event.candidate || event.candidate.candidate === '') return;
-        this.candidates.push(observeCandidate(event, event.candidate, since()));
-        this.emit('change');
-      };
-      pc.onicecandidateerror = (event) => {
-        this.errors.push(observeError(event as RTCPeerConnectionIceErrorEvent, since()));
-        this.emit('change');
-      };
-      pc.onicegatheringstatechange = () => {
-        if (pc.iceGatheringState !== 'complete') return;
-        this.gatheringCompleteMs = since();
-        this.log('info', `All servers together: gathering complete after ${Math.round(this.gatheringCompleteMs)} ms.`);
-        finish('success');
-      };
-      pc.createDataChannel('ice-check');
-      pc.setLocalDescription().catch((error: unknown) => finish('failed', configurationErrorVerdict(error).detail));
+    const { budgetMs, policy, runStartedAt } = this.#options;
+    this.#run = gatherWithAllServers({
+      PeerConnection: this.PeerConnection,
+      iceServers: this.#servers,
+      policy,
+      budgetMs,
+      runStartedAt,
+      signal: this.signal,
+      onChange: () => this.emit('change'),
     });
+    const record = await this.#run.done;
+    if (record.gatheringCompleteMs !== undefined) this.log('info', `All servers together: gathering complete after ${Math.round(record.gatheringCompleteMs)} ms.`);
+    this.setStatus(record.status);
   }
 
   toReport(): IceReportGathering {
-    return {
-      status: this.status,
-      startedAtMs: this.startedAtMs,
-      candidates: [...this.candidates],
-      errors: [...this.errors],
-      ...(this.gatheringCompleteMs !== undefined ? { gatheringCompleteMs: this.gatheringCompleteMs } : {}),
-      ...(this.note ? { note: this.note } : {}),
-    };
+    const record = this.#run?.record ?? { status: this.status, startedAtMs: 0, candidates: [], errors: [] };
+    return { ...record, candidates: [...record.candidates], errors: [...record.errors] };
   }
 }
 

@@ -819,13 +819,7 @@ export function natMappingOf(checks: IceReport['checks'], gathering: IceReport['
     if (check.transport !== 'udp') continue;
     const server = endpointOfUrl(check.url);
     if (!server) continue;
-    const verdict = check.verdict;
-    // An error response (300–699) is an answer too; a 701 or the budget running out is not.
-    const answered =
-      verdict?.kind === 'reachable' ||
-      verdict?.kind === 'relay-allocated' ||
-      verdict?.kind === 'auth-failed' ||
-      (verdict?.kind === 'error' && verdict.errorCode !== undefined && verdict.errorCode < 700);
+    const answered = isServerAnswer(check.verdict);
     const family = classifyAddress(parseIceServerUrl(check.url).host).family;
     const known = byEndpoint.get(server);
     byEndpoint.set(server, {

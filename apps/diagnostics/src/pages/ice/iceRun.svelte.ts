@@ -21,7 +21,6 @@ import {
 } from '@workbench/core/ice-diagnostics';
 
 import { GatheringCheck, SharedGathering, TurnLoopbackCheck, type Checker, type CheckLogLevel, type PeerConnectionConstructor } from './checks.js';
-import { timestamp } from './runReport.js';
 import { toRtcIceServer } from './servers.js';
 
 export type RunPhase = 'idle' | 'checking' | 'loopback' | 'done' | 'cancelled';
@@ -132,7 +131,7 @@ export class IceRunModel {
       ...(settings.serverDateMs !== undefined ? { serverDateMs: settings.serverDateMs } : {}),
     });
     for (const finding of clockFindings) this.#log('warn', `${finding.title}.`);
-    this.#state = { settings, startedAt, createdAt: timestamp(), checks, shared, loopbacks: [], clockFindings };
+    this.#state = { settings, startedAt, createdAt: new Date().toISOString(), checks, shared, loopbacks: [], clockFindings };
     this.checkers = [...checks, shared];
     for (const checker of this.checkers) this.#watch(checker);
     for (const check of checks) check.on('change', () => this.#watchSilence(checks));

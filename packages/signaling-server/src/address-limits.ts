@@ -2,8 +2,9 @@
  * Limits per source address, on top of the per-client ones. A per-client limit alone is reset by
  * reconnecting (a fresh socket gets a full join bucket), and nothing stopped one address opening
  * thousands of sockets or minting thousands of TURN credentials a second. Loopback is not exempt:
- * the tests exercise these from 127.0.0.2 and 127.0.0.3 as two sources, and a server behind a
- * reverse proxy on the same machine sees every client as the proxy (raise the caps there).
+ * the tests exercise these from 127.0.0.2 and 127.0.0.3 as two sources. Behind a reverse proxy
+ * every client has the proxy's address unless the proxy is named with --trust-proxy
+ * (trusted-proxies.ts), which then hands these limits the client it forwards for.
  */
 import type { IncomingMessage } from 'node:http';
 import { TokenBucket, type RateLimit } from './rate-limit.js';

@@ -33,8 +33,8 @@ export interface RequestHandlerContext {
    * one, only clients on this machine (loopback), since the counters describe everyone's traffic.
    */
   metricsToken?: string | undefined;
-  /** Who sent `req`: the connection's address (the default), or the client a trusted proxy forwards for. */
-  clientAddress?: (req: IncomingMessage) => string;
+  /** Who sent `req`: the connection's address, or the client a trusted proxy forwards for. */
+  clientAddress: (req: IncomingMessage) => string;
   /** False when this address has asked for ICE servers too often (each answer may mint TURN credentials). */
   admitIceServers?: (req: IncomingMessage) => boolean;
   logger: Logger;
@@ -96,7 +96,7 @@ export function createRequestHandler(context: RequestHandlerContext): (req: Inco
       return sendJson(res, 200, context.iceServers(), head);
     }
     if (path === '/metrics' && context.metrics !== undefined) {
-      const refused = metricsRefusal(req, context.metricsToken, context.clientAddress?.(req) ?? req.socket.remoteAddress ?? '');
+      const refused = metricsRefusal(req, context.metricsToken, context.clientAddress(req));
       if (refused !== undefined) {
         if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
         return sendJson(res, refused.status, { error: { code: 'FORBIDDEN', message: refused.message } }, head);

@@ -9,7 +9,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
-import { normaliseAddress } from './address-limits.js';
+import { normaliseAddress, sourceAddress } from './address-limits.js';
 
 export class TrustedProxyError extends Error {
   override readonly name = 'TrustedProxyError';
@@ -82,7 +82,7 @@ export class TrustedProxies {
    * the walk at the last trusted hop, the proxy itself: a malformed header cannot name anyone.
    */
   clientAddress(req: Pick<IncomingMessage, 'socket' | 'headers'>): string {
-    const peer = normaliseAddress(req.socket.remoteAddress);
+    const peer = sourceAddress(req);
     if (!this.enabled || !this.isTrusted(peer)) return peer;
     const chain = this.#chain(req.headers);
     let client = peer;

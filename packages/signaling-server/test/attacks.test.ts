@@ -9,6 +9,7 @@ import { SignalingErrorCode } from '@workbench/core/protocol';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sourceAddress } from '../src/address-limits.js';
 import { createRequestHandler } from '../src/http-handler.js';
 import { createLogger } from '../src/logger.js';
 import { connectClient, settle, startTestServer, until, waitForEvent, type Client, type RecordingClient, type TestServer } from './helpers.js';
@@ -203,6 +204,7 @@ describe('finding 7: /metrics and /api/ice-servers', () => {
       health: () => ({ ok: true, rooms: 0, clients: 0, uptimeSeconds: 0 }),
       iceServers: () => ({ iceServers: [] }),
       metrics: () => 'signaling_rooms 0\n',
+      clientAddress: sourceAddress,
       logger: createLogger('silent', 'test'),
     });
     const ask = (remoteAddress: string) =>

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import type { IceReport } from '@workbench/core/ice-diagnostics';
+import { parseIceReport, type IceReport } from '@workbench/core/ice-diagnostics';
 import { openPage, type OpenedPage } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,34 +209,29 @@ async function diagnose(browser: Browser, side: Side, opened: OpenedPage[]): Pro
   const natText = report.natMapping ? ((await page.locator('[data-nat]').textContent()) ?? '') : '';
   const findingText: Record<string, string> = {};
   for (const finding of report.findings) findingText[finding.id] = (await page.locator(`[data-finding="${finding.id}"]`).textContent()) ?? '';
+  return { side, ...reportSummary(report, started), natText, findingText, report };
+}
+
+/** What the lab compares between the page's report and the terminal's. */
+function reportSummary(report: IceReport, started: number): Omit<DiagnosticsResult, 'side'> {
   return {
-    side,
     natBehaviour: report.natMapping?.behaviour ?? null,
     natConclusion: report.natMapping?.conclusion ?? null,
     natTitle: report.natMapping?.title ?? null,
     findings: report.findings.map((f) => f.id),
     verdicts: Object.fromEntries(report.checks.map((c) => [c.url, c.verdict?.kind ?? 'none'])),
     durationMs: Date.now() - started,
-    natText,
-    findingText,
-    report,
   };
 }
 
-/** `webrtc-workbench ice --from <TURN server>/api/ice-servers` in the site's host namespace. */
+/**
+ * `webrtc-workbench ice --from <TURN server>/api/ice-servers` in the site's host namespace. Its
+ * report is read with core's parser, as the page's Import report reads it.
+ */
 async function checkFromTerminal(site: LabSite): Promise<TerminalResult> {
   const started = Date.now();
-  const { exitCode, report } = await lab.iceCli(site.host, ['--from', `${LAB_ORIGINS.turn}/api/ice-servers`, '--no-loopback']);
-  const parsed = report as IceReport;
-  return {
-    exitCode,
-    natBehaviour: parsed.natMapping?.behaviour ?? null,
-    natConclusion: parsed.natMapping?.conclusion ?? null,
-    natTitle: parsed.natMapping?.title ?? null,
-    findings: parsed.findings.map((f) => f.id),
-    verdicts: Object.fromEntries(parsed.checks.map((c) => [c.url, c.verdict?.kind ?? 'none'])),
-    durationMs: Date.now() - started,
-  };
+  const { exitCode, stdout } = await lab.iceCli(site.host, ['--from', `${LAB_ORIGINS.turn}/api/ice-servers`, '--no-loopback']);
+  return { exitCode, ...reportSummary(parseIceReport(stdout), started) };
 }
 
 function publicDiagnostics(run: DiagnosticsRun): DiagnosticsResult {

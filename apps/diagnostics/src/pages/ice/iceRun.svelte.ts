@@ -131,6 +131,8 @@ export class IceRunModel {
       ...(settings.serverDateMs !== undefined ? { serverDateMs: settings.serverDateMs } : {}),
     });
     for (const finding of clockFindings) this.#log('warn', `${finding.title}.`);
+    // A one-off ISO string for the report, not a Date kept in reactive state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     this.#state = { settings, startedAt, createdAt: new Date().toISOString(), checks, shared, loopbacks: [], clockFindings };
     this.checkers = [...checks, shared];
     for (const checker of this.checkers) this.#watch(checker);

@@ -14,7 +14,8 @@ import { iceServersResponse } from './ice-servers.js';
 import { createLogger, type Logger } from './logger.js';
 import { SignalingMetrics } from './metrics.js';
 import { resolveOptions, type ServerOptions } from './options.js';
-import { RedisSeatStore } from './redis-seat-store.js';
+import { RedisRelay } from './redis-relay.js';
+import { RedisSeatStore, redactRedisUrl } from './redis-seat-store.js';
 import { RoomRegistry } from './room-registry.js';
 import { MemorySeatStore, type SeatStore } from './seat-store.js';
 import { AllowedHosts, installRequestGate } from './request-gate.js';
@@ -46,6 +47,8 @@ export interface Application {
 
 /** How long close() gives clients' seats to be freed before it disconnects them regardless. */
 const SHUTDOWN_NOTICE_MS = 1500;
+/** How long startup waits for each connection to Redis. */
+const CONNECT_TIMEOUT_MS = 5000;
 /** How long close() waits for socket.io and the adapter to let go. */
 const CLOSE_TIMEOUT_MS = 1500;
 
@@ -86,8 +89,11 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
   const metrics = new SignalingMetrics();
   const startedAt = Date.now();
 
+  /** The adapter's channel prefix; the relay recognises room publishes by it. */
+  const adapterKey = `${config.redisKeyPrefix}socket.io`;
   let store: SeatStore;
   let adapterClients: { pub: RedisSeatStore['redis']; sub: RedisSeatStore['redis'] } | undefined;
+  let relay: RedisRelay | undefined;
   if (config.redisUrl !== undefined) {
     const redisStore = new RedisSeatStore({
       url: config.redisUrl,
@@ -95,7 +101,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       seatTtlMs: config.seatTtlMs,
       keyPrefix: config.redisKeyPrefix,
       operationTimeoutMs: 3000,
-      connectTimeoutMs: 5000,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
       logger,
     });
     store = redisStore;
@@ -103,6 +109,13 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     // The store reports outages; the adapter's connections would repeat every retry.
     for (const client of Object.values(adapterClients)) client.on('error', () => {});
     redisStore.watch(adapterClients.pub, adapterClients.sub);
+    relay = new RedisRelay({
+      ...adapterClients,
+      nodeId: redisStore.nodeId,
+      keyPrefix: config.redisKeyPrefix,
+      adapterKey,
+      where: redactRedisUrl(config.redisUrl),
+    });
   } else {
     store = new MemorySeatStore(new RoomRegistry(config.roomCapacity));
   }
@@ -172,7 +185,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
     ...(adapterClients !== undefined
-      ? { adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: `${config.redisKeyPrefix}socket.io` }) }
+      ? { adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: adapterKey }) }
       : {}),
   });
   coalesceWebSocketWrites(io.engine);
@@ -202,6 +215,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     rateLimits: config.rateLimits,
     reconnectGraceMs: config.reconnectGraceMs,
     maxQueuedBytes: config.maxQueuedBytes,
+    relay,
   });
 
   const ready = (async () => {
@@ -209,6 +223,8 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     if (adapterClients !== undefined) {
       await Promise.all(Object.values(adapterClients).map((client) => (client.status === 'wait' ? client.connect() : undefined)));
     }
+    // After the Server made the adapter, which subscribed its pattern: the relay's probe comes second.
+    await relay?.start(CONNECT_TIMEOUT_MS);
     if (config.redisUrl !== undefined) {
       logger.info(`sharing rooms through Redis as process ${store.nodeId}`, { event: 'redis_ready', node: store.nodeId });
     }
@@ -220,6 +236,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     await signaling.shutdown(SHUTDOWN_NOTICE_MS);
     await Promise.race([io.close().catch(() => {}), timeout(CLOSE_TIMEOUT_MS)]);
     signaling.dispose();
+    relay?.close();
     addressLimits.dispose();
     await store.close();
     if (adapterClients !== undefined) for (const client of Object.values(adapterClients)) client.disconnect();

@@ -214,3 +214,38 @@ redis.call('SET', KEYS[1], ARGV[2])
 if ARGV[1] ~= '' then redis.call('SET', KEYS[2], '1', 'PX', ARGV[3]) end
 return ARGV[2]
 `;
+
+/**
+ * KEYS: room. ARGV: senderNode, channel, message, probePrefix, deadline (ms on Redis's clock, 0 for
+ * none), then the ids of the sender's peers that are not clients of its process.
+ * Publishes a relay (the socket.io adapter's `channel` and `message`, unchanged) only if it can
+ * reach them: each peer still has a seat, and the process holding that seat is subscribed, which
+ * the PUBLISH to its probe channel proves (each process subscribes to `probePrefix .. node` on the
+ * same connection, and with the same command on a resubscribe, as the adapter's relay pattern).
+ * A seat on the sender's own process is a client that dropped and may resume: it misses the
+ * message there just as on one process. Past the deadline nothing is published: the sender was
+ * already told the relay may not have arrived, and a signaling message seconds late (after a stall,
+ * or resent by ioredis to a restarted Redis) is worse than one refused.
+ * Returns {'ok'}, {'late', msPastDeadline}, {'missing', memberId} or {'deaf', memberId}.
+ */
+export const RELAY_SCRIPT = `${PRELUDE}
+local deadline = tonumber(ARGV[5])
+if deadline > 0 then
+  local now = redis.call('TIME')
+  local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  if ms > deadline then return { 'late', ms - deadline } end
+end
+local probed = {}
+for i = 6, #ARGV do
+  local seat = redis.call('HGET', KEYS[1], ARGV[i])
+  if not seat then return { 'missing', ARGV[i] } end
+  local _, _, _, node = split(seat)
+  if not node then return { 'missing', ARGV[i] } end
+  if node ~= ARGV[1] and not probed[node] then
+    if redis.call('PUBLISH', ARGV[4] .. node, '') == 0 then return { 'deaf', ARGV[i] } end
+    probed[node] = true
+  end
+end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return { 'ok' }
+`;

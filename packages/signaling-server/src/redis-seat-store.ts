@@ -50,7 +50,8 @@ type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
 /**
  * How often the connections to Redis are pinged, and how long a ping may go unanswered: generous,
  * because a busy machine delays answers by a second or more, and a relay sent early in a stall is
- * not lost (it waits in the socket and arrives once Redis answers again), only late.
+ * not acknowledged blindly: its ack waits for Redis (redis-relay.ts), which drops it unpublished if
+ * it takes it past its deadline.
  */
 const PROBE_EVERY_MS = 250;
 const PROBE_STALL_MS = 3000;

@@ -51,7 +51,8 @@ export interface SeatStore {
   /**
    * Why rooms cannot be shared with the other processes right now (Redis unreachable, stalled, or
    * still putting seats back), or `undefined` when they can. Relays to members on other processes
-   * are refused while it says why, and `/healthz` answers 503 with it.
+   * are refused while it says why, and `/healthz` answers 503 with it. A quick check only: what it
+   * cannot see (Redis failing just after, another process's connection) the relay's ack waits for.
    */
   unavailableReason(): string | undefined;
   /** Takes a seat in `room` for `memberId` (room name already validated), or says why not. */

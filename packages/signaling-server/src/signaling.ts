@@ -29,6 +29,7 @@ import type { RejectionReason, SignalingMetrics } from './metrics.js';
 import type { IncomingMessage } from 'node:http';
 import type { AddressLimits } from './address-limits.js';
 import { FloodMeter, TokenBucket, type RateLimit } from './rate-limit.js';
+import type { CrossProcessRelay } from './redis-relay.js';
 import { RedisUnavailableError } from './redis-seat-store.js';
 import type { FreedSeat, SeatStore } from './seat-store.js';
 import { BinaryPacketError } from './text-only-parser.js';
@@ -136,6 +137,8 @@ export interface SignalingHandlerOptions {
   clientAddress: (req: IncomingMessage) => string;
   /** Bytes waiting for one client past which it is disconnected as not reading. */
   maxQueuedBytes: number;
+  /** With Redis: relays to peers on other processes go through it and are acked once delivered. */
+  relay?: CrossProcessRelay;
 }
 
 export interface SignalingController {
@@ -232,7 +235,7 @@ function failure(code: SignalingErrorCode, message: string, event?: string): Fai
 }
 
 export function registerSignalingHandlers(io: SignalingServer, options: SignalingHandlerOptions): SignalingController {
-  const { logger, maxMessageBytes, store, metrics, reconnectGraceMs, maxQueuedBytes } = options;
+  const { logger, maxMessageBytes, store, metrics, reconnectGraceMs, maxQueuedBytes, relay } = options;
   /** Connected clients of this process by member id (a resumed client under its old id). */
   const sessions = new Map<string, { socket: SignalingSocket; session: ClientSession }>();
   /** Seats of clients that dropped and may come back, with the timer that gives up on them. */
@@ -842,6 +845,30 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
                 'message',
               ),
             );
+            return;
+          }
+          if (relay !== undefined) {
+            // Redis can still fail after that check (stall, then restart), or the peer's process
+            // alone can be deaf: the ack waits until Redis says the relay reached the peer's
+            // process. Not awaited, so this client's next message is not held behind the round trip.
+            const remote: string[] = [];
+            for (const id of session.knownPeers) {
+              const peer = sessions.get(id);
+              if (peer === undefined || local?.has(peer) !== true) remote.push(id);
+            }
+            const sender = session.memberId;
+            void relay
+              .send(room, remote, () => socket.to(roomKey(room)).emit('message', checked.value, sender))
+              .then((verdict) => {
+                if (!verdict.delivered) {
+                  refuse(ack, failure(SignalingErrorCode.Unavailable, verdict.reason, 'message'));
+                  return;
+                }
+                metrics.relayedMessages += 1;
+                metrics.relayLatency.observe((performance.now() - arrivedAt) / 1000);
+                if (ack !== undefined) answer(ack, RELAYED);
+              })
+              .catch((error: unknown) => logger.error(`answering a relay from ${sender} failed`, error));
             return;
           }
           socket.to(roomKey(room)).emit('message', checked.value, session.memberId);

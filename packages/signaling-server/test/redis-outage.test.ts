@@ -2,7 +2,9 @@
  * Redis going away under two real server processes, as an attacker (or bad luck) would arrange it:
  * a real redis-server stalled with SIGSTOP/SIGCONT and restarted empty. Each test is the attack it
  * keeps closed (issue 18): a hidden third member after a stall, an intruder taking a seat back from
- * the rightful member after a restart, and relays acknowledged and then lost during an outage.
+ * the rightful member after a restart, and relays acknowledged and then lost during an outage,
+ * including the two a health check before the publish cannot see: Redis stalled when the relay
+ * passed the check and killed before carrying it out, and only the peer's process unsubscribed.
  */
 import type { JoinResult } from '@workbench/core/protocol';
 import { findRedisServer, freeTcpPort, makeTempDir, redisCommand, spawnManaged, waitUntilReady, type ManagedProcess } from '@workbench/testing';
@@ -41,6 +43,12 @@ class OwnRedis {
   async stop(): Promise<void> {
     this.signal('SIGCONT');
     await this.proc?.stop(1000);
+  }
+
+  /** Killed as it is, stopped or not: whatever it had read and not yet carried out is lost. */
+  async kill(): Promise<void> {
+    this.proc?.child.kill('SIGKILL');
+    await this.proc?.exited;
   }
 
   async dispose(): Promise<void> {
@@ -98,6 +106,52 @@ async function joinWhenAvailable(c: RecordingClient, room: string): Promise<Join
     if (answer.ok || answer.error.code !== 'UNAVAILABLE' || Date.now() > deadline) return answer;
     await settle(200);
   }
+}
+
+type RelayAnswer = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+/** Numbered relays from one client to another: what each sender was told, and what arrived. */
+function relayLog(from: RecordingClient, to: RecordingClient) {
+  const delivered: number[] = [];
+  to.socket.on('message', (payload: unknown) => delivered.push(Number((payload as { text: string }).text)));
+  const answers = new Map<number, RelayAnswer>();
+  let sent = 0;
+  const send = async (): Promise<RelayAnswer> => {
+    const n = (sent += 1);
+    const answer = (await from.socket.timeout(30_000).emitWithAck('message', { type: 'text', text: String(n) })) as RelayAnswer;
+    answers.set(n, answer);
+    return answer;
+  };
+  return {
+    delivered,
+    answers,
+    send,
+    /** Sends as a well-behaved client does: told UNAVAILABLE, it tries again shortly. */
+    async sendUntilAccepted(): Promise<RelayAnswer> {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const answer = await send();
+        if (answer.ok || answer.error.code !== 'UNAVAILABLE' || Date.now() > deadline) return answer;
+        await settle(200);
+      }
+    },
+    /** Every acknowledged relay arrived; no refused one did (not even late); all arrived in order, once. */
+    async expectHonestAnswers(): Promise<void> {
+      const acknowledged = [...answers].filter(([, answer]) => answer.ok).map(([n]) => n);
+      await until(() => acknowledged.every((n) => delivered.includes(n)), 10_000, 'every acknowledged relay delivered').catch(() => {});
+      // Late deliveries of refused relays would land meanwhile too.
+      await settle(500);
+      expect(acknowledged.filter((n) => !delivered.includes(n)), 'acknowledged but never delivered').toEqual([]);
+      expect(delivered.filter((n) => !answers.get(n)?.ok), 'refused but delivered').toEqual([]);
+      expect(delivered).toEqual([...delivered].sort((x, y) => x - y));
+      expect(new Set(delivered).size).toBe(delivered.length);
+    },
+  };
+}
+
+/** How often a server process has logged getting Redis back. */
+function restoredCount(server: ServerProcess): number {
+  return server.logs().filter((r) => r.event === 'redis_restored').length;
 }
 
 /** Ids of the members Redis holds for `room`, sorted. */
@@ -192,8 +246,7 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
         () => {},
       );
     }, 100);
-    const restoredBefore = (server: ServerProcess) => server.logs().filter((r) => r.event === 'redis_restored').length;
-    const [restoredA, restoredB] = [restoredBefore(A), restoredBefore(B)];
+    const [restoredA, restoredB] = [restoredCount(A), restoredCount(B)];
     try {
       await settle(1000);
       // A stall: the connections stay open and nothing is answered.
@@ -205,7 +258,7 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
       await redis.stop();
       await settle(2000);
       await redis.start();
-      await until(() => restoredBefore(A) > restoredA && restoredBefore(B) > restoredB, 20_000, 'both processes re-registering');
+      await until(() => restoredCount(A) > restoredA && restoredCount(B) > restoredB, 20_000, 'both processes re-registering');
       await until(() => health.at(-1)?.status === 200, 20_000, '/healthz 200 again');
       await settle(2000);
     } finally {
@@ -232,4 +285,70 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
     expect(unhealthy[0]?.body).toMatchObject({ ok: false, reason: expect.stringMatching(/Redis at redis:\/\/127\.0\.0\.1:\d+/) });
     expect(health.at(-1)).toMatchObject({ status: 200, body: { ok: true } });
   }, 120_000);
+  it('never acknowledges a relay that a stalled Redis took and then lost when it was killed and restarted', async () => {
+    const [A, B] = servers as [ServerProcess, ServerProcess];
+    const a = await client(A);
+    const b = await client(B);
+    expect(await joinWhenAvailable(a, 'window-r')).toMatchObject({ ok: true });
+    expect(await joinWhenAvailable(b, 'window-r')).toMatchObject({ ok: true });
+    const relays = relayLog(a, b);
+    expect(await relays.sendUntilAccepted()).toEqual({ ok: true });
+    const [restoredA, restoredB] = [restoredCount(A), restoredCount(B)];
+
+    redis.signal('SIGSTOP');
+    // At once: Redis has been silent for far less than the 3 s after which the health check says
+    // so, so these pass it, and their PUBLISH sits unread in the stalled Redis's socket.
+    const inStall = [relays.send(), relays.send(), relays.send()];
+    await settle(300);
+    // B is slow to come back (as in the restart test above): when A's connection sends the stalled
+    // commands again to the new Redis, nothing of B's is subscribed to receive them.
+    B.proc.child.kill('SIGSTOP');
+    stoppedServers.add(B);
+    await redis.kill();
+    await redis.start();
+    await until(() => restoredCount(A) > restoredA, 20_000, 'A re-registering its seats');
+    await settle(1000);
+    B.proc.child.kill('SIGCONT');
+    stoppedServers.delete(B);
+    await until(() => restoredCount(B) > restoredB, 20_000, 'B re-registering its seats');
+
+    const answers = await Promise.all(inStall);
+    expect(await relays.sendUntilAccepted()).toEqual({ ok: true });
+    await relays.expectHonestAnswers();
+    // b could not have had them: each is refused, saying so, and the client can send it again.
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: expect.stringMatching(/Send it again/) } });
+    }
+  }, 90_000);
+
+  it("never acknowledges a relay to a process whose subscription alone is down while the sender's connections are fine", async () => {
+    const [A, B] = servers as [ServerProcess, ServerProcess];
+    const a = await client(A);
+    const b = await client(B);
+    expect(await joinWhenAvailable(a, 'deaf-r')).toMatchObject({ ok: true });
+    expect(await joinWhenAvailable(b, 'deaf-r')).toMatchObject({ ok: true });
+    const relays = relayLog(a, b);
+    expect(await relays.sendUntilAccepted()).toEqual({ ok: true });
+
+    // B stopped, so it cannot reconnect yet, and its subscribing connection cut by Redis: PUBLISH
+    // reaches nobody of B's, while every connection of A's answers its PINGs.
+    B.proc.child.kill('SIGSTOP');
+    stoppedServers.add(B);
+    const pid = String(B.proc.child.pid);
+    const subscribers = String(await inspector.client('LIST'))
+      .split('\n')
+      .filter((line) => line.includes(`name=workbench-seats-`) && line.includes(`-${pid}-`) && /\bpsub=[1-9]/.test(line));
+    expect(subscribers, "B's subscribing connection").toHaveLength(1);
+    const id = /\bid=(\d+)/.exec(subscribers[0] as string)?.[1] as string;
+    await inspector.call('CLIENT', 'KILL', 'ID', id);
+
+    const answers = await Promise.all([relays.send(), relays.send(), relays.send()]);
+    B.proc.child.kill('SIGCONT');
+    stoppedServers.delete(B);
+    expect(await relays.sendUntilAccepted()).toEqual({ ok: true });
+    await relays.expectHonestAnswers();
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: expect.stringMatching(/not receiving from Redis/) } });
+    }
+  }, 60_000);
 });

@@ -1,13 +1,14 @@
 /**
  * The generated nginx configuration: every placeholder filled, the round-robin variant differing by
- * the sticky line alone, and each variant accepted by the real nginx (`nginx -t`).
+ * the sticky line alone, and each variant accepted by the real nginx (`nginx -t`). The README shows
+ * the template and the coturn configuration beside it; they must be the files, word for word.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
-import { loadOrCreateCertificate } from '@workbench/signaling-server';
+import { loadOrCreateCertificate, REPO_ROOT } from '@workbench/signaling-server';
 import { findNginx, makeTempDir } from '@workbench/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -93,3 +94,12 @@ describe('parseAccessLog', () => {
   });
 });
 
+describe('the README', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  it('shows the nginx template and the coturn configuration beside it as they are', () => {
+    for (const file of ['nginx-workbench.conf', 'turnserver.conf']) {
+      const text = readFileSync(new URL(`../deploy/${file}`, import.meta.url), 'utf8');
+      expect(readme, file).toContain(`\n${text}\`\`\``);
+    }
+  });
+});

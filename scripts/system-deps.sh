@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the tests run, when they are missing: Chromium and Firefox ESR (browser
-# tests), coturn and Redis (started by the harness on loopback), iproute2 and iptables (the NAT lab).
+# tests), coturn and Redis (started by the harness on loopback), nginx (the load balancer in front of
+# several server processes: packages/cluster), iproute2 and iptables (the NAT lab).
 # On Debian/Ubuntu as root it installs them with apt; anywhere else it exits 1 naming exactly what
 # to install. Quick and silent-ish when everything is present, so `npm test` can run it every time.
 #
@@ -13,15 +14,17 @@ declare -A PROBES=(
   [firefox-esr]='FIREFOX_PATH firefox-esr firefox'
   [coturn]='TURNSERVER_PATH turnserver'
   [redis-server]='REDIS_SERVER_PATH redis-server'
+  [nginx]='NGINX_PATH nginx'
   [iproute2]='- ip'
   [iptables]='- iptables'
 )
-REQUIRED=(chromium firefox-esr coturn redis-server)
+REQUIRED=(chromium firefox-esr coturn redis-server nginx)
 declare -A HINTS=(
   [chromium]='Chromium or Google Chrome (or point CHROME_PATH at one)'
   [firefox-esr]='Firefox ESR 128 or newer (or point FIREFOX_PATH at a Firefox)'
   [coturn]='coturn, which provides turnserver (or point TURNSERVER_PATH at it)'
   [redis-server]='Redis, which provides redis-server (or point REDIS_SERVER_PATH at it)'
+  [nginx]='nginx (or point NGINX_PATH at it)'
   [iproute2]='iproute2, which provides ip (network namespaces for the NAT lab)'
   [iptables]='iptables (the NAT lab'"'"'s NAT rules)'
 )
@@ -34,8 +37,8 @@ if [[ ${WORKBENCH_REQUIRE_NAT_LAB:-} == 1 ]] || [[ $(uname -s) == Linux && $(id 
   LAB=()
 fi
 # Services whose Debian packages start them on install; tests start their own on free ports, and
-# system copies would only hold 3478/6379 and run for nothing.
-SERVICES=(coturn redis-server)
+# system copies would only hold 3478/6379/80 and run for nothing.
+SERVICES=(coturn redis-server nginx)
 
 is_present() {
   local probes=${PROBES[$1]} env_var cmd

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { HarnessErrorCode } from './errors.js';
-import { CHROMIUM, COTURN, FIREFOX, REDIS, findChromium, findExecutable, findFirefox, findRedisServer, findTurnserver, whichSync } from './executables.js';
+import { CHROMIUM, COTURN, FIREFOX, NGINX, REDIS, findChromium, findExecutable, findFirefox, findNginx, findRedisServer, findTurnserver, whichSync } from './executables.js';
 import { makeTempDir } from './processes.js';
 
 const dir = makeTempDir('executables-test');
@@ -20,8 +20,8 @@ function fakeExecutable(name: string): string {
 describe('finding system programs', () => {
   // These run against the machine's real installation: `npm test` installs the packages first, and a
   // machine without them must fail here with the install command rather than skip.
-  it('finds the installed Chromium, Firefox ESR, turnserver and redis-server', () => {
-    for (const path of [findChromium(), findFirefox(), findTurnserver(), findRedisServer()]) expect(path).toMatch(/^\//);
+  it('finds the installed Chromium, Firefox ESR, turnserver, redis-server and nginx', () => {
+    for (const path of [findChromium(), findFirefox(), findTurnserver(), findRedisServer(), findNginx()]) expect(path).toMatch(/^\//);
   });
 
   it('prefers CHROME_PATH / FIREFOX_PATH when set', () => {
@@ -52,6 +52,7 @@ describe('finding system programs', () => {
     { program: FIREFOX, command: 'apt-get install firefox-esr' },
     { program: COTURN, command: 'apt-get install coturn' },
     { program: REDIS, command: 'apt-get install redis-server' },
+    { program: NGINX, command: 'apt-get install nginx' },
   ])('says `$command` when $program.title is missing', ({ program, command }) => {
     const nowhere = { ...program, defaultPaths: [join(dir.path, 'not-installed')] };
     let thrown: unknown;

@@ -55,6 +55,15 @@ export const REDIS: SystemProgram = {
   aptPackage: 'redis-server',
 };
 
+export const NGINX: SystemProgram = {
+  title: 'nginx',
+  envVar: 'NGINX_PATH',
+  // Debian puts it in sbin, which a non-root PATH often lacks.
+  defaultPaths: ['/usr/sbin/nginx'],
+  pathNames: ['nginx'],
+  aptPackage: 'nginx',
+};
+
 function isExecutableFile(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
@@ -121,4 +130,9 @@ export function findTurnserver(env: NodeJS.ProcessEnv = process.env): string {
 /** Path of `redis-server`. */
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string {
   return findExecutable(REDIS, env).path;
+}
+
+/** Path of `nginx` (the load balancer in front of several server processes, packages/cluster). */
+export function findNginx(env: NodeJS.ProcessEnv = process.env): string {
+  return findExecutable(NGINX, env).path;
 }

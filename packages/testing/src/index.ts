@@ -8,10 +8,12 @@ export {
   CHROMIUM,
   COTURN,
   FIREFOX,
+  NGINX,
   REDIS,
   findChromium,
   findExecutable,
   findFirefox,
+  findNginx,
   findRedisServer,
   findTurnserver,
   whichSync,
@@ -28,6 +30,7 @@ export { stunBinding, decodeBindingResponse, encodeBindingRequest, type StunBind
 export { freeTcpPort, freeTcpUdpPort, freeUdpPortRange } from './ports.js';
 export { makeTempDir, spawnManaged, waitUntilReady, type ExitInfo, type ManagedProcess } from './processes.js';
 export { FIXTURES } from './fixtures.js';
+export { startSourceAddressProxy, type SourceAddressProxy } from './source-address-proxy.js';
 export {
   VIEWPORTS,
   clippedContent,

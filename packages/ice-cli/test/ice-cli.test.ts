@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { parseIceReport, type IceReport } from '@workbench/core/ice-diagnostics';
-import { startCoturn, startWorkbench, type CoturnServer, type Workbench } from '@workbench/testing';
+import { startCoturn, startWorkbench, turnAllocate, turnRestCredentials, type CoturnServer, type Workbench } from '@workbench/testing';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -264,6 +264,34 @@ describe('webrtc-workbench ice against coturn', () => {
     expect(Number(line('webrtc_workbench_ice_relay_throughput_bits_per_second').split(' ').pop())).toBeGreaterThan(1e5);
     expect(ran.stdout).toContain('# TYPE webrtc_workbench_ice_relay_rtt_seconds gauge');
     expect(ran.stdout).toContain('webrtc_workbench_ice_nat_mapping{behaviour="no-nat",needs_turn="0"} 1');
+  });
+});
+
+describe('webrtc-workbench ice against a coturn out of relay ports', () => {
+  let full: CoturnServer;
+
+  beforeAll(async () => {
+    // One relay port, held by an allocation that is never released: every Allocate after it gets
+    // coturn's 508, which is what a production server answers once min-port..max-port is used up.
+    full = await startCoturn({ authSecret: SECRET, relayPortCount: 1 });
+    const { username, credential } = turnRestCredentials(SECRET);
+    await turnAllocate('127.0.0.1', full.port, { username, password: credential }, { keep: true });
+  });
+
+  afterAll(async () => {
+    await full?.stop();
+  });
+
+  it('says "508 Insufficient Capacity", names the relay port range as the likely cause, and exits 2', async () => {
+    const ran = await ice(`turn:127.0.0.1:${full.port}`, '--secret', SECRET, '--no-loopback');
+    const text = ran.stdout.replace(/\s+/g, ' ');
+    expect(ran.stdout).toMatch(/FAIL +turn:127\.0\.0\.1:\d+\?transport=udp +UDP .*Server error 508 Insufficient Capacity/);
+    expect(ran.stdout).toMatch(/FAIL +turn:127\.0\.0\.1:\d+\?transport=tcp +TCP .*Server error 508 Insufficient Capacity/);
+    expect(text).toContain('Its relay port range (coturn min-port/max-port) is exhausted');
+    expect(text).toContain('Fix: Widen the relay port range');
+    // Not "Unreachable": the server answered, at once.
+    expect(ran.stdout).not.toContain('Unreachable');
+    expect(ran.code).toBe(2);
   });
 });
 

@@ -125,6 +125,12 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
       'no-multicast-peers',
       'no-cli',
       `log-file=${logPath}`,
+      // The log goes to the file only. coturn writes every line to stdout as well by default, and
+      // stdout is a pipe this process reads only while its event loop runs: a test or script that
+      // waits in spawnSync (a loop of CLI runs) let ~64 KiB pile up, and coturn then blocked in
+      // write() holding its log lock, so every thread stopped at its next log line and the server
+      // answered nothing until the loop ended (issue 14: "Unreachable" from the 10th run on).
+      'no-stdout-log',
       'simple-log',
       'verbose',
       `pidfile=${join(dir.path, 'turnserver.pid')}`,

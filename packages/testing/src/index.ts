@@ -25,7 +25,7 @@ export { CSP_PREFIX, openPage, waitForVideoPlaying, type DialogRecord, type Open
 export { BUILT_APPS, REPO_ROOT, startWorkbench, type Workbench, type WorkbenchOptions } from './workbench.js';
 export { startCoturn, turnRestCredentials, type CoturnServer, type StartCoturnOptions, type TurnUser } from './coturn.js';
 export { redisCommand, startRedis, type RedisServer } from './redis.js';
-export { turnAllocate, type TurnAllocation } from './turn-client.js';
+export { turnAllocate, type TurnAllocateOptions, type TurnAllocation } from './turn-client.js';
 export { stunBinding, decodeBindingResponse, encodeBindingRequest, type StunBindingOptions, type StunMappedAddress } from './stun.js';
 export { freeTcpPort, freeTcpUdpPort, freeUdpPortRange } from './ports.js';
 export { makeTempDir, spawnManaged, waitUntilReady, type ExitInfo, type ManagedProcess } from './processes.js';

@@ -80,12 +80,23 @@ export interface TurnAllocation {
   lifetimeSeconds: number;
 }
 
+export interface TurnAllocateOptions {
+  timeoutMs?: number;
+  /**
+   * Leave the relay allocated (no Refresh with LIFETIME 0): it holds its relay port until its
+   * lifetime ends or the server stops, as a client that vanished would. Default false.
+   */
+  keep?: boolean;
+}
+
 /**
  * Allocates a UDP relay on a TURN server over UDP with long-term credentials (static user or TURN
- * REST username/credential), then releases it. Resolves with the relayed address; throws a
- * StunFailed HarnessError carrying the server's error code (401 = credentials refused) otherwise.
+ * REST username/credential), then releases it unless `keep` is set. Resolves with the relayed
+ * address; throws a StunFailed HarnessError carrying the server's error code (401 = credentials
+ * refused) otherwise.
  */
-export async function turnAllocate(host: string, port: number, credentials: { username: string; password: string }, timeoutMs = 3000): Promise<TurnAllocation> {
+export async function turnAllocate(host: string, port: number, credentials: { username: string; password: string }, options: TurnAllocateOptions = {}): Promise<TurnAllocation> {
+  const { timeoutMs = 3000, keep = false } = options;
   const socket = createSocket('udp4');
   const exchange = (message: Buffer, transactionId: Buffer): Promise<ReturnType<typeof decodeMessage>> =>
     new Promise((resolve, reject) => {
@@ -149,6 +160,7 @@ export async function turnAllocate(host: string, port: number, credentials: { us
       mapped: decodeXorAddress(mapped, xorKey),
       lifetimeSeconds: lifetime?.readUInt32BE(0) ?? 0,
     };
+    if (keep) return allocation;
     // Release the relay right away (Refresh with LIFETIME 0) so repeated checks don't pile up allocations.
     const refreshId = randomBytes(12);
     const lifetimeZero = Buffer.alloc(4);

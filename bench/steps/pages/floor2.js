@@ -65,7 +65,6 @@ async function onMessage(message) {
     newPeerConnection(stream);
     await pc.setRemoteDescription(message);
     await pc.setLocalDescription();
-    bench.marks.answerSent = bench.epoch();
     relay({ type: 'answer', sdp: pc.localDescription.sdp });
   } else if (message.type === 'answer') {
     await pc.setRemoteDescription(message);

@@ -73,9 +73,13 @@ async function onMessage(message) {
   }
 }
 
+// One message at a time, in arrival order: a candidate must not overtake the answer it belongs to
+// while that answer is still being applied.
+let handled = Promise.resolve();
 socket.addEventListener('message', (event) => {
   const frame = JSON.parse(event.data);
-  if (frame.t === 'msg') onMessage(frame.d).catch((error) => console.error('floor2:', error));
+  if (frame.t !== 'msg') return;
+  handled = handled.then(() => onMessage(frame.d)).catch((error) => console.error('floor2:', error));
 });
 
 /** The waiting page: in the room, camera on, offer made and held with its candidates. */

@@ -6,6 +6,8 @@
  * limits, no acknowledgements, no fallback transports: what it costs is the floor.
  *
  * Prints `listening <port>` once ready. Usage: node bench/signaling/ws-relay.mjs [port]
+ * Also the signaling of the steps benchmark's two-page floor (bench/steps/pages/floor2.js): a change
+ * here changes that floor too.
  */
 import { WebSocketServer } from 'ws';
 

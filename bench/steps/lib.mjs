@@ -3,11 +3,14 @@
  * bench-only pages (built with Vite from bench/steps/pages/ and served on the workbench's own origin
  * through a Playwright route, so they reach the same socket.io server and the same WebCrypto).
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { FIXTURES } from '@workbench/testing';
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -49,7 +52,8 @@ export const IN_PAGE_CLOCK = `(() => {
     });
     return video.__benchFirstFrame;
   };
-  const bench = { epoch, firstFrame, clicks: [], frames: {}, channelsOpen: [] };
+  // marks: moments a bench page records itself, by name (the two-page floor's start).
+  const bench = { epoch, firstFrame, clicks: [], frames: {}, channelsOpen: [], marks: {} };
   window.__bench = bench;
   // When each data channel opens, whichever page code created it (negotiated channels included).
   if (window.RTCPeerConnection) {
@@ -96,6 +100,23 @@ export function summarise(values) {
   };
 }
 
+/**
+ * The codelab-protocol page's files that are not built (codelab.js loads them): the compat
+ * fixture's script, its fixed room 'foo' replaced by `?room=` (one fresh room per run, as /call/
+ * gets), and adapter.js, which the codelab's page loads from webrtc.github.io (offline here, as in
+ * the compat test). Anything else in the fixture's script runs as written.
+ */
+async function codelabFiles() {
+  const fixtureRoom = "var room = 'foo';";
+  const main = await readFile(join(FIXTURES.codelabStep05, 'js', 'main.js'), 'utf8');
+  if (!main.includes(fixtureRoom)) throw new Error(`The codelab fixture's main.js no longer has \`${fixtureRoom}\`: update codelabFiles() in bench/steps/lib.mjs.`);
+  const adapterPath = createRequire(join(REPO_ROOT, 'apps', 'steps', 'package.json')).resolve('webrtc-adapter/out/adapter.js');
+  return {
+    'codelab/main.js': main.replace(fixtureRoom, "var room = new URLSearchParams(location.search).get('room');"),
+    'codelab/adapter.js': await readFile(adapterPath),
+  };
+}
+
 const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css' };
 
 /**
@@ -116,15 +137,17 @@ export async function buildBenchPages() {
       outDir,
       emptyOutDir: true,
       minify: false,
-      rolldownOptions: { input: { floor: join(PAGES_DIR, 'floor.html'), photo: join(PAGES_DIR, 'photo.html') } },
+      rolldownOptions: { input: Object.fromEntries(['floor', 'floor2', 'codelab', 'photo'].map((name) => [name, join(PAGES_DIR, `${name}.html`)])) },
     },
   });
+  const extraFiles = await codelabFiles();
   return {
     outDir,
     /** Serves the built bench pages under BENCH_PREFIX to every page of `context`. */
     async route(context) {
       await context.route(`**${BENCH_PREFIX}**`, async (route) => {
         const path = new URL(route.request().url()).pathname.slice(BENCH_PREFIX.length);
+        if (Object.hasOwn(extraFiles, path)) return route.fulfill({ status: 200, body: extraFiles[path], contentType: CONTENT_TYPES[extname(path)] });
         const file = normalize(join(outDir, path || 'index.html'));
         if (!file.startsWith(outDir + sep)) return route.fulfill({ status: 400 });
         try {
@@ -139,11 +162,52 @@ export async function buildBenchPages() {
   };
 }
 
-/** A new context with the in-page clock and the bench pages routed. */
-export async function benchContext(browser, benchPages) {
-  const context = await browser.newContext();
+/**
+ * A new context with the in-page clock and the bench pages routed. `permissions` are granted to
+ * every origin: the two-page floor needs 'local-network-access', because a page fulfilled by a
+ * Playwright route has no address of its own, so Chromium counts it as public and blocks its
+ * WebSocket to the relay on 127.0.0.1 (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS).
+ */
+export async function benchContext(browser, benchPages, { permissions = [] } = {}) {
+  const context = await browser.newContext({ permissions });
   await context.addInitScript(IN_PAGE_CLOCK);
   await benchPages.route(context);
   context.on('weberror', (error) => console.error(`  page error: ${error.error().message}`));
   return context;
+}
+
+/**
+ * The two-page floor's signaling: bench/signaling/ws-relay.mjs (the signaling benchmark's floor, raw
+ * `ws` on loopback) in a process of its own, as the workbench server would be if it did not share
+ * this one with Playwright. Resolves once it listens.
+ */
+export function startWsRelay() {
+  const child = spawn(process.execPath, [join(BENCH_DIR, 'signaling', 'ws-relay.mjs'), '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error('the ws relay did not start within 10 s')), 10_000);
+    const fail = (error) => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      reject(error);
+    };
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`the ws relay exited (${code}) before listening`)));
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const port = /listening (\d+)/.exec(output)?.[1];
+      if (port === undefined) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({
+        port: Number(port),
+        close: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
 }

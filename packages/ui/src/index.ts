@@ -22,6 +22,7 @@ export type { RoomChoice } from './room.js';
 export { EventLogModel, DEFAULT_LOG_LIMIT, formatEntry, formatTime } from './eventLog.svelte.js';
 export type { EventLogOptions, LogEntry, LogLevel } from './eventLog.svelte.js';
 export { loadSources } from './sources.js';
+export { reloadWhenRestored } from './pageShow.js';
 export { extractDeclaration } from './extractDeclaration.js';
 export type { ExtractedDeclaration } from './extractDeclaration.js';
 export {

@@ -15,10 +15,11 @@ const STATE_EVENTS = ['open', 'closing', 'close'] as const;
 
 /**
  * Follows a channel's readyState until it is closed: `onState` gets the state now and after each
- * change, which is also logged under `name`. Not torn down by Stop, so the display reaches "closed".
+ * change, which is also logged under `name`; `onClose` hears the 'close' event itself. Not torn
+ * down by Stop, so the display reaches "closed".
  * Channels in `closedByStop` were closed by the page itself: their late error events are not failures.
  */
-export function watchChannel(channel: RTCDataChannel, name: string, log: LogSink, closedByStop: WeakSet<RTCDataChannel>, onState: (state: RTCDataChannelState) => void): void {
+export function watchChannel(channel: RTCDataChannel, name: string, log: LogSink, closedByStop: WeakSet<RTCDataChannel>, onState: (state: RTCDataChannelState) => void, onClose: () => void): void {
   onState(channel.readyState);
   const onChange = (event: Event): void => {
     log.info(`readyState: ${channel.readyState}`, name);
@@ -27,6 +28,7 @@ export function watchChannel(channel: RTCDataChannel, name: string, log: LogSink
       channel.removeEventListener('error', onError);
     }
     onState(channel.readyState);
+    if (event.type === 'close') onClose();
   };
   const onError = (event: Event): void => {
     const detail = (event as RTCErrorEvent).error;

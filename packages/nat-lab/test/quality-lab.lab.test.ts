@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { gradeOf } from '@workbench/core/quality';
-import { lossAfterRecoveryPercent, type StatsSample } from '@workbench/core/stats';
+import { videoLossBetween, type StatsSample } from '@workbench/core/stats';
 import { makeTempDir, openPage, type OpenedPage } from '@workbench/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,11 +187,11 @@ function figures(result: QualityScenarioResult, receiver: StatsSample[], sender:
   if (first && last && rx.length >= MIN_SAMPLES) {
     const audio = first.inbound.audio && last.inbound.audio ? lossBetween(first.inbound.audio, last.inbound.audio) : undefined;
     if (audio) result.audioLoss = audio;
-    const video = first.inbound.video && last.inbound.video ? lossBetween(first.inbound.video, last.inbound.video) : undefined;
+    const video = first.inbound.video && last.inbound.video ? videoLossBetween(last.inbound.video, first.inbound.video) : undefined;
     if (video && first.inbound.video && last.inbound.video) {
-      // packetsLost is the wire figure in Chromium (recovered packets are not counted as received);
-      // what was still missing after NACK/FEC comes from core's lossAfterRecoveryPercent, as the page's.
-      result.videoWireLoss = video;
+      // Read as the page reads it (core's videoLossBetween): packetsReceived counts RTX packets, so
+      // the wire figure is lost / (lost + received − retransmitted).
+      result.videoWireLoss = { percent: video.wirePercent, packets: video.packets };
       const counters = (v: NonNullable<StatsSample['inbound']['video']>) => ({
         packetsLost: v.packetsLost,
         packetsReceived: v.packetsReceived,
@@ -201,8 +201,7 @@ function figures(result: QualityScenarioResult, receiver: StatsSample[], sender:
         fecPacketsDiscarded: v.fecPacketsDiscarded,
       });
       result.videoCounters = { first: counters(first.inbound.video), last: counters(last.inbound.video) };
-      const after = lossAfterRecoveryPercent(last.inbound.video, first.inbound.video);
-      if (after !== undefined) result.videoLossAfterRecovery = { percent: after, packets: video.packets };
+      if (video.afterRecoveryPercent !== undefined) result.videoLossAfterRecovery = { percent: video.afterRecoveryPercent, packets: video.packets };
     }
     const width = median(rx.map((s) => s.inbound.video?.frameWidth));
     const height = median(rx.map((s) => s.inbound.video?.frameHeight));

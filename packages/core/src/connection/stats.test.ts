@@ -4,7 +4,7 @@ import { chromiumFirst, chromiumSecond, firefoxReport } from '../../test/fixture
 import type { WorkbenchError } from '../errors.js';
 import { ErrorCode } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { RingBuffer, StatsPoller, counterDelta, lossAfterRecoveryPercent, normaliseStats, toStatsMap, type StatsInput, type StatsSample } from './stats.js';
+import { RingBuffer, StatsPoller, counterDelta, normaliseStats, toStatsMap, type StatsInput, type StatsSample, videoLossBetween } from './stats.js';
 
 describe('normaliseStats', () => {
   it('reads a first Chromium report: counters, sizes, codec, selected pair; no rates yet', () => {
@@ -182,23 +182,40 @@ describe('StatsPoller', () => {
   });
 });
 
-describe('lossAfterRecoveryPercent', () => {
-  it('takes the retransmitted and FEC-used packets off packetsLost over the interval', () => {
-    // Interval: 2,000 expected (1,900 received + 100 lost on the wire); 90 came back over RTX and
-    // 4 through FEC (10 FEC packets, 6 not needed): 6 of 2,000 were never repaired, 0.3 %.
+describe('videoLossBetween', () => {
+  it('counts RTX packets out of packetsReceived: the quality lab\'s 10 % window reads 9.5 %, not 5.5 %', () => {
+    // Chromium at 10 % injected loss (quality lab, 2026-12-05): 3,779 received of which 1,691
+    // retransmissions, 220 lost. Lost over lost + received said 5.5 %; audio said 8.9 %.
+    const loss = videoLossBetween(
+      { packetsLost: 435, packetsReceived: 17010, retransmittedPacketsReceived: 2290 },
+      { packetsLost: 215, packetsReceived: 13231, retransmittedPacketsReceived: 599 },
+    );
+    expect(loss?.packets).toBe(220 + 3779 - 1691);
+    expect(loss?.wirePercent).toBeCloseTo((220 / 2308) * 100, 10);
+    expect(loss?.wirePercent).toBeGreaterThan(9);
+  });
+
+  it('takes the retransmitted and FEC-used packets off the lost ones for what stayed missing', () => {
+    // Interval: 1,900 media packets arrived the first time and 100 did not (2,000 on the wire, 5 %);
+    // 90 came back over RTX (so packetsReceived grew by 1,990) and 4 through FEC (10 FEC packets,
+    // 6 not needed): 6 of 2,000 were never repaired, 0.3 %.
     const before = { packetsLost: 20, packetsReceived: 8000, retransmittedPacketsReceived: 15, fecPacketsReceived: 30, fecPacketsDiscarded: 30 };
-    const after = { packetsLost: 120, packetsReceived: 9900, retransmittedPacketsReceived: 105, fecPacketsReceived: 40, fecPacketsDiscarded: 36 };
-    expect(lossAfterRecoveryPercent(after, before)).toBeCloseTo(0.3, 10);
+    const after = { packetsLost: 120, packetsReceived: 9990, retransmittedPacketsReceived: 105, fecPacketsReceived: 40, fecPacketsDiscarded: 36 };
+    const loss = videoLossBetween(after, before);
+    expect(loss?.packets).toBe(2000);
+    expect(loss?.wirePercent).toBeCloseTo(5, 10);
+    expect(loss?.afterRecoveryPercent).toBeCloseTo(0.3, 10);
   });
 
   it('counts since the start without a previous reading, and clamps to 0 when more came back than was missing', () => {
-    expect(lossAfterRecoveryPercent({ packetsLost: 10, packetsReceived: 990, retransmittedPacketsReceived: 4 })).toBeCloseTo(0.6, 10);
-    expect(lossAfterRecoveryPercent({ packetsLost: 2, packetsReceived: 98, retransmittedPacketsReceived: 5 })).toBe(0);
+    expect(videoLossBetween({ packetsLost: 10, packetsReceived: 994, retransmittedPacketsReceived: 4 })?.afterRecoveryPercent).toBeCloseTo(0.6, 10);
+    // Probing resends count as retransmissions too: more of them than losses leaves nothing missing.
+    expect(videoLossBetween({ packetsLost: 2, packetsReceived: 103, retransmittedPacketsReceived: 5 })).toEqual({ packets: 100, wirePercent: 2, afterRecoveryPercent: 0 });
   });
 
-  it('is undefined where nothing says what was recovered, or the counters are missing', () => {
-    expect(lossAfterRecoveryPercent({ packetsLost: 10, packetsReceived: 990 })).toBeUndefined();
-    expect(lossAfterRecoveryPercent({ packetsReceived: 990, retransmittedPacketsReceived: 0 })).toBeUndefined();
+  it('has no after-recovery figure where nothing says what was recovered, and nothing without the counters', () => {
+    expect(videoLossBetween({ packetsLost: 10, packetsReceived: 990 })).toEqual({ packets: 1000, wirePercent: 1 });
+    expect(videoLossBetween({ packetsReceived: 990, retransmittedPacketsReceived: 0 })).toBeUndefined();
   });
 
   it('is read from inbound video by normaliseStats with the recovery counters', () => {
@@ -206,7 +223,8 @@ describe('lossAfterRecoveryPercent', () => {
       { id: 'IV', type: 'inbound-rtp', kind: 'video', timestamp, bytesReceived: received * 1000, packetsLost: lost, packetsReceived: received, nackCount: rtx + 3, retransmittedPacketsReceived: rtx },
     ];
     const first = normaliseStats(report(0, 1000, 0, 1000));
-    const second = normaliseStats(report(50, 1950, 45, 2000), first);
+    // 950 media packets arrived and 50 did not; 45 of those came back over RTX.
+    const second = normaliseStats(report(50, 1995, 45, 2000), first);
     expect(second.inbound.video).toMatchObject({ lossPercent: 5, lossAfterRecoveryPercent: 0.5, nackCount: 48, retransmittedPacketsReceived: 45 });
   });
 });

@@ -51,14 +51,16 @@ export interface InboundVideoSample {
   packetsLost?: number;
   packetsReceived?: number;
   /**
-   * Percent of packets lost since the previous sample (cumulative on the first), from packetsLost:
-   * in Chromium, loss on the wire, counting packets NACK or FEC recovered later (see
-   * {@link lossAfterRecoveryPercent}).
+   * Percent of the sender's media packets the network dropped since the previous sample (cumulative
+   * on the first), counting packets NACK or FEC recovered later (see {@link videoLossBetween}).
    */
   lossPercent?: number;
   /** NACK messages this receiver sent (each asks for one or more packets again). */
   nackCount?: number;
-  /** Retransmitted packets (RTX) that arrived: each one stands for a packet the wire lost first. */
+  /**
+   * Retransmitted packets (RTX) that arrived, a subset of packetsReceived: NACK's answers, and the
+   * packets the sender's bandwidth probing resent.
+   */
   retransmittedPacketsReceived?: number;
   /** FEC packets that arrived, and those not needed (nothing to repair, or too late). */
   fecPacketsReceived?: number;
@@ -259,7 +261,7 @@ function lossPercent(
   return total > 0 ? Math.min(100, Math.max(0, (dLost / total) * 100)) : 0;
 }
 
-/** The counters lossAfterRecoveryPercent reads, cumulative as getStats() reports them. */
+/** The counters {@link videoLossBetween} reads, cumulative as getStats() reports them. */
 export interface RecoveryCounters {
   packetsLost?: number | undefined;
   packetsReceived?: number | undefined;
@@ -268,36 +270,51 @@ export interface RecoveryCounters {
   fecPacketsDiscarded?: number | undefined;
 }
 
+/** Video loss over an interval, both ways of counting it (see {@link videoLossBetween}). */
+export interface VideoLoss {
+  /** Packets the sender's media stream put on the wire in the interval (lost + arrived first time). */
+  packets: number;
+  /** Percent of them the network dropped: what a loss-injecting router would say. */
+  wirePercent: number;
+  /** Percent still missing after RTX retransmission and FEC; undefined when the browser reports neither. */
+  afterRecoveryPercent?: number;
+}
+
 /**
- * Video loss left after recovery, between two readings of the counters (`previous` undefined:
- * since the stream started). Chromium's packetsLost counts packets whose first transmission did
- * not arrive: a packet NACK brought back on the RTX stream is passed on as "recovered" and not
- * counted as received (libwebrtc's RtxReceiveStream), so packetsLost is the page's figure for
- * loss on the wire. The quality lab checked it against injected loss: 2.14 % at 2 %, 5.26 % at
- * 5 %, but 6.8–7.7 % at 10 % (nackCount agreed with it, audio said 9.6 %), so at heavy loss it
- * reads low. What the decoder went without is that minus what came back: each retransmission
- * that arrived and each FEC packet that was used (received − discarded):
+ * Video loss between two readings of the counters (`previous` undefined: since the stream started).
  *
- *   after recovery = (Δlost − Δretransmitted − ΔfecUsed) / (Δlost + Δreceived)
+ * The spec makes retransmittedPacketsReceived "a subset of packetsReceived": packetsReceived
+ * counts RTX packets too, and so does Chromium, while its packetsLost counts the media packets
+ * whose first transmission never arrived (libwebrtc's RtxReceiveStream passes a retransmitted
+ * packet on as "recovered", and recovered packets do not update the loss). So the packets the
+ * sender put on the wire are lost + (received − retransmitted), and the wire loss is lost over
+ * that. Dividing by lost + received instead read low by as much as RTX traffic is heavy: the
+ * quality lab measured 5.5 % at 10 % injected loss, with 1,691 RTX packets beside 3,779 received
+ * (corrected: 9.5 %; audio, which has no RTX, said 8.9 %).
  *
- * Clamped to 0–100 %: retransmittedPacketsReceived also counts RTX packets the sender's
- * bandwidth probing resent (the lab saw 258 of them against 31 lost), so while NACK keeps up
- * this reads 0, which is what the decoder saw there (no freezes). Undefined without packetsLost
- * and packetsReceived, or when the browser reports neither retransmissions nor FEC (nothing says
- * what was recovered, and "no recovery" would be a guess).
+ * After recovery subtracts what came back: each retransmission that arrived and each FEC packet
+ * used (received − discarded). That is an upper bound on repairs, since retransmittedPacketsReceived
+ * also counts RTX packets the sender's bandwidth probing resent, so it is clamped to 0–100 % and
+ * reads 0 while NACK keeps up, which is what the decoder saw then (no freezes).
  */
-export function lossAfterRecoveryPercent(current: RecoveryCounters, previous?: RecoveryCounters): number | undefined {
+export function videoLossBetween(current: RecoveryCounters, previous?: RecoveryCounters): VideoLoss | undefined {
   const { packetsLost: lost, packetsReceived: received } = current;
   if (lost === undefined || received === undefined) return undefined;
-  if (current.retransmittedPacketsReceived === undefined && current.fecPacketsReceived === undefined) return undefined;
   const usable = previous?.packetsLost !== undefined && previous.packetsReceived !== undefined && received >= previous.packetsReceived;
   const before = usable ? previous : undefined;
   const fecUsed = (c: RecoveryCounters | undefined) => Math.max(0, (c?.fecPacketsReceived ?? 0) - (c?.fecPacketsDiscarded ?? 0));
   const dLost = lost - (before?.packetsLost ?? 0);
   const dReceived = received - (before?.packetsReceived ?? 0);
-  const dRecovered = Math.max(0, (current.retransmittedPacketsReceived ?? 0) - (before?.retransmittedPacketsReceived ?? 0)) + Math.max(0, fecUsed(current) - fecUsed(before));
-  const expected = dLost + dReceived;
-  return expected > 0 ? Math.min(100, Math.max(0, ((dLost - dRecovered) / expected) * 100)) : 0;
+  const dRetransmitted = Math.max(0, (current.retransmittedPacketsReceived ?? 0) - (before?.retransmittedPacketsReceived ?? 0));
+  // Never negative, should a browser count RTX apart from packetsReceived after all.
+  const firstTime = Math.max(0, dReceived - dRetransmitted);
+  const packets = dLost + firstTime;
+  const clamp = (x: number) => Math.min(100, Math.max(0, x));
+  const wirePercent = packets > 0 ? clamp((dLost / packets) * 100) : 0;
+  // Nothing says what was recovered when the browser reports neither counter: "no recovery" would be a guess.
+  if (current.retransmittedPacketsReceived === undefined && current.fecPacketsReceived === undefined) return { packets, wirePercent };
+  const dRecovered = dRetransmitted + Math.max(0, fecUsed(current) - fecUsed(before));
+  return { packets, wirePercent, afterRecoveryPercent: packets > 0 ? clamp(((dLost - dRecovered) / packets) * 100) : 0 };
 }
 
 function endpoint(candidate: RawStats | undefined): string | undefined {
@@ -381,6 +398,12 @@ export function normaliseStats(report: StatsInput, previous?: StatsSample): Stat
     const framesDecoded = num(inVideo.framesDecoded);
     const packetsLost = num(inVideo.packetsLost);
     const packetsReceived = num(inVideo.packetsReceived);
+    const recovery = {
+      retransmittedPacketsReceived: num(inVideo.retransmittedPacketsReceived),
+      fecPacketsReceived: num(inVideo.fecPacketsReceived),
+      fecPacketsDiscarded: num(inVideo.fecPacketsDiscarded),
+    };
+    const loss = videoLossBetween({ packetsLost, packetsReceived, ...recovery }, prev);
     sample.inbound.video = assignDefined<InboundVideoSample>(
       { id: str(inVideo.id) ?? '', timestamp: t, bytesReceived },
       {
@@ -391,15 +414,10 @@ export function normaliseStats(report: StatsInput, previous?: StatsSample): Stat
         frameHeight: num(inVideo.frameHeight),
         packetsLost,
         packetsReceived,
-        lossPercent: lossPercent(packetsLost, packetsReceived, prev),
+        lossPercent: loss?.wirePercent,
         nackCount: num(inVideo.nackCount),
-        retransmittedPacketsReceived: num(inVideo.retransmittedPacketsReceived),
-        fecPacketsReceived: num(inVideo.fecPacketsReceived),
-        fecPacketsDiscarded: num(inVideo.fecPacketsDiscarded),
-        lossAfterRecoveryPercent: lossAfterRecoveryPercent(
-          { packetsLost, packetsReceived, retransmittedPacketsReceived: num(inVideo.retransmittedPacketsReceived), fecPacketsReceived: num(inVideo.fecPacketsReceived), fecPacketsDiscarded: num(inVideo.fecPacketsDiscarded) },
-          prev,
-        ),
+        ...recovery,
+        lossAfterRecoveryPercent: loss?.afterRecoveryPercent,
         jitter: num(inVideo.jitter),
         freezeCount: num(inVideo.freezeCount),
         decoderImplementation: str(inVideo.decoderImplementation),

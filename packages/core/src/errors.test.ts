@@ -8,7 +8,7 @@ import {
   explainMediaError,
   isWorkbenchError,
 } from './errors.js';
-import { SignalingErrorCode } from './protocol.js';
+import { SignalingErrorCode } from './signaling/protocol.js';
 
 const secure = { isSecureContext: true };
 

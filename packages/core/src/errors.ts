@@ -1,5 +1,5 @@
 /** Errors: every code core raises, the one table explaining each (what happened, what to do), and the media/connection explainers. */
-import { SignalingErrorCode } from './protocol.js';
+import { SignalingErrorCode } from './signaling/protocol.js';
 
 /**
  * Stable error codes: callers branch on these, never on messages. The signaling server's codes

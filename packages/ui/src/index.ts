@@ -2,7 +2,7 @@
  * @workbench/ui: the Svelte 5 pieces both apps share (layout and navigation, event log, source
  * panel, error explanation, status badge, room link), the
  * small app helpers every page needs (core logger → event log, file download, live objects on
- * window, the latest-run AbortSignal) and the one list of pages. Consumed as source by the
+ * window, the latest-run AbortSignal, source text for the source panels) and the one list of pages. Consumed as source by the
  * apps' Vite builds; never imports an app.
  */
 export { default as Layout } from './Layout.svelte';
@@ -21,6 +21,8 @@ export { chooseRoom, randomRoomName, showRoomInAddressBar, urlWithRoom } from '.
 export type { RoomChoice } from './room.js';
 export { EventLogModel, DEFAULT_LOG_LIMIT, formatEntry, formatTime } from './eventLog.svelte.js';
 export type { EventLogOptions, LogEntry, LogLevel } from './eventLog.svelte.js';
+export { loadSources } from './sources.js';
+export { reloadWhenRestored } from './pageShow.js';
 export { extractDeclaration } from './extractDeclaration.js';
 export type { ExtractedDeclaration } from './extractDeclaration.js';
 export {

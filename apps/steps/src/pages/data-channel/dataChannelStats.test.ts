@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataChannelCounters } from './dataChannelStats.js';
+import { bothEndsCounters, dataChannelCounters } from './dataChannelStats.js';
 
 // Shaped like Chromium's getStats() entries (ids and fields as it reports them).
 const report = new Map<string, Record<string, unknown>>([
@@ -22,5 +22,14 @@ describe('dataChannelCounters', () => {
   it('is undefined when the browser reports no such channel', () => {
     expect(dataChannelCounters(report, 'missing')).toBeUndefined();
     expect(dataChannelCounters(new Map(), 'sendDataChannel')).toBeUndefined();
+  });
+});
+
+describe('bothEndsCounters', () => {
+  it("reads the sender's counters from the sender's report and the receiver's from the receiver's", async () => {
+    const receiving = new Map([['D1', { type: 'data-channel', label: 'sendDataChannel', dataChannelIdentifier: 1, messagesReceived: 2, bytesReceived: 11 }]]);
+    const both = await bothEndsCounters({ getStats: async () => report }, { getStats: async () => receiving }, 'sendDataChannel', 1);
+    expect(both.sent).toMatchObject({ bytesSent: 11, messagesSent: 2 });
+    expect(both.received).toMatchObject({ bytesReceived: 11, messagesReceived: 2, bytesSent: 0 });
   });
 });

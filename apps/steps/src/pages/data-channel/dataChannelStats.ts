@@ -44,3 +44,14 @@ export function dataChannelCounters(report: StatsReportLike, label: string, id?:
     ...(typeof found['state'] === 'string' ? { state: found['state'] } : {}),
   };
 }
+
+/** The channel's counters at both ends, from one getStats() each, taken together. */
+export async function bothEndsCounters(
+  sender: { getStats(): Promise<StatsReportLike> },
+  receiver: { getStats(): Promise<StatsReportLike> },
+  label: string,
+  id?: number | null,
+): Promise<{ sent: DataChannelCounters | undefined; received: DataChannelCounters | undefined }> {
+  const [sent, received] = await Promise.all([sender.getStats(), receiver.getStats()]);
+  return { sent: dataChannelCounters(sent, label, id), received: dataChannelCounters(received, label, id) };
+}

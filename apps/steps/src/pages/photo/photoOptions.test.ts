@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   PHOTO_FORMATS,
   PRESET_CHOICES,
+  captureChoicesFor,
   captureFromUrl,
   describeTransfer,
+  explainCaptureProblem,
   extensionFor,
   formatBinaryBytes,
   formatBytes,
@@ -67,5 +69,20 @@ describe('formatting', () => {
     expect(formatBinaryBytes(1024 * 1024)).toBe('1 MiB');
     expect(formatBinaryBytes(256 * 1024)).toBe('256 KiB');
     expect(formatBinaryBytes(1000)).toBe('1000 B');
+  });
+});
+
+describe('captureChoicesFor', () => {
+  it('puts the size from the URL first, so Join uses it unless another is chosen', () => {
+    const choices = captureChoicesFor(captureFromUrl(new URL('http://x/photo/?w=640&h=480')));
+    expect(choices[0]?.id).toBe('custom');
+    expect(choices.slice(1)).toEqual(PRESET_CHOICES);
+    expect(captureChoicesFor(captureFromUrl(new URL('http://x/photo/')))).toBe(PRESET_CHOICES);
+  });
+
+  it('explains an unusable ?w=&h= with the problem as its detail', () => {
+    const { problem } = captureFromUrl(new URL('http://x/photo/?w=abc&h=1'));
+    expect(problem).toBeDefined();
+    expect(explainCaptureProblem(problem ?? '')).toMatchObject({ code: 'INVALID_ARGUMENT', title: 'Capture size not understood', detail: problem });
   });
 });

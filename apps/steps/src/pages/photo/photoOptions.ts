@@ -3,6 +3,7 @@
  * the URL so two tabs can run at different sizes), the image formats, and how sizes and hashes are
  * written for a person. Kept out of the component so they are tested.
  */
+import { ErrorCode, type Explanation } from '@workbench/core/errors';
 import { CONSTRAINT_PRESETS } from '@workbench/core/media';
 
 export interface CaptureChoice {
@@ -63,6 +64,16 @@ export function captureFromUrl(url: URL): CaptureFromUrl {
       constraints: { audio: false, video: { width: { exact: width }, height: { exact: height } } },
     },
   };
+}
+
+/** The Capture size list: the size from the URL (when it names one) first, then the presets. */
+export function captureChoicesFor(fromUrl: CaptureFromUrl): readonly CaptureChoice[] {
+  return fromUrl.custom ? [fromUrl.custom, ...PRESET_CHOICES] : PRESET_CHOICES;
+}
+
+/** Why ?w=&h= was not used, as the error panel shows it on arrival. */
+export function explainCaptureProblem(problem: string): Explanation {
+  return { code: ErrorCode.InvalidArgument, title: 'Capture size not understood', detail: problem, fix: 'Correct or remove ?w= and ?h= in the address. Until then Join uses the size chosen under "Capture size".' };
 }
 
 export interface PhotoFormat {

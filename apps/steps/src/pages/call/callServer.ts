@@ -1,0 +1,68 @@
+/**
+ * What /call/ asks of its server before anyone clicks Join: the signaling socket, opened as the
+ * page opens (the codelab's io.connect()), and the ICE server list from /api/ice-servers, kept
+ * fresh. Join then costs one round trip for the room, not a handshake and a fetch too.
+ */
+import { describeIceServers, fetchIceServers } from '@workbench/core/ice-servers';
+import type { SignalingClient } from '@workbench/core/signaling-client';
+import { exposeOnWindow, logTo, type LogSink } from '@workbench/ui';
+
+/** TURN credentials last an hour by default; refetch well before that. */
+const ICE_SERVERS_MAX_AGE_MS = 10 * 60_000;
+
+export interface CallServerEvents {
+  /** The signaling server does not answer (connect_error). */
+  unreachable(): void;
+  /** socket.io reconnected after an outage. */
+  reconnected(): void;
+  /** A fresh ICE server list, in words for the page. */
+  iceServers(text: string): void;
+}
+
+export class CallServer {
+  #signaling: Promise<SignalingClient> | undefined;
+  #iceServers: { list: RTCIceServer[]; at: number } | undefined;
+
+  constructor(
+    private readonly log: LogSink,
+    private readonly on: CallServerEvents,
+  ) {}
+
+  /** The socket (window.socket), made once; socket.io-client is a chunk of its own. */
+  signaling(): Promise<SignalingClient> {
+    const log = this.log;
+    this.#signaling ??= import('@workbench/core/signaling-client').then(({ SignalingClient }) => {
+      // WebSocket first: socket.io's default starts with ~100 ms of long-polling, just when a Join
+      // right after opening the page relays its offer. Polling stays the fallback.
+      const client = SignalingClient.connect(undefined, { logger: logTo(log, 'signaling', { info: false }), socket: { transports: ['websocket', 'polling'], tryAllTransports: true } });
+      exposeOnWindow({ socket: client.socket });
+      client.on('connect', () => log.info(`Connected to the signaling server (socket.id ${client.socket.id ?? '?'}, window.socket).`, 'signaling'));
+      client.on('connect_error', () => this.on.unreachable());
+      client.on('disconnect', (reason) => reason !== 'io client disconnect' && log.warn(`Lost the signaling server (${reason}); socket.io retries, then rejoins the room. The call itself runs peer to peer.`, 'signaling'));
+      client.on('reconnect', () => this.on.reconnected());
+      return client;
+    });
+    return this.#signaling;
+  }
+
+  /** The ICE server list from /api/ice-servers, fetched again when older than half its credentials' life. */
+  async iceServers(): Promise<RTCIceServer[]> {
+    if (this.#iceServers && performance.now() - this.#iceServers.at < ICE_SERVERS_MAX_AGE_MS) return this.#iceServers.list;
+    const ice = await fetchIceServers();
+    this.#iceServers = { list: ice.iceServers, at: performance.now() };
+    const text = describeIceServers(ice.iceServers);
+    this.on.iceServers(text);
+    if (ice.problem) this.log.warn(`${ice.problem} Calling with host candidates only.`, 'ice');
+    this.log.info(`ICE servers from /api/ice-servers: ${text}`, 'ice');
+    return ice.iceServers;
+  }
+
+  /** Closing or reloading the tab: the server hears the goodbye now, not after a ping timeout. */
+  disconnect(): void {
+    void this.#signaling?.then((client) => client.socket.disconnect());
+  }
+
+  close(): void {
+    void this.#signaling?.then((client) => client.close());
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * This page's seat in its room as the server sees it (phase, client id, role, who else is here),
+ * the error to explain, and what happens to both when the signaling server goes away and comes
+ * back: socket.io reconnects, SignalingClient rejoins, and the seat may have been given away.
+ */
+import { ErrorCode, explainConnectionFailure, explainJoinFailure, type Explanation, type WorkbenchError } from '@workbench/core/errors';
+import type { JoinSuccess, SignalingClient } from '@workbench/core/signaling-client';
+import type { LogSink } from '@workbench/ui';
+import type { Phase } from './roomTranscript.svelte.js';
+
+export class RoomSeat {
+  phase: Phase = $state('not joined');
+  clientId: string | null = $state(null);
+  role: string | null = $state(null);
+  peers: string[] = $state([]);
+  error: Explanation | null = $state.raw(null);
+
+  constructor(private readonly log: LogSink) {}
+
+  /** `id` as the lists show it: this page's own id is marked. */
+  who(id: string): string {
+    return id === this.clientId ? `${id} (you)` : id;
+  }
+
+  /** The server gave this page its seat: on Join, and again after a reconnect. */
+  take(result: JoinSuccess): void {
+    this.clientId = result.clientId;
+    this.role = result.role;
+    this.peers = [...result.peers];
+    this.phase = 'in room';
+    this.log.info(
+      `Join acknowledged: ${result.role} room ${result.room} as ${result.clientId}; ` +
+        `${result.peers.length === 0 ? 'alone for now' : `with ${result.peers.join(', ')}`}.`,
+      'signaling',
+    );
+  }
+
+  /** Out of the room (Leave, or a seat lost): the id stays, to compare with the next one. */
+  vacate(): void {
+    this.phase = 'not joined';
+    this.peers = [];
+    this.role = null;
+  }
+
+  /** Follows the socket's troubles: lost, back, rejoined, refused, unreachable. */
+  follow(signaling: SignalingClient, room: () => string): void {
+    signaling.on('disconnect', (reason) => this.#onDisconnect(reason));
+    signaling.on('reconnect', () => this.#onReconnect());
+    signaling.on('rejoined', (result) => this.#onRejoined(result));
+    signaling.on('connect_error', (failure) => this.#onConnectError(failure));
+    signaling.on('error', (failure) => this.#onSignalingError(failure, room(), signaling));
+  }
+
+  #onDisconnect(reason: string): void {
+    // "io client disconnect" is this page's own doing (page closing); anything else is a lost server.
+    if (reason === 'io client disconnect') return;
+    this.log.warn(`Disconnected from the signaling server (${reason}); socket.io keeps retrying.`, 'signaling');
+    if (this.phase === 'in room' || this.phase === 'joining') this.phase = 'disconnected';
+    this.peers = [];
+    this.error = explainConnectionFailure(ErrorCode.SignalingUnreachable, { url: location.origin });
+  }
+
+  #onReconnect(): void {
+    this.log.info('Reconnected to the signaling server; SignalingClient rejoins the room by itself.', 'signaling');
+    if (this.error?.code === ErrorCode.SignalingUnreachable) this.error = null;
+    if (this.phase === 'disconnected' && this.clientId === null) this.phase = 'not joined';
+  }
+
+  /** A reconnect is a new socket: new client id, and the role and politeness may change too. */
+  #onRejoined(result: JoinSuccess): void {
+    this.log.info(`Rejoined room ${result.room} after the reconnect.`, 'signaling');
+    this.take(result);
+  }
+
+  /** A refused request, or a rejoin after a reconnect that failed (someone took the seat meanwhile). */
+  #onSignalingError(failure: WorkbenchError, room: string, signaling: SignalingClient): void {
+    this.error = explainJoinFailure(failure, { room, url: location.origin });
+    this.log.error(`${failure.code}: ${failure.message}`, 'signaling');
+    if (signaling.room === undefined && this.phase !== 'joining') this.vacate();
+  }
+
+  #onConnectError(failure: WorkbenchError): void {
+    const cause = failure.cause instanceof Error ? failure.cause.message : 'no answer';
+    this.log.error(`connect_error (${cause}): is the server running (npm start)?`, 'signaling');
+    this.error = explainConnectionFailure(ErrorCode.SignalingUnreachable, { url: location.origin });
+    if (this.phase === 'joining' || this.phase === 'in room') this.phase = 'disconnected';
+  }
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { loadSources } from './sources.js';
+
+function sink() {
+  const warnings: string[] = [];
+  return { warnings, log: { info: () => undefined, warn: (message: string) => warnings.push(message), error: () => undefined } };
+}
+
+describe('loadSources', () => {
+  it('gives the texts in the order the imports were passed', async () => {
+    const { log, warnings } = sink();
+    const texts = await loadSources([Promise.resolve({ default: 'a' }), Promise.resolve({ default: 'b' })], log);
+    expect(texts).toEqual(['a', 'b']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('warns once, in the singular or plural the page used to write, when a chunk cannot be fetched', async () => {
+    const one = sink();
+    expect(await loadSources([Promise.reject(new Error('offline'))], one.log)).toBeUndefined();
+    expect(one.warnings).toEqual(['Could not load the source panel (offline?); the page itself works.']);
+    const two = sink();
+    await loadSources([Promise.resolve({ default: 'a' }), Promise.reject(new Error('offline'))], two.log);
+    expect(two.warnings).toEqual(['Could not load the source panels (offline?); the page itself works.']);
+  });
+});

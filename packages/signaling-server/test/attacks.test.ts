@@ -302,6 +302,7 @@ describe('finding 8: oversize, deeply nested and binary messages get coded error
     const cClosed = waitForEvent(c.socket, 'disconnect', 10_000);
     (c.socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit('message', Buffer.alloc(128 * 1024));
     await cClosed;
+    await until(() => server?.metrics.rejected('binary_packet') === 2, 5000, 'both refusals counted').catch(() => {});
     await settle(100);
     expect(b.of('message')).toEqual([]);
     expect(server?.metrics.rejected('binary_packet')).toBe(2);

@@ -243,7 +243,7 @@ describe('fuzzing', () => {
 
     // Once the hostile clients are gone, the server holds only what the honest ones account for.
     for (const c of hostile) c.socket.disconnect();
-    await settle(1000);
+    await until(async () => (await scrape()).get('signaling_connected_clients') === HONEST_PAIRS * 2, 10_000, 'the hostile clients to be gone').catch(() => {});
     const after = await scrape();
     expect(after.get('signaling_connected_clients'), why).toBe(HONEST_PAIRS * 2);
     expect(after.get('signaling_rooms'), why).toBe(HONEST_PAIRS);

@@ -94,9 +94,10 @@ describe('three processes sharing rooms through Redis', () => {
     await join(b, 'resume-x');
     const memberId = a.socket.id;
 
-    // A network blip: the connection dies without a goodbye, and the client comes back elsewhere.
+    // A network blip: the connection dies without a goodbye, and the client comes back elsewhere
+    // once its first process has noticed and is holding the seat.
     a.socket.io.engine.close();
-    await settle(200);
+    await waitForLog(servers[0]!, (r) => r.event === 'hold' && r.client === memberId, 10_000);
     const back = await client(servers[2]!, { auth: { resumeToken: first.ok ? first.resumeToken : '' } });
     await until(() => back.of('log').some(([lines]) => String(lines).includes('Resumed seat')), 10_000, 'resumed');
     const again = await join(back, 'resume-x');

@@ -179,7 +179,11 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
 
     const admitted = [a, ...(second.ok ? [x] : []), ...(late.ok ? [b] : [])].map((c) => c.socket.id as string).sort();
     expect(admitted.length, 'members admitted to a room of 2').toBeLessThanOrEqual(2);
-    // Nobody is admitted without a seat in Redis, and nobody holds a seat without having been admitted.
+    // Nobody is admitted without a seat in Redis, and nobody holds a seat without having been admitted:
+    // wait for the seats to say so (the timed-out join's undo may still be on its way), then check
+    // that nothing late (an undo or a join) changes them.
+    const matches = async () => JSON.stringify(await seatsIn('stall-r')) === JSON.stringify(admitted);
+    await until(matches, 10_000, 'the seats in Redis to be the admitted members').catch(() => {});
     await settle(500);
     expect(await seatsIn('stall-r')).toEqual(admitted);
   }, 60_000);

@@ -185,6 +185,7 @@ describe('message relay', () => {
     // Socket ids match the room-name rule, and socket.io puts every socket in a room named by its id.
     expect(await join(attacker, victim.socket.id)).toMatchObject({ ok: true, role: 'created' });
     attacker.socket.emit('message', { type: 'offer', sdp: 'v=0\r\n' });
+    await until(() => victim.of('join').length > 0, 5000, "the peer's join");
     await settle();
     expect(victim.of('message')).toEqual([]);
     expect(victim.of('join')).toEqual([['foo', peer.socket.id]]);

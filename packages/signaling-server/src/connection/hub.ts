@@ -1,0 +1,28 @@
+/**
+ * What every connection's handlers share on one process: the options, the clients by member id,
+ * the rooms and their notices, the held seats, and whether the process is shutting down.
+ */
+import type { SignalingHandlerOptions } from '../signaling.js';
+import type { LocalMember, SignalingServer } from './client-session.js';
+import type { RoomNotices } from './room-notices.js';
+import type { SeatHolding } from './seat-holding.js';
+
+export interface SignalingHub {
+  readonly io: SignalingServer;
+  readonly options: SignalingHandlerOptions;
+  /** Connected clients of this process by member id (a resumed client under its old id). */
+  readonly sessions: Map<string, LocalMember>;
+  readonly rooms: RoomNotices;
+  /** Seats of clients that dropped and may come back. */
+  readonly seats: SeatHolding;
+  /** Set once by the controller's shutdown(); seats are no longer held from then on. */
+  readonly shuttingDown: boolean;
+}
+
+/**
+ * socket.io rooms share one namespace with socket ids, and ids match the room-name rule; without a
+ * prefix a client could "join" another client's id and receive its private traffic.
+ */
+export function roomKey(room: string): string {
+  return `room:${room}`;
+}

@@ -12,6 +12,10 @@
  * only if the process holding each remote peer's seat is subscribed, and the client's ack waits
  * for its answer. PUBLISH's own reply could not say that: every process subscribes to the same
  * pattern, so its count says how many processes are listening, not whether the peer's one is.
+ *
+ * And the ack waits for a receipt from each peer's process (see RELAY_SCRIPT): Redis having passed
+ * a relay on does not mean the process read it, and one killed meanwhile lost messages that had
+ * been acknowledged (the failover test in packages/cluster kills a process under load).
  */
 import type { Redis } from 'ioredis';
 import { RELAY_SCRIPT } from './redis-lua.js';
@@ -46,6 +50,12 @@ const DELIVERED: RelayVerdict = Object.freeze({ delivered: true });
 type Publish = (channel: unknown, message: unknown) => Promise<unknown>;
 type RelayScript = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
+/** A relay whose peers' processes have not all answered for it yet. */
+interface PendingReceipt {
+  remaining: number;
+  done: () => void;
+}
+
 export interface RedisRelayOptions {
   /** The adapter's publishing connection; its `publish` is wrapped. */
   pub: Redis;
@@ -77,6 +87,8 @@ export class RedisRelay implements CrossProcessRelay {
   /** Redis's clock minus this one, in ms; undefined until measured (no deadline meanwhile). */
   #clockOffsetMs: number | undefined;
   #clockTimer: NodeJS.Timeout | undefined;
+  #receiptIds = 0;
+  readonly #receipts = new Map<string, PendingReceipt>();
 
   constructor(options: RedisRelayOptions) {
     this.#options = options;
@@ -129,7 +141,11 @@ export class RedisRelay implements CrossProcessRelay {
     }
     // A pattern, not a channel, on purpose: ioredis resubscribes all of a connection's patterns in
     // one PSUBSCRIBE after a reconnect, so while the probe answers, the adapter's pattern is back too.
-    await sub.psubscribe(escapeGlob(`${this.#probePrefix}${nodeId}`));
+    const ownChannel = `${this.#probePrefix}${nodeId}`;
+    sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
+      if (channel === ownChannel) this.#onProbeMessage(message);
+    });
+    await sub.psubscribe(escapeGlob(ownChannel));
     await this.#syncClock();
     this.#clockTimer = setInterval(() => void this.#syncClock(), CLOCK_SYNC_EVERY_MS);
     this.#clockTimer.unref();
@@ -137,6 +153,28 @@ export class RedisRelay implements CrossProcessRelay {
 
   close(): void {
     clearInterval(this.#clockTimer);
+  }
+
+  /**
+   * What arrives on this process's probe channel: '' (a probe: being subscribed is the answer),
+   * 'r <node> <id>' (another process's relay came just before this on the same connection, so the
+   * adapter has already handed it to this process's clients: answer it), or 'd <id>' (a peer's
+   * process answering for one of this process's relays).
+   */
+  #onProbeMessage(message: string): void {
+    const [kind, first, second] = message.split(' ');
+    if (kind === 'r' && first !== undefined && second !== undefined) {
+      // After the I/O phase, so writes engine.io queued behind one still in flight go out first.
+      setImmediate(() => void this.#publish(`${this.#probePrefix}${first}`, `d ${second}`).catch(() => {}));
+    } else if (kind === 'd' && first !== undefined) {
+      const pending = this.#receipts.get(first);
+      if (pending === undefined) return; // answered after the sender gave up on it
+      pending.remaining -= 1;
+      if (pending.remaining <= 0) {
+        this.#receipts.delete(first);
+        pending.done();
+      }
+    }
   }
 
   send(room: string, remotePeers: readonly string[], emit: () => void): Promise<RelayVerdict> {
@@ -171,8 +209,9 @@ export class RedisRelay implements CrossProcessRelay {
   #run(sending: { room: string; peers: readonly string[] }, channel: string, message: string | Buffer): Promise<RelayVerdict> {
     const { keyPrefix, nodeId } = this.#options;
     const deadline = this.#clockOffsetMs === undefined ? 0 : Math.round(Date.now() + this.#clockOffsetMs + RELAY_DEADLINE_MS);
-    return this.#script(`${keyPrefix}room:${sending.room}`, nodeId, channel, message, this.#probePrefix, deadline, ...sending.peers).then(
-      (reply) => this.#verdict(reply),
+    const receiptId = (this.#receiptIds += 1).toString(36);
+    return this.#script(`${keyPrefix}room:${sending.room}`, nodeId, channel, message, this.#probePrefix, deadline, receiptId, ...sending.peers).then(
+      (reply) => this.#verdict(reply, receiptId),
       (error: unknown) => ({
         delivered: false,
         reason: `Maybe not delivered: your peer is on another server process and Redis at ${this.#options.where} failed (${error instanceof Error ? error.message : String(error)}), so it may or may not have arrived. Send it again.`,
@@ -180,18 +219,41 @@ export class RedisRelay implements CrossProcessRelay {
     );
   }
 
-  #verdict(reply: unknown): RelayVerdict {
+  /** Resolves once `count` peers' processes answered receipt `id`, or says it may be lost. */
+  #receipt(id: string, count: number): Promise<RelayVerdict> {
+    return new Promise((resolve) => {
+      // Within send()'s own wait, so this entry never outlives the relay it is for.
+      const timer = setTimeout(() => {
+        this.#receipts.delete(id);
+        resolve({
+          delivered: false,
+          reason: `Maybe not delivered: your peer's server process did not confirm the message within ${RELAY_WAIT_MS} ms (it may have died or be overloaded), so it may or may not have arrived. Send it again.`,
+        });
+      }, RELAY_WAIT_MS - 100);
+      this.#receipts.set(id, {
+        remaining: count,
+        done: () => {
+          clearTimeout(timer);
+          resolve(DELIVERED);
+        },
+      });
+    });
+  }
+
+  #verdict(reply: unknown, receiptId: string): RelayVerdict | Promise<RelayVerdict> {
     const [status, detail] = Array.isArray(reply) ? (reply as unknown[]) : [];
-    if (status === 'ok') return DELIVERED;
+    if (status === 'ok') return Number(detail) > 0 ? this.#receipt(receiptId, Number(detail)) : DELIVERED;
     const where = this.#options.where;
     const reason =
       status === 'missing'
         ? `Not delivered: the seat of your peer ${String(detail)} is not in Redis at ${where} (Redis restarted and its server process has not put it back yet, or it just left).`
-        : status === 'deaf'
-          ? `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
-          : status === 'late'
-            ? `Not delivered: Redis at ${where} took the message ${String(detail)} ms after its ${RELAY_DEADLINE_MS} ms deadline (stalled or overloaded), and a late signaling message is worse than none.`
-            : `Not delivered: Redis at ${where} gave an answer this server does not understand (${JSON.stringify(reply)}).`;
+        : status === 'away'
+          ? `Not delivered: your peer ${String(detail)} is reconnecting (its connection dropped; its seat is held for it).`
+          : status === 'deaf'
+            ? `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
+            : status === 'late'
+              ? `Not delivered: Redis at ${where} took the message ${String(detail)} ms after its ${RELAY_DEADLINE_MS} ms deadline (stalled or overloaded), and a late signaling message is worse than none.`
+              : `Not delivered: Redis at ${where} gave an answer this server does not understand (${JSON.stringify(reply)}).`;
     return { delivered: false, reason: `${reason} Send it again in a moment.` };
   }
 

@@ -237,7 +237,7 @@ return ARGV[2]
  * Past the deadline nothing is published: the sender was already told the relay may not have
  * arrived, and a signaling message seconds late (after a stall, or resent by ioredis to a restarted
  * Redis) is worse than one refused.
- * Returns {'ok', receiptsAsked}, {'late', msPastDeadline}, {'missing', memberId},
+ * Returns {'ok', {peersNodes…}}, {'late', msPastDeadline}, {'missing', memberId},
  * {'away', memberId} or {'deaf', memberId}.
  */
 export const RELAY_SCRIPT = `${PRELUDE}
@@ -265,5 +265,5 @@ redis.call('PUBLISH', ARGV[2], ARGV[3])
 for _, node in ipairs(nodes) do
   redis.call('PUBLISH', ARGV[4] .. node, 'r ' .. ARGV[1] .. ' ' .. ARGV[6])
 end
-return { 'ok', #nodes }
+return { 'ok', nodes }
 `;

@@ -40,6 +40,14 @@ export interface CrossProcessRelay {
  */
 export const RELAY_DEADLINE_MS = 2000;
 export const RELAY_WAIT_MS = 2500;
+/**
+ * How long a published relay waits for its receipts before the peers' processes are probed again.
+ * A live process answers within milliseconds; one that stopped answering is asked whether it is
+ * still subscribed at all (see {@link RedisRelay}'s receipt handling).
+ */
+export const RECEIPT_WAIT_MS = 1000;
+/** Bounds that second probe; past it Redis is in trouble and the relay counts as delivered. */
+const REPROBE_TIMEOUT_MS = 5000;
 /** The deadline is on Redis's clock (it may be another machine's): re-measured this often. */
 const CLOCK_SYNC_EVERY_MS = 5000;
 /** A TIME answer slower than this says too little about the offset (its error is half of it). */
@@ -50,10 +58,20 @@ const DELIVERED: RelayVerdict = Object.freeze({ delivered: true });
 type Publish = (channel: unknown, message: unknown) => Promise<unknown>;
 type RelayScript = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
-/** A relay whose peers' processes have not all answered for it yet. */
+/**
+ * A relay whose peers' processes may not all have answered yet. Registered before the script runs:
+ * an answer (on the subscriber connection) can overtake the script's own reply (on the publisher).
+ */
 interface PendingReceipt {
-  remaining: number;
-  done: () => void;
+  /** The processes that have answered. */
+  answered: Set<string>;
+  /** Called on each answer once the script has said which processes to wait for. */
+  onAnswer?: () => void;
+}
+
+/** The script published the relay; `confirm` says whether the peers' processes took it. */
+interface Published {
+  confirm: Promise<RelayVerdict>;
 }
 
 export interface RedisRelayOptions {
@@ -83,11 +101,13 @@ export class RedisRelay implements CrossProcessRelay {
   readonly #probePrefix: string;
   /** Set while `send` runs the emit: the next room publish is this relay's. */
   #sending: { room: string; peers: readonly string[] } | undefined;
-  #reply: Promise<RelayVerdict> | undefined;
+  #reply: Promise<RelayVerdict | Published> | undefined;
   /** Redis's clock minus this one, in ms; undefined until measured (no deadline meanwhile). */
   #clockOffsetMs: number | undefined;
   #clockTimer: NodeJS.Timeout | undefined;
   #receiptIds = 0;
+  /** Times the publishing connection dropped: a relay published before a drop cannot be re-probed fairly. */
+  #pubDrops = 0;
   readonly #receipts = new Map<string, PendingReceipt>();
 
   constructor(options: RedisRelayOptions) {
@@ -109,6 +129,7 @@ export class RedisRelay implements CrossProcessRelay {
       return reply;
     };
     pub.on('ready', () => void this.#syncClock());
+    pub.on('close', () => (this.#pubDrops += 1));
   }
 
   /**
@@ -165,21 +186,18 @@ export class RedisRelay implements CrossProcessRelay {
     const [kind, first, second] = message.split(' ');
     if (kind === 'r' && first !== undefined && second !== undefined) {
       // After the I/O phase, so writes engine.io queued behind one still in flight go out first.
-      setImmediate(() => void this.#publish(`${this.#probePrefix}${first}`, `d ${second}`).catch(() => {}));
-    } else if (kind === 'd' && first !== undefined) {
+      setImmediate(() => void this.#publish(`${this.#probePrefix}${first}`, `d ${second} ${this.#options.nodeId}`).catch(() => {}));
+    } else if (kind === 'd' && first !== undefined && second !== undefined) {
       const pending = this.#receipts.get(first);
-      if (pending === undefined) return; // answered after the sender gave up on it
-      pending.remaining -= 1;
-      if (pending.remaining <= 0) {
-        this.#receipts.delete(first);
-        pending.done();
-      }
+      if (pending === undefined) return; // answered after the sender stopped waiting
+      pending.answered.add(second);
+      pending.onAnswer?.();
     }
   }
 
   send(room: string, remotePeers: readonly string[], emit: () => void): Promise<RelayVerdict> {
     this.#sending = { room, peers: remotePeers };
-    let reply: Promise<RelayVerdict> | undefined;
+    let reply: Promise<RelayVerdict | Published> | undefined;
     try {
       emit();
     } finally {
@@ -199,50 +217,79 @@ export class RedisRelay implements CrossProcessRelay {
           }),
         RELAY_WAIT_MS,
       );
+      // The wait bounds the script's answer only: once it has published, the deadline no longer
+      // keeps the relay from arriving, and only the receipts can say whether it did.
       void reply.then((verdict) => {
         clearTimeout(timer);
-        resolve(verdict);
+        if ('confirm' in verdict) void verdict.confirm.then(resolve);
+        else resolve(verdict);
       });
     });
   }
 
-  #run(sending: { room: string; peers: readonly string[] }, channel: string, message: string | Buffer): Promise<RelayVerdict> {
+  #run(sending: { room: string; peers: readonly string[] }, channel: string, message: string | Buffer): Promise<RelayVerdict | Published> {
     const { keyPrefix, nodeId } = this.#options;
     const deadline = this.#clockOffsetMs === undefined ? 0 : Math.round(Date.now() + this.#clockOffsetMs + RELAY_DEADLINE_MS);
     const receiptId = (this.#receiptIds += 1).toString(36);
+    const drops = this.#pubDrops;
+    this.#receipts.set(receiptId, { answered: new Set() });
     return this.#script(`${keyPrefix}room:${sending.room}`, nodeId, channel, message, this.#probePrefix, deadline, receiptId, ...sending.peers).then(
-      (reply) => this.#verdict(reply, receiptId),
-      (error: unknown) => ({
-        delivered: false,
-        reason: `Maybe not delivered: your peer is on another server process and Redis at ${this.#options.where} failed (${error instanceof Error ? error.message : String(error)}), so it may or may not have arrived. Send it again.`,
-      }),
+      (reply) => this.#verdict(reply, receiptId, drops),
+      (error: unknown) => {
+        this.#receipts.delete(receiptId);
+        return {
+          delivered: false,
+          reason: `Maybe not delivered: your peer is on another server process and Redis at ${this.#options.where} failed (${error instanceof Error ? error.message : String(error)}), so it may or may not have arrived. Send it again.`,
+        };
+      },
     );
   }
 
-  /** Resolves once `count` peers' processes answered receipt `id`, or says it may be lost. */
-  #receipt(id: string, count: number): Promise<RelayVerdict> {
-    return new Promise((resolve) => {
-      // Within send()'s own wait, so this entry never outlives the relay it is for.
-      const timer = setTimeout(() => {
-        this.#receipts.delete(id);
-        resolve({
-          delivered: false,
-          reason: `Maybe not delivered: your peer's server process did not confirm the message within ${RELAY_WAIT_MS} ms (it may have died or be overloaded), so it may or may not have arrived. Send it again.`,
-        });
-      }, RELAY_WAIT_MS - 100);
-      this.#receipts.set(id, {
-        remaining: count,
-        done: () => {
-          clearTimeout(timer);
-          resolve(DELIVERED);
-        },
-      });
+  /**
+   * Resolves once every process in `nodes` has answered receipt `id`. One that has not within
+   * RECEIPT_WAIT_MS is probed again: no longer subscribed, while Redis stayed up, means it died
+   * (or lost Redis) with the relay maybe unread, so the sender is told "maybe not delivered" and
+   * resends. Subscribed means it is alive and read the relay (its answer is late, or was lost in a
+   * Redis restart), and so is Redis trouble on the way (the publishing connection dropped, or the
+   * probe fails): in both the relay counts as delivered, as it did before receipts, so that a Redis
+   * stall or restart does not turn relays that arrived into refusals the sender would resend.
+   */
+  #receipt(id: string, nodes: readonly string[], drops: number): Promise<RelayVerdict> {
+    const pending = this.#receipts.get(id) ?? { answered: new Set<string>() };
+    const silent = () => nodes.filter((node) => !pending.answered.has(node));
+    return new Promise<void>((settled) => {
+      if (silent().length === 0) {
+        settled();
+        return;
+      }
+      const timer = setTimeout(settled, RECEIPT_WAIT_MS);
+      pending.onAnswer = () => {
+        if (silent().length > 0) return;
+        clearTimeout(timer);
+        settled();
+      };
+    }).then(async () => {
+      this.#receipts.delete(id);
+      const unanswered = silent();
+      if (unanswered.length === 0) return DELIVERED;
+      const subscribers = await Promise.race([
+        Promise.all(unanswered.map((node) => this.#publish(`${this.#probePrefix}${node}`, '') as Promise<number>)),
+        new Promise<undefined>((resolve) => setTimeout(resolve, REPROBE_TIMEOUT_MS)),
+      ]).catch(() => undefined);
+      if (subscribers === undefined || this.#pubDrops !== drops) return DELIVERED;
+      const gone = unanswered.filter((_, i) => subscribers[i] === 0);
+      if (gone.length === 0) return DELIVERED;
+      return {
+        delivered: false,
+        reason: `Maybe not delivered: the server process of your peer stopped (it died, or lost Redis at ${this.#options.where}) before confirming the message, so it may or may not have arrived. Send it again.`,
+      };
     });
   }
 
-  #verdict(reply: unknown, receiptId: string): RelayVerdict | Promise<RelayVerdict> {
+  #verdict(reply: unknown, receiptId: string, drops: number): RelayVerdict | Published {
     const [status, detail] = Array.isArray(reply) ? (reply as unknown[]) : [];
-    if (status === 'ok') return Number(detail) > 0 ? this.#receipt(receiptId, Number(detail)) : DELIVERED;
+    if (status !== 'ok') this.#receipts.delete(receiptId);
+    if (status === 'ok') return Array.isArray(detail) && detail.length > 0 ? { confirm: this.#receipt(receiptId, detail as string[], drops) } : DELIVERED;
     const where = this.#options.where;
     const reason =
       status === 'missing'

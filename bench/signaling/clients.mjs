@@ -9,9 +9,10 @@
  */
 import WebSocket from 'ws';
 
-function open(url) {
+/** `localAddress`: the loopback address to connect from (bench/cluster spreads clients over nginx's hash with it). */
+function open(url, localAddress) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...(localAddress !== undefined ? { localAddress } : {}) });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -19,8 +20,8 @@ function open(url) {
 
 export class SocketIoLite {
   /** `baseUrl` like http://127.0.0.1:3000 */
-  static async connect(baseUrl, auth) {
-    const ws = await open(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  static async connect(baseUrl, auth, localAddress) {
+    const ws = await open(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, localAddress);
     const client = new SocketIoLite(ws);
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('socket.io connect timed out')), 20_000);

@@ -58,6 +58,16 @@ describe('siteConfig', () => {
     }
   });
 
+  it('moves a request from a dead process to the next one well within the 5 s a client may take to reconnect', () => {
+    // test/failover.test.ts kills a process, which refuses connections at once; a dead machine
+    // answers nothing, and then only the connect timeout says when to try the next process.
+    const text = siteConfig(BASE);
+    expect(text).toMatch(/^\s+proxy_next_upstream error timeout;$/m);
+    const connect = Number(/proxy_connect_timeout (\d+)s;/.exec(text)?.[1]);
+    expect(connect).toBeGreaterThan(0);
+    expect(connect).toBeLessThanOrEqual(2);
+  });
+
   it('refuses a template that lacks a placeholder it should fill, or has one nothing fills', () => {
     const template = readFileSync(NGINX_TEMPLATE_PATH, 'utf8');
     expect(() => siteConfig(BASE, template.replace('@SERVER_NAME@;', 'example.com;'))).toThrow(/no @SERVER_NAME@/);

@@ -217,16 +217,28 @@ return ARGV[2]
 
 /**
  * KEYS: room. ARGV: senderNode, channel, message, probePrefix, deadline (ms on Redis's clock, 0 for
- * none), then the ids of the sender's peers that are not clients of its process.
+ * none), receiptId, then the ids of the sender's peers that are not clients of its process.
  * Publishes a relay (the socket.io adapter's `channel` and `message`, unchanged) only if it can
  * reach them: each peer still has a seat, and the process holding that seat is subscribed, which
  * the PUBLISH to its probe channel proves (each process subscribes to `probePrefix .. node` on the
  * same connection, and with the same command on a resubscribe, as the adapter's relay pattern).
- * A seat on the sender's own process is a client that dropped and may resume: it misses the
- * message there just as on one process. Past the deadline nothing is published: the sender was
- * already told the relay may not have arrived, and a signaling message seconds late (after a stall,
- * or resent by ioredis to a restarted Redis) is worse than one refused.
- * Returns {'ok'}, {'late', msPastDeadline}, {'missing', memberId} or {'deaf', memberId}.
+ *
+ * A seat on the sender's own process belongs to a client that is not connected there: it dropped
+ * and may resume, or it is resuming right now (its claim moved the seat here a moment before its
+ * socket joined the room). The relay would reach nobody, so it is refused ('away'), not published
+ * and acknowledged. (It used to be published "as on one process"; the failover test in
+ * packages/cluster caught acknowledged messages lost in that resume window.)
+ *
+ * After the relay, each peer's process is asked for a receipt on its probe channel
+ * ('r <senderNode> <receiptId>'). It arrives on the same subscriber connection right behind the
+ * relay, so when that process answers, it has handed the relay to its clients' connections; the
+ * sender's ack waits for every answer. Without it a relay was acknowledged once Redis had passed it
+ * on, and a process killed (SIGKILL, OOM) before reading it lost messages already acknowledged.
+ * Past the deadline nothing is published: the sender was already told the relay may not have
+ * arrived, and a signaling message seconds late (after a stall, or resent by ioredis to a restarted
+ * Redis) is worse than one refused.
+ * Returns {'ok', {peersNodes…}}, {'late', msPastDeadline}, {'missing', memberId},
+ * {'away', memberId} or {'deaf', memberId}.
  */
 export const RELAY_SCRIPT = `${PRELUDE}
 local deadline = tonumber(ARGV[5])
@@ -236,16 +248,22 @@ if deadline > 0 then
   if ms > deadline then return { 'late', ms - deadline } end
 end
 local probed = {}
-for i = 6, #ARGV do
+local nodes = {}
+for i = 7, #ARGV do
   local seat = redis.call('HGET', KEYS[1], ARGV[i])
   if not seat then return { 'missing', ARGV[i] } end
   local _, _, _, node = split(seat)
   if not node then return { 'missing', ARGV[i] } end
-  if node ~= ARGV[1] and not probed[node] then
+  if node == ARGV[1] then return { 'away', ARGV[i] } end
+  if not probed[node] then
     if redis.call('PUBLISH', ARGV[4] .. node, '') == 0 then return { 'deaf', ARGV[i] } end
     probed[node] = true
+    nodes[#nodes + 1] = node
   end
 end
 redis.call('PUBLISH', ARGV[2], ARGV[3])
-return { 'ok' }
+for _, node in ipairs(nodes) do
+  redis.call('PUBLISH', ARGV[4] .. node, 'r ' .. ARGV[1] .. ' ' .. ARGV[6])
+end
+return { 'ok', nodes }
 `;

@@ -12,6 +12,10 @@
  * only if the process holding each remote peer's seat is subscribed, and the client's ack waits
  * for its answer. PUBLISH's own reply could not say that: every process subscribes to the same
  * pattern, so its count says how many processes are listening, not whether the peer's one is.
+ *
+ * And the ack waits for a receipt from each peer's process (see RELAY_SCRIPT): Redis having passed
+ * a relay on does not mean the process read it, and one killed meanwhile lost messages that had
+ * been acknowledged (the failover test in packages/cluster kills a process under load).
  */
 import type { Redis } from 'ioredis';
 import { RELAY_SCRIPT } from './redis-lua.js';
@@ -36,6 +40,14 @@ export interface CrossProcessRelay {
  */
 export const RELAY_DEADLINE_MS = 2000;
 export const RELAY_WAIT_MS = 2500;
+/**
+ * How long a published relay waits for its receipts before the peers' processes are probed again.
+ * A live process answers within milliseconds; one that stopped answering is asked whether it is
+ * still subscribed at all (see {@link RedisRelay}'s receipt handling).
+ */
+export const RECEIPT_WAIT_MS = 1000;
+/** Bounds that second probe; past it Redis is in trouble and the relay counts as delivered. */
+const REPROBE_TIMEOUT_MS = 5000;
 /** The deadline is on Redis's clock (it may be another machine's): re-measured this often. */
 const CLOCK_SYNC_EVERY_MS = 5000;
 /** A TIME answer slower than this says too little about the offset (its error is half of it). */
@@ -45,6 +57,22 @@ const DELIVERED: RelayVerdict = Object.freeze({ delivered: true });
 
 type Publish = (channel: unknown, message: unknown) => Promise<unknown>;
 type RelayScript = (...args: (string | number | Buffer)[]) => Promise<unknown>;
+
+/**
+ * A relay whose peers' processes may not all have answered yet. Registered before the script runs:
+ * an answer (on the subscriber connection) can overtake the script's own reply (on the publisher).
+ */
+interface PendingReceipt {
+  /** The processes that have answered. */
+  answered: Set<string>;
+  /** Called on each answer once the script has said which processes to wait for. */
+  onAnswer?: () => void;
+}
+
+/** The script published the relay; `confirm` says whether the peers' processes took it. */
+interface Published {
+  confirm: Promise<RelayVerdict>;
+}
 
 export interface RedisRelayOptions {
   /** The adapter's publishing connection; its `publish` is wrapped. */
@@ -73,10 +101,14 @@ export class RedisRelay implements CrossProcessRelay {
   readonly #probePrefix: string;
   /** Set while `send` runs the emit: the next room publish is this relay's. */
   #sending: { room: string; peers: readonly string[] } | undefined;
-  #reply: Promise<RelayVerdict> | undefined;
+  #reply: Promise<RelayVerdict | Published> | undefined;
   /** Redis's clock minus this one, in ms; undefined until measured (no deadline meanwhile). */
   #clockOffsetMs: number | undefined;
   #clockTimer: NodeJS.Timeout | undefined;
+  #receiptIds = 0;
+  /** Times the publishing connection dropped: a relay published before a drop cannot be re-probed fairly. */
+  #pubDrops = 0;
+  readonly #receipts = new Map<string, PendingReceipt>();
 
   constructor(options: RedisRelayOptions) {
     this.#options = options;
@@ -97,6 +129,7 @@ export class RedisRelay implements CrossProcessRelay {
       return reply;
     };
     pub.on('ready', () => void this.#syncClock());
+    pub.on('close', () => (this.#pubDrops += 1));
   }
 
   /**
@@ -129,7 +162,11 @@ export class RedisRelay implements CrossProcessRelay {
     }
     // A pattern, not a channel, on purpose: ioredis resubscribes all of a connection's patterns in
     // one PSUBSCRIBE after a reconnect, so while the probe answers, the adapter's pattern is back too.
-    await sub.psubscribe(escapeGlob(`${this.#probePrefix}${nodeId}`));
+    const ownChannel = `${this.#probePrefix}${nodeId}`;
+    sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
+      if (channel === ownChannel) this.#onProbeMessage(message);
+    });
+    await sub.psubscribe(escapeGlob(ownChannel));
     await this.#syncClock();
     this.#clockTimer = setInterval(() => void this.#syncClock(), CLOCK_SYNC_EVERY_MS);
     this.#clockTimer.unref();
@@ -139,9 +176,28 @@ export class RedisRelay implements CrossProcessRelay {
     clearInterval(this.#clockTimer);
   }
 
+  /**
+   * What arrives on this process's probe channel: '' (a probe: being subscribed is the answer),
+   * 'r <node> <id>' (another process's relay came just before this on the same connection, so the
+   * adapter has already handed it to this process's clients: answer it), or 'd <id>' (a peer's
+   * process answering for one of this process's relays).
+   */
+  #onProbeMessage(message: string): void {
+    const [kind, first, second] = message.split(' ');
+    if (kind === 'r' && first !== undefined && second !== undefined) {
+      // After the I/O phase, so writes engine.io queued behind one still in flight go out first.
+      setImmediate(() => void this.#publish(`${this.#probePrefix}${first}`, `d ${second} ${this.#options.nodeId}`).catch(() => {}));
+    } else if (kind === 'd' && first !== undefined && second !== undefined) {
+      const pending = this.#receipts.get(first);
+      if (pending === undefined) return; // answered after the sender stopped waiting
+      pending.answered.add(second);
+      pending.onAnswer?.();
+    }
+  }
+
   send(room: string, remotePeers: readonly string[], emit: () => void): Promise<RelayVerdict> {
     this.#sending = { room, peers: remotePeers };
-    let reply: Promise<RelayVerdict> | undefined;
+    let reply: Promise<RelayVerdict | Published> | undefined;
     try {
       emit();
     } finally {
@@ -161,37 +217,90 @@ export class RedisRelay implements CrossProcessRelay {
           }),
         RELAY_WAIT_MS,
       );
+      // The wait bounds the script's answer only: once it has published, the deadline no longer
+      // keeps the relay from arriving, and only the receipts can say whether it did.
       void reply.then((verdict) => {
         clearTimeout(timer);
-        resolve(verdict);
+        if ('confirm' in verdict) void verdict.confirm.then(resolve);
+        else resolve(verdict);
       });
     });
   }
 
-  #run(sending: { room: string; peers: readonly string[] }, channel: string, message: string | Buffer): Promise<RelayVerdict> {
+  #run(sending: { room: string; peers: readonly string[] }, channel: string, message: string | Buffer): Promise<RelayVerdict | Published> {
     const { keyPrefix, nodeId } = this.#options;
     const deadline = this.#clockOffsetMs === undefined ? 0 : Math.round(Date.now() + this.#clockOffsetMs + RELAY_DEADLINE_MS);
-    return this.#script(`${keyPrefix}room:${sending.room}`, nodeId, channel, message, this.#probePrefix, deadline, ...sending.peers).then(
-      (reply) => this.#verdict(reply),
-      (error: unknown) => ({
-        delivered: false,
-        reason: `Maybe not delivered: your peer is on another server process and Redis at ${this.#options.where} failed (${error instanceof Error ? error.message : String(error)}), so it may or may not have arrived. Send it again.`,
-      }),
+    const receiptId = (this.#receiptIds += 1).toString(36);
+    const drops = this.#pubDrops;
+    this.#receipts.set(receiptId, { answered: new Set() });
+    return this.#script(`${keyPrefix}room:${sending.room}`, nodeId, channel, message, this.#probePrefix, deadline, receiptId, ...sending.peers).then(
+      (reply) => this.#verdict(reply, receiptId, drops),
+      (error: unknown) => {
+        this.#receipts.delete(receiptId);
+        return {
+          delivered: false,
+          reason: `Maybe not delivered: your peer is on another server process and Redis at ${this.#options.where} failed (${error instanceof Error ? error.message : String(error)}), so it may or may not have arrived. Send it again.`,
+        };
+      },
     );
   }
 
-  #verdict(reply: unknown): RelayVerdict {
+  /**
+   * Resolves once every process in `nodes` has answered receipt `id`. One that has not within
+   * RECEIPT_WAIT_MS is probed again: no longer subscribed, while Redis stayed up, means it died
+   * (or lost Redis) with the relay maybe unread, so the sender is told "maybe not delivered" and
+   * resends. Subscribed means it is alive and read the relay (its answer is late, or was lost in a
+   * Redis restart), and so is Redis trouble on the way (the publishing connection dropped, or the
+   * probe fails): in both the relay counts as delivered, as it did before receipts, so that a Redis
+   * stall or restart does not turn relays that arrived into refusals the sender would resend.
+   */
+  #receipt(id: string, nodes: readonly string[], drops: number): Promise<RelayVerdict> {
+    const pending = this.#receipts.get(id) ?? { answered: new Set<string>() };
+    const silent = () => nodes.filter((node) => !pending.answered.has(node));
+    return new Promise<void>((settled) => {
+      if (silent().length === 0) {
+        settled();
+        return;
+      }
+      const timer = setTimeout(settled, RECEIPT_WAIT_MS);
+      pending.onAnswer = () => {
+        if (silent().length > 0) return;
+        clearTimeout(timer);
+        settled();
+      };
+    }).then(async () => {
+      this.#receipts.delete(id);
+      const unanswered = silent();
+      if (unanswered.length === 0) return DELIVERED;
+      const subscribers = await Promise.race([
+        Promise.all(unanswered.map((node) => this.#publish(`${this.#probePrefix}${node}`, '') as Promise<number>)),
+        new Promise<undefined>((resolve) => setTimeout(resolve, REPROBE_TIMEOUT_MS)),
+      ]).catch(() => undefined);
+      if (subscribers === undefined || this.#pubDrops !== drops) return DELIVERED;
+      const gone = unanswered.filter((_, i) => subscribers[i] === 0);
+      if (gone.length === 0) return DELIVERED;
+      return {
+        delivered: false,
+        reason: `Maybe not delivered: the server process of your peer stopped (it died, or lost Redis at ${this.#options.where}) before confirming the message, so it may or may not have arrived. Send it again.`,
+      };
+    });
+  }
+
+  #verdict(reply: unknown, receiptId: string, drops: number): RelayVerdict | Published {
     const [status, detail] = Array.isArray(reply) ? (reply as unknown[]) : [];
-    if (status === 'ok') return DELIVERED;
+    if (status !== 'ok') this.#receipts.delete(receiptId);
+    if (status === 'ok') return Array.isArray(detail) && detail.length > 0 ? { confirm: this.#receipt(receiptId, detail as string[], drops) } : DELIVERED;
     const where = this.#options.where;
     const reason =
       status === 'missing'
         ? `Not delivered: the seat of your peer ${String(detail)} is not in Redis at ${where} (Redis restarted and its server process has not put it back yet, or it just left).`
-        : status === 'deaf'
-          ? `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
-          : status === 'late'
-            ? `Not delivered: Redis at ${where} took the message ${String(detail)} ms after its ${RELAY_DEADLINE_MS} ms deadline (stalled or overloaded), and a late signaling message is worse than none.`
-            : `Not delivered: Redis at ${where} gave an answer this server does not understand (${JSON.stringify(reply)}).`;
+        : status === 'away'
+          ? `Not delivered: your peer ${String(detail)} is reconnecting (its connection dropped; its seat is held for it).`
+          : status === 'deaf'
+            ? `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
+            : status === 'late'
+              ? `Not delivered: Redis at ${where} took the message ${String(detail)} ms after its ${RELAY_DEADLINE_MS} ms deadline (stalled or overloaded), and a late signaling message is worse than none.`
+              : `Not delivered: Redis at ${where} gave an answer this server does not understand (${JSON.stringify(reply)}).`;
     return { delivered: false, reason: `${reason} Send it again in a moment.` };
   }
 

@@ -86,9 +86,13 @@ function readReport(path) {
   let failed = 0;
   let skipped = 0;
   let fileErrors = 0;
+  const failures = [];
   for (const file of report.testResults ?? []) {
     const results = file.assertionResults ?? [];
     const fileFailed = results.filter((r) => r.status === 'failed').length;
+    const where = relative(ROOT, file.name ?? '?');
+    for (const r of results.filter((r) => r.status === 'failed')) failures.push({ where, test: r.fullName ?? r.title, why: firstLine(r.failureMessages?.[0]) });
+    if (file.status === 'failed' && fileFailed === 0) failures.push({ where, test: '(outside any test)', why: firstLine(file.message) });
     passed += results.filter((r) => r.status === 'passed').length;
     failed += fileFailed;
     skipped += results.filter((r) => ['skipped', 'pending', 'todo', 'disabled'].includes(r.status)).length;
@@ -96,7 +100,14 @@ function readReport(path) {
   }
   // A run that failed without any failing test or file (e.g. an unhandled error between tests).
   if (report.success === false && failed === 0 && fileErrors === 0) fileErrors += 1;
-  return { files: (report.testResults ?? []).length, passed, failed: failed + fileErrors, skipped, fileErrors };
+  return { files: (report.testResults ?? []).length, passed, failed: failed + fileErrors, skipped, fileErrors, failures };
+}
+
+/** The first non-empty line of a failure message, without colour codes, cut to one screen line. */
+function firstLine(text) {
+  // eslint-disable-next-line no-control-regex
+  const line = String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 const packages = workspaces();
@@ -186,6 +197,12 @@ const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length
 for (const [index, row] of table.entries()) {
   console.log(row.map((cell, i) => (i >= 2 && i <= 5 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd());
   if (index === 0 || (index === table.length - 2 && rows.length > 0)) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+// Which tests failed, so the tail of a CI log names them without scrolling back through every package's output.
+const failures = rows.flatMap((r) => (r.failures ?? []).map((f) => ({ ...f, suite: r.suite })));
+if (failures.length > 0) {
+  console.log('\nfailed tests:');
+  for (const f of failures) console.log(`  [${f.suite}] ${f.where} > ${f.test}\n      ${f.why}`);
 }
 console.log('');
 for (const stage of stages) console.log(`stage ${stage.name.padEnd(12)} ${stage.ok ? 'ok    ' : 'FAILED'} ${stage.seconds.toFixed(1).padStart(6)} s${stage.ok ? '' : `  (${stage.why})`}`);

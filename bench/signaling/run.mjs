@@ -22,8 +22,9 @@
  *          --systems ws-baseline,socketio-plain,workbench-1,workbench-2-redis (burst systems; all by default)
  *          --cpu-prof DIR (every server process writes a V8 CPU profile there on exit)
  *          --steady-systems ws-baseline,socketio-plain,workbench-1 (steady systems; all by default)
- *          --compare-cli FILE (adds a burst and steady system `workbench-1-compare`: another build of this server's
- *          cli.js, e.g. a copy of dist/ from before a change, run side by side with the current one)
+ *          --compare-cli FILE (adds a burst and steady system `workbench-1-compare`, and a burst system
+ *          `workbench-2-redis-compare` when workbench-2-redis runs: another build of this server's cli.js, e.g. a
+ *          copy of dist/ from before a change, run side by side with the current one)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -147,7 +148,12 @@ async function startSystem(kind) {
     return { kind, urls: [server.url], servers: [server], Client: SocketIoLite, stop: () => server.stop() };
   }
   const redis = await startRedis();
-  const servers = await Promise.all([0, 1].map((i) => startProcess(`workbench ${i + 1}`, workbenchArgs(['--redis-url', redis.url]), WORKBENCH_URL)));
+  const redisArgs = () => {
+    const args = workbenchArgs(['--redis-url', redis.url]);
+    if (kind === 'workbench-2-redis-compare') args[args.indexOf(CLI)] = flags['compare-cli'];
+    return args;
+  };
+  const servers = await Promise.all([0, 1].map((i) => startProcess(`${kind} ${i + 1}`, redisArgs(), WORKBENCH_URL)));
   return {
     kind,
     urls: servers.map((s) => s.url),
@@ -335,7 +341,10 @@ const loadAtStart = os.loadavg().map(round3);
 let results = { burst: {}, steady: {} };
 if (ONLY.has('burst')) {
   const systems = flags.systems.split(',');
-  if (flags['compare-cli'] !== undefined) systems.push('workbench-1-compare');
+  if (flags['compare-cli'] !== undefined) {
+    if (systems.includes('workbench-1')) systems.push('workbench-1-compare');
+    if (systems.includes('workbench-2-redis')) systems.push('workbench-2-redis-compare');
+  }
   results.burst = await burstAll(systems);
 }
 if (ONLY.has('steady')) {

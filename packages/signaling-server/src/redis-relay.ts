@@ -109,6 +109,8 @@ export class RedisRelay implements CrossProcessRelay {
   /** Times the publishing connection dropped: a relay published before a drop cannot be re-probed fairly. */
   #pubDrops = 0;
   readonly #receipts = new Map<string, PendingReceipt>();
+  /** Receipts this process owes, by the process that asked, until the next setImmediate sends them. */
+  readonly #unanswered = new Map<string, string[]>();
 
   constructor(options: RedisRelayOptions) {
     this.#options = options;
@@ -179,20 +181,44 @@ export class RedisRelay implements CrossProcessRelay {
   /**
    * What arrives on this process's probe channel: '' (a probe: being subscribed is the answer),
    * 'r <node> <id>' (another process's relay came just before this on the same connection, so the
-   * adapter has already handed it to this process's clients: answer it), or 'd <id>' (a peer's
-   * process answering for one of this process's relays).
+   * adapter has already handed it to this process's clients: answer it), or 'd <id>[,<id>…] <node>'
+   * (a peer's process answering for some of this process's relays).
    */
   #onProbeMessage(message: string): void {
     const [kind, first, second] = message.split(' ');
     if (kind === 'r' && first !== undefined && second !== undefined) {
-      // After the I/O phase, so writes engine.io queued behind one still in flight go out first.
-      setImmediate(() => void this.#publish(`${this.#probePrefix}${first}`, `d ${second} ${this.#options.nodeId}`).catch(() => {}));
+      this.#answerLater(first, second);
     } else if (kind === 'd' && first !== undefined && second !== undefined) {
-      const pending = this.#receipts.get(first);
-      if (pending === undefined) return; // answered after the sender stopped waiting
-      pending.answered.add(second);
-      pending.onAnswer?.();
+      for (const id of first.split(',')) {
+        const pending = this.#receipts.get(id);
+        if (pending === undefined) continue; // answered after the sender stopped waiting
+        pending.answered.add(second);
+        pending.onAnswer?.();
+      }
     }
+  }
+
+  /**
+   * Answers receipt `id` for process `node` after the I/O phase, so that writes engine.io queued
+   * behind one still in flight go out first. The receipts asked for in one I/O phase go back as one
+   * message per sending process ('d id1,id2,… <node>'): under a burst that is one PUBLISH for many
+   * relays instead of one each, which halved the two-process benchmark's throughput.
+   */
+  #answerLater(node: string, id: string): void {
+    const ids = this.#unanswered.get(node);
+    if (ids !== undefined) {
+      ids.push(id);
+      return;
+    }
+    this.#unanswered.set(node, [id]);
+    if (this.#unanswered.size > 1) return;
+    setImmediate(() => {
+      const batches = [...this.#unanswered];
+      this.#unanswered.clear();
+      for (const [to, list] of batches) {
+        void this.#publish(`${this.#probePrefix}${to}`, `d ${list.join(',')} ${this.#options.nodeId}`).catch(() => {});
+      }
+    });
   }
 
   send(room: string, remotePeers: readonly string[], emit: () => void): Promise<RelayVerdict> {

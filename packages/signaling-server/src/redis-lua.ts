@@ -230,9 +230,10 @@ return ARGV[2]
  * packages/cluster caught acknowledged messages lost in that resume window.)
  *
  * After the relay, each peer's process is asked for a receipt on its probe channel
- * ('r <senderNode> <receiptId>'). It arrives on the same subscriber connection right behind the
- * relay, so when that process answers, it has handed the relay to its clients' connections; the
- * sender's ack waits for every answer. Without it a relay was acknowledged once Redis had passed it
+ * ('r <senderNode> <receiptId> <peerId>[,<peerId>…]', the peers whose seats it holds). It arrives
+ * on the same subscriber connection right behind the relay, so when that process answers, it has
+ * handed the relay to its clients' connections, or says which of those peers has no connection
+ * there (dropped, its seat held for a reconnect); the sender's ack waits for every answer. Without it a relay was acknowledged once Redis had passed it
  * on, and a process killed (SIGKILL, OOM) before reading it lost messages already acknowledged.
  * Past the deadline nothing is published: the sender was already told the relay may not have
  * arrived, and a signaling message seconds late (after a stall, or resent by ioredis to a restarted
@@ -247,7 +248,7 @@ if deadline > 0 then
   local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
   if ms > deadline then return { 'late', ms - deadline } end
 end
-local probed = {}
+local members = {}
 local nodes = {}
 for i = 7, #ARGV do
   local seat = redis.call('HGET', KEYS[1], ARGV[i])
@@ -255,15 +256,17 @@ for i = 7, #ARGV do
   local _, _, _, node = split(seat)
   if not node then return { 'missing', ARGV[i] } end
   if node == ARGV[1] then return { 'away', ARGV[i] } end
-  if not probed[node] then
+  if members[node] then
+    members[node] = members[node] .. ',' .. ARGV[i]
+  else
     if redis.call('PUBLISH', ARGV[4] .. node, '') == 0 then return { 'deaf', ARGV[i] } end
-    probed[node] = true
+    members[node] = ARGV[i]
     nodes[#nodes + 1] = node
   end
 end
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 for _, node in ipairs(nodes) do
-  redis.call('PUBLISH', ARGV[4] .. node, 'r ' .. ARGV[1] .. ' ' .. ARGV[6])
+  redis.call('PUBLISH', ARGV[4] .. node, 'r ' .. ARGV[1] .. ' ' .. ARGV[6] .. ' ' .. members[node])
 end
 return { 'ok', nodes }
 `;

@@ -31,6 +31,8 @@ export interface CrossProcessRelay {
    * `remotePeers`: the sender's peers that are not clients of this process.
    */
   send(room: string, remotePeers: readonly string[], emit: () => void): Promise<RelayVerdict>;
+  /** How this process tells whether a member whose seat it holds is connected to it right now. */
+  watchPresence(present: (memberId: string) => boolean): void;
 }
 
 /**
@@ -55,6 +57,11 @@ const CLOCK_SYNC_MAX_RTT_MS = 200;
 
 const DELIVERED: RelayVerdict = Object.freeze({ delivered: true });
 
+/** A peer whose connection dropped and whose seat is held for its reconnect got nothing. */
+function awayVerdict(memberId: string): { delivered: false; reason: string } {
+  return { delivered: false, reason: `Not delivered: your peer ${memberId} is reconnecting (its connection dropped; its seat is held for it).` };
+}
+
 type Publish = (channel: unknown, message: unknown) => Promise<unknown>;
 type RelayScript = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
@@ -67,6 +74,8 @@ interface PendingReceipt {
   answered: Set<string>;
   /** Called on each answer once the script has said which processes to wait for. */
   onAnswer?: () => void;
+  /** A peer that a process answered is not connected there (its seat is held for a reconnect). */
+  away?: string;
 }
 
 /** The script published the relay; `confirm` says whether the peers' processes took it. */
@@ -109,6 +118,8 @@ export class RedisRelay implements CrossProcessRelay {
   /** Times the publishing connection dropped: a relay published before a drop cannot be re-probed fairly. */
   #pubDrops = 0;
   readonly #receipts = new Map<string, PendingReceipt>();
+  /** Whether a member is connected to this process (see {@link RedisRelay.watchPresence}). */
+  #present: ((memberId: string) => boolean) | undefined;
   /** Receipts this process owes, by the process that asked, until the next setImmediate sends them. */
   readonly #unanswered = new Map<string, string[]>();
 
@@ -179,15 +190,34 @@ export class RedisRelay implements CrossProcessRelay {
   }
 
   /**
+   * How this process tells whether a member whose seat it holds is connected right now. Until it is
+   * given (the signaling handlers give it as they start), every receipt is answered as delivered.
+   */
+  watchPresence(present: (memberId: string) => boolean): void {
+    this.#present = present;
+  }
+
+  /**
    * What arrives on this process's probe channel: '' (a probe: being subscribed is the answer),
    * 'r <node> <id>' (another process's relay came just before this on the same connection, so the
-   * adapter has already handed it to this process's clients: answer it), or 'd <id>[,<id>…] <node>'
-   * (a peer's process answering for some of this process's relays).
+   * adapter has already handed it to this process's clients: answer it), 'd <id>[,<id>…] <node>'
+   * (a peer's process answering for some of this process's relays), or 'a <id> <node> <member>'
+   * (that process holds the seat of `member`, who is not connected there: the relay missed it).
    */
   #onProbeMessage(message: string): void {
-    const [kind, first, second] = message.split(' ');
+    const [kind, first, second, third] = message.split(' ');
     if (kind === 'r' && first !== undefined && second !== undefined) {
-      this.#answerLater(first, second);
+      // A peer whose seat is here but whose connection is not (it dropped; the seat is held for its
+      // reconnect) got nothing: that is said at once, rather than acknowledged and missed.
+      const away = third?.split(',').find((member) => this.#present?.(member) === false);
+      if (away !== undefined) void this.#publish(`${this.#probePrefix}${first}`, `a ${second} ${this.#options.nodeId} ${away}`).catch(() => {});
+      else this.#answerLater(first, second);
+    } else if (kind === 'a' && first !== undefined && second !== undefined && third !== undefined) {
+      const pending = this.#receipts.get(first);
+      if (pending === undefined) return;
+      pending.away ??= third;
+      pending.answered.add(second);
+      pending.onAnswer?.();
     } else if (kind === 'd' && first !== undefined && second !== undefined) {
       for (const id of first.split(',')) {
         const pending = this.#receipts.get(id);
@@ -296,6 +326,7 @@ export class RedisRelay implements CrossProcessRelay {
       };
     }).then(async () => {
       this.#receipts.delete(id);
+      if (pending.away !== undefined) return awayVerdict(pending.away);
       const unanswered = silent();
       if (unanswered.length === 0) return DELIVERED;
       const subscribers = await Promise.race([
@@ -321,7 +352,7 @@ export class RedisRelay implements CrossProcessRelay {
       status === 'missing'
         ? `Not delivered: the seat of your peer ${String(detail)} is not in Redis at ${where} (Redis restarted and its server process has not put it back yet, or it just left).`
         : status === 'away'
-          ? `Not delivered: your peer ${String(detail)} is reconnecting (its connection dropped; its seat is held for it).`
+          ? awayVerdict(String(detail)).reason
           : status === 'deaf'
             ? `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
             : status === 'late'

@@ -107,6 +107,12 @@ export function registerSignalingHandlers(io: SignalingServer, options: Signalin
   };
 
   listenToOtherProcesses(hub);
+  // A relay from another process to a member whose seat is here but whose connection is not (it
+  // dropped and may resume) reached nobody: the relay's receipt says so instead of confirming it.
+  options.relay?.watchPresence((memberId) => {
+    const member = hub.sessions.get(memberId);
+    return member !== undefined && member.socket.connected && member.session.room !== undefined;
+  });
   const sweep = startQueueSweep(hub);
   io.on('connection', (socket: SignalingSocket) => {
     acceptConnection(hub, socket);

@@ -115,6 +115,30 @@ describe('three processes sharing rooms through Redis', () => {
     expect(await bye).toEqual(['resume-x', memberId]);
   }, 30_000);
 
+  it('refuses, rather than acknowledges, a message to a peer whose connection to its own process dropped (its seat held there)', async () => {
+    const a = await client(servers[0]!, { auth: { resumeToken: '' } });
+    const b = await client(servers[1]!);
+    const first = await join(a, 'held-elsewhere');
+    await join(b, 'held-elsewhere');
+    expect(await b.socket.timeout(5000).emitWithAck('message', { type: 'text', text: 'while connected' })).toEqual({ ok: true });
+    const memberId = a.socket.id;
+
+    // a's connection to process 0 dies without a goodbye; process 0 holds its seat for a reconnect.
+    a.socket.io.engine.close();
+    await waitForLog(servers[0]!, (r) => r.event === 'hold' && r.client === memberId, 10_000);
+    // Redis still says the seat is on process 0, which is subscribed: only process 0 knows nobody is there.
+    const answer = await b.socket.timeout(5000).emitWithAck('message', { type: 'text', text: 'while a is away' });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: expect.stringContaining('is reconnecting') } });
+
+    // Back (on another process, with its token): the next message is delivered and acknowledged.
+    const back = await client(servers[2]!, { auth: { resumeToken: first.ok ? (first.resumeToken ?? '') : '' } });
+    await until(() => back.of('log').some(([lines]) => String(lines).includes('Resumed seat')), 10_000, 'resumed');
+    expect(await join(back, 'held-elsewhere')).toMatchObject({ ok: true, clientId: memberId });
+    expect(await b.socket.timeout(5000).emitWithAck('message', { type: 'text', text: 'after the resume' })).toEqual({ ok: true });
+    await until(() => back.of('message').length === 1, 5000, 'relay after resume');
+    expect(texts(back)).toEqual(['after the resume']);
+  }, 30_000);
+
   it('never puts more members in a room than it holds when 500 clients join 250 rooms at once', async () => {
     // 50 rooms with 4 contenders, 100 with 2, 100 with 1: 500 clients spread over the three processes.
     const plan: string[] = [];

@@ -250,6 +250,12 @@ export class PhotoTransfers {
       this.#log.info(`${progress ? `${progress.name} stopped after ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)}` : 'A transfer stopped'}: the channel closed (the other side left or hung up).`, 'photos');
       return;
     }
+    // The sender cancelled it (it hung up, or its page closed): its choice, not a failure here.
+    if (failure.code === ErrorCode.TransferAborted) {
+      this.#interrupted = null;
+      this.#log.info(failure.message, 'photos');
+      return;
+    }
     this.#interrupted = null;
     this.#log.error(`${failure.code}${id ? ` (${id.slice(0, 8)})` : ''}: ${failure.message}`, 'photos');
     this.#options.onFailure(failure);

@@ -142,7 +142,7 @@ async function stunLines(page: Page): Promise<string[]> {
 }
 
 describe('each tool after its main flow, continued', () => {
-  it('/diagnostics/quality/ room call: the unreachable STUN server said once per connection; Stop and the peer leaving log no warning', async () => {
+  it('/diagnostics/quality/ room call: the unreachable STUN server said once per connection; a codec change marked; Stop and the peer leaving log no warning', async () => {
     const room = `newcomer-quality-${process.pid}`;
     const first = await openCounting(`/diagnostics/quality/?room=${room}`);
     const second = await openCounting(`/diagnostics/quality/?room=${room}`);
@@ -152,6 +152,11 @@ describe('each tool after its main flow, continued', () => {
     for (const { member } of [first, second]) {
       await expect.poll(() => member.page.evaluate(() => (window as unknown as { pc?: RTCPeerConnection }).pc?.connectionState), { timeout: 45_000 }).toBe('connected');
     }
+    // A codec change in a room call applies at the next negotiation, but it is the reader's change: on the time axis now.
+    const codecSelect = first.member.page.getByLabel('Codec');
+    const codec = await codecSelect.locator('option').evaluateAll((options) => (options[1] as HTMLOptionElement).value);
+    await codecSelect.selectOption(codec);
+    await expect.poll(() => first.member.page.getByRole('region', { name: 'Timeline events' }).innerText(), { timeout: 10_000 }).toContain(`Codec preference set to ${codec}`);
     await second.member.page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => first.member.page.getByText('peer left — waiting for a peer').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     // The first page: its call's connection, and the fresh one it made for the next peer.

@@ -266,7 +266,8 @@ describe('/photo/ between two Chromium contexts', () => {
   });
 
   it('the peer leaving mid-transfer is explained on the receiver, and a new peer can join and receive', async () => {
-    const [sender, receiver, room] = await pair('leave', '', '', [/TRANSFER_ABORTED|TRANSFER_TRUNCATED|Sending payload-1\.bin failed/]);
+    // No console errors allowed on either side: a transfer cut short by Hang Up is the flow, not a failure (issue 13).
+    const [sender, receiver, room] = await pair('leave');
     const sending = sender.page.evaluate(() => (window as unknown as PhotoWindow).photoDebug.sendPayload(20_000_000).then(
       () => 'finished',
       (error: Error) => error.message,
@@ -276,9 +277,11 @@ describe('/photo/ between two Chromium contexts', () => {
     await sender.page.getByRole('button', { name: 'Hang Up' }).click();
     expect(await sending).toMatch(/cancelled|closed/i);
 
-    const alert = receiver.page.getByRole('alert');
-    await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 10_000 }).toContain('The other person left');
-    expect(await alert.innerText()).toMatch(/payload-1\.bin stopped after [\d.]+ (kB|MB) of 20\.00 MB/);
+    // A status, not an error (issue 13), saying what the departure cut short.
+    const note = receiver.page.getByTestId('peer-note');
+    await expect.poll(() => note.innerText().catch(() => ''), { timeout: 10_000 }).toContain('The other person');
+    expect(await note.innerText()).toMatch(/payload-1\.bin stopped after [\d.]+ (kB|MB) of 20\.00 MB/);
+    expect(await receiver.page.getByRole('alert').count()).toBe(0);
     await expect.poll(() => status(receiver.page)).toContain('peer left — waiting for a peer');
     expect(await receiver.page.getByRole('progressbar', { name: 'Receive progress' }).evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(0);
 
@@ -290,6 +293,7 @@ describe('/photo/ between two Chromium contexts', () => {
     expect(received.blobSha256).toBe(sent.sha256);
     await expect.poll(() => status(receiver.page)).toMatch(/Status:\s*connected$/);
     expect(receiver.problems()).toEqual([]);
+    expect(sender.problems()).toEqual([]);
     expect(newcomer.problems()).toEqual([]);
   });
 
@@ -309,11 +313,11 @@ describe('/photo/ between two Chromium contexts', () => {
     expect(first.problems()).toEqual([]);
   });
 
-  it('has no serious or critical axe violations once photos and an explanation are on screen', async () => {
+  it('has no serious or critical axe violations once photos and the peer-left note are on screen', async () => {
     const [sender, receiver] = await pair('axe');
     await snapAndSend(sender.page, receiver.page);
     await sender.page.getByRole('button', { name: 'Hang Up' }).click();
-    await expect.poll(() => receiver.page.getByRole('alert').innerText().catch(() => '')).toContain('The other person left');
+    await expect.poll(() => receiver.page.getByTestId('peer-note').innerText().catch(() => '')).toContain('The other person');
     await receiver.page.addScriptTag({ path: AXE_PATH });
     const violations = await receiver.page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;

@@ -129,8 +129,9 @@ describe('/signaling/', () => {
     await leaving.page.getByRole('button', { name: 'Leave', exact: true }).click();
 
     await expect.poll(() => roomEvents(staying.page)).toEqual(['created', 'join', 'ready', 'bye']);
-    const alert = staying.page.getByRole('alert');
-    await expect.poll(() => alert.innerText()).toContain('The other person left');
+    // Said as a status (issue 13): a peer leaving is part of the flow, not an error.
+    await expect.poll(() => staying.page.getByTestId('peer-note').innerText().catch(() => '')).toContain(`The other person (${leavingId}) left room ${room}`);
+    expect(await staying.page.getByRole('alert').count()).toBe(0);
     expect(await staying.page.getByRole('list', { name: 'Server events' }).innerText()).toContain(`${leavingId} left room ${room}`);
     expect(await staying.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
     // The leaver can join again (Join is enabled again, and the room has a free seat).

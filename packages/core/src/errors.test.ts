@@ -39,6 +39,18 @@ describe('explainMediaError', () => {
     const camera = explainMediaError(domError('NotAllowedError', 'denied'), { video: true }, secure);
     expect(camera.title).toBe('Camera access denied');
     expect(camera.fix).toMatch(/allow the camera,/);
+    // No camera on a video-only request (the webcam step, /call/): the camera alone, in all three parts.
+    const none = explainMediaError(domError('NotFoundError', 'Requested device not found'), { audio: false, video: true }, secure);
+    expect(none.title).toBe('No camera found');
+    expect(none.detail).toMatch(/no camera of the kind asked for/);
+    expect(none.fix).toMatch(/^Connect a camera,/);
+    for (const name of ['NotFoundError', 'NotAllowedError', 'NotReadableError', 'AbortError', 'SomethingNewError']) {
+      const video = explainMediaError(domError(name), { video: true }, secure);
+      expect(`${video.title} ${video.detail} ${video.fix}`, name).not.toMatch(/microphone/i);
+      const audio = explainMediaError(domError(name), { audio: true }, secure);
+      expect(`${audio.title} ${audio.detail} ${audio.fix}`, name).not.toMatch(/camera/i);
+    }
+    expect(explainMediaError(domError('NotFoundError'), { audio: true }, secure).fix).toMatch(/^Connect a microphone,/);
     expect(explainMediaError(domError('NotFoundError', 'none'), { audio: true }, secure).title).toBe('No microphone found');
     // Both asked, or nothing said: the wording stays general.
     expect(explainMediaError(domError('NotAllowedError', 'denied'), { audio: true, video: true }, secure).title).toBe('Camera or microphone access denied');

@@ -176,9 +176,9 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
     fix: 'Use a current Chrome, Firefox, Safari or Edge.',
   },
   INSECURE_ORIGIN: {
-    title: 'Camera blocked: insecure page',
+    title: 'Camera or microphone blocked: insecure page',
     detail: (c) =>
-      `Browsers only allow camera and microphone on secure pages (https:// or http://localhost)` +
+      `Browsers only let secure pages (https:// or http://localhost) use the camera or microphone` +
       `${c.origin ? `, and this page is ${c.origin}` : ''}, so navigator.mediaDevices is not available here.`,
     fix: SERVE_SECURELY,
   },
@@ -188,16 +188,15 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
       'The browser refused access (NotAllowedError): you clicked Block, dismissed the prompt, or the ' +
       'permission is blocked in the browser or system settings. Browsers also answer this way on insecure (http://, non-localhost) pages.',
     fix:
-      'Click the camera icon in the address bar, allow camera and microphone, then try again. If the page ' +
+      'Click the site settings icon in the address bar, allow the camera or microphone, then try again. If the page ' +
       'is http:// on a LAN address, ' +
       SERVE_SECURELY.charAt(0).toLowerCase() +
       SERVE_SECURELY.slice(1),
   },
   DEVICE_NOT_FOUND: {
     title: 'No camera or microphone found',
-    detail:
-      'No device of the requested kind exists (NotFoundError), or the selected device was unplugged.',
-    fix: 'Connect a camera/microphone (or pick another in the device list), or ask only for what you have, e.g. {audio: true}.',
+    detail: 'The browser has no camera or microphone of the kind asked for (NotFoundError), or the selected one was unplugged.',
+    fix: 'Connect a camera or microphone, or pick another one in the device list, then try again.',
   },
   DEVICE_BUSY: {
     title: 'Camera or microphone busy',
@@ -205,11 +204,11 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
       'The device exists but could not be started (NotReadableError): another application or browser tab is ' +
       'probably using it, or the operating system blocked access.',
     fix:
-      'Close other apps and tabs that use the camera (video calls, other copies of this page), then try again. ' +
-      'On macOS/Windows also check the system privacy settings allow this browser to use the camera.',
+      'Close other apps and tabs that use the camera or microphone (video calls, other copies of this page), then try again. ' +
+      'On macOS/Windows also check the system privacy settings allow this browser to use the camera or microphone.',
   },
   OVERCONSTRAINED: {
-    title: 'No camera can satisfy the constraints',
+    title: 'No camera or microphone can satisfy the constraints',
     detail: (c) =>
       c.constraint
         ? `No device can satisfy the required constraint "${c.constraint}"` +
@@ -221,15 +220,15 @@ const EXPLANATIONS: Record<ErrorCode, Entry> = {
         : 'Ask for less (a smaller preset such as VGA), or use `ideal` instead of `min`/`max`/`exact` so the browser picks the closest match.',
   },
   MEDIA_SECURITY: {
-    title: 'Camera disabled for this page',
+    title: 'Camera or microphone disabled for this page',
     detail:
       'Media capture is disabled in this document (SecurityError), e.g. an iframe without allow="camera; microphone" or a Permissions-Policy that forbids it.',
     fix: 'Open the page directly in its own tab, or add allow="camera; microphone" to the iframe that embeds it.',
   },
   MEDIA_ABORTED: {
-    title: 'Camera failed to start',
+    title: 'Camera or microphone failed to start',
     detail: 'The device could not be started for a reason the browser does not name (AbortError).',
-    fix: 'Try again; if it persists, unplug and reconnect the camera or restart the browser.',
+    fix: 'Try again; if it persists, reconnect the camera or microphone, or restart the browser.',
   },
   INVALID_CONSTRAINTS: {
     title: 'Invalid constraints',
@@ -488,20 +487,17 @@ export function explainMediaError(
 }
 
 /**
- * "Camera or microphone access denied" when only the camera was asked read as if the page had
- * wanted the microphone too (issue 13): name the one device the constraints asked for.
+ * "Camera or microphone access denied" (or "No camera or microphone found") when only the camera
+ * was asked read as if the page had wanted the microphone too (issue 13): every media text says
+ * "camera or microphone", and this names the one device the constraints asked for, in the title,
+ * the detail and the fix alike.
  */
 function nameAskedDevice(explanation: MediaErrorExplanation, constraints: MediaStreamConstraints | undefined): MediaErrorExplanation {
   const video = Boolean(constraints?.video);
-  const audio = Boolean(constraints?.audio);
-  if (video === audio) return explanation;
+  if (video === Boolean(constraints?.audio)) return explanation;
   const device = video ? 'camera' : 'microphone';
-  const say = (text: string): string =>
-    text
-      .replace(/Camera or microphone|No camera or microphone/g, (found) => (found.startsWith('No') ? `No ${device}` : device.charAt(0).toUpperCase() + device.slice(1)))
-      .replace('allow camera and microphone', `allow the ${device}`)
-      .replace('Connect a camera/microphone', `Connect a ${device}`);
-  return { ...explanation, title: say(explanation.title), fix: say(explanation.fix) };
+  const say = (text: string): string => text.replace(/camera or microphone/gi, (found) => (found[0] === 'C' ? device.charAt(0).toUpperCase() + device.slice(1) : device));
+  return { ...explanation, title: say(explanation.title), detail: say(explanation.detail), fix: say(explanation.fix) };
 }
 
 // ---- Connections -------------------------------------------------------------------------

@@ -33,7 +33,9 @@ export { FIXTURES } from './fixtures.js';
 export { startSourceAddressProxy, type SourceAddressProxy } from './source-address-proxy.js';
 export {
   VIEWPORTS,
+  clearScreenshots,
   clippedContent,
+  cutTables,
   firstControl,
   logLines,
   logView,

@@ -3,7 +3,7 @@
  * or pushing the page sideways, the first control on the first phone screen, an event log that
  * follows its newest line and does not repeat itself, and screenshots for a person to look at.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 
@@ -71,24 +71,50 @@ export async function clippedContent(page: Page): Promise<string[]> {
 }
 
 /**
- * The first button, field or select in the page's main content: where its bottom edge is, and
- * what it is, so a test can say "Join is 1.4 screens down". Undefined when the page has none.
+ * Tables whose scroll container has to scroll sideways to show every column: at laptop width a
+ * results table should fit (the ICE page's "Relay protocol" and the camera probe's "Reason" sat
+ * off to the right, issue 13). clippedContent() accepts any scroll container as deliberate, so
+ * this is its check for tables. One line per table, naming the columns past the right edge.
  */
-export async function firstControl(page: Page): Promise<{ label: string; bottom: number } | undefined> {
+export async function cutTables(page: Page): Promise<string[]> {
   return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const table of Array.from(document.querySelectorAll('main table'))) {
+      let scroller: HTMLElement | null = table.parentElement;
+      while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+      if (!scroller || scroller.scrollWidth <= scroller.clientWidth + 1) continue;
+      const edge = scroller.getBoundingClientRect().left + scroller.clientWidth;
+      const hidden = Array.from(table.querySelectorAll('thead th'))
+        .filter((th) => th.getBoundingClientRect().right > edge + 1)
+        .map((th) => `"${(th.textContent ?? '').replace(/\s+/g, ' ').trim()}"`);
+      problems.push(`table "${table.querySelector('caption')?.textContent?.trim() ?? ''}": ${scroller.scrollWidth} px in a ${scroller.clientWidth} px scroller; cut off: ${hidden.join(', ')}`);
+    }
+    return problems;
+  });
+}
+
+/**
+ * The first button, field or select in the page's main content (or the first labelled `named`,
+ * e.g. the Join a page is about): where its bottom edge is, and what it is, so a test can say
+ * "Join is 1.4 screens down". Undefined when the page has none.
+ */
+export async function firstControl(page: Page, named?: string): Promise<{ label: string; bottom: number } | undefined> {
+  return page.evaluate((wanted) => {
     const controls = Array.from(document.querySelectorAll('main button, main input, main select, main textarea'));
     for (const control of controls) {
       const rect = control.getBoundingClientRect();
       if (rect.width === 0 || rect.height === 0) continue;
-      const label =
+      const label = (
         control.getAttribute('aria-label') ??
         (control.id ? document.querySelector(`label[for="${control.id}"]`)?.textContent : undefined) ??
         control.textContent ??
-        control.tagName;
-      return { label: label.trim(), bottom: rect.bottom + window.scrollY };
+        control.tagName
+      ).trim();
+      if (wanted !== null && label !== wanted) continue;
+      return { label, bottom: rect.bottom + window.scrollY };
     }
     return undefined;
-  });
+  }, named ?? null);
 }
 
 export interface LogView {
@@ -158,6 +184,15 @@ export function repeatedLines(lines: readonly LogLine[], withinMs = 1_000): stri
     lastSeen.set(key, line.atMs);
   }
   return repeats;
+}
+
+/**
+ * Empties `dir` (the suites call it before their first screenshot): pictures left by an earlier
+ * run, of a page since fixed or renamed, would mislead whoever looks at them (issue 13).
+ */
+export function clearScreenshots(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
 }
 
 /** Saves a full-page screenshot under `dir` (created), named `name.png`; returns its path. */

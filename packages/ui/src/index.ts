@@ -1,6 +1,6 @@
 /**
  * @workbench/ui: the Svelte 5 pieces both apps share (layout and navigation, event log, source
- * panel, error explanation, status badge, room link), the
+ * panel, error explanation, status badge, room link, the note that a peer left), the
  * small app helpers every page needs (core logger → event log, file download, live objects on
  * window, the latest-run AbortSignal, source text for the source panels) and the one list of pages. Consumed as source by the
  * apps' Vite builds; never imports an app.
@@ -11,6 +11,7 @@ export { default as SourcePanel } from './SourcePanel.svelte';
 export { default as ErrorPanel } from './ErrorPanel.svelte';
 export { default as StatusBadge } from './StatusBadge.svelte';
 export { default as RoomLink } from './RoomLink.svelte';
+export { default as PeerNote } from './PeerNote.svelte';
 export { logTo } from './logTo.js';
 export type { LogSink, LogToOptions } from './logTo.js';
 export { downloadFile } from './download.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeIceServers, fetchIceServers, hasTurn } from './ice-servers.js';
+import { describeIceServers, fetchIceServers, hasTurn, loadIceServers, type IceServersCache } from './ice-servers.js';
 
 function answering(status: number, body: string): typeof fetch {
   return async () => new Response(body, { status, headers: { 'content-type': 'application/json' } });
@@ -68,5 +68,71 @@ describe('hasTurn and the expiry', () => {
       expiresAt: 1_700_003_600_000,
     });
     expect(await fetchIceServers(answering(200, JSON.stringify({ iceServers: list, expiresAt: 'soon' })))).toEqual({ iceServers: list });
+  });
+});
+
+describe('loadIceServers', () => {
+  /** A fetch that answers when told to, counting the requests. */
+  function gate(body: object): { fetcher: typeof fetch; requests: () => number; answer: () => void } {
+    let count = 0;
+    let open: () => void = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return {
+      fetcher: async () => {
+        count += 1;
+        await opened;
+        return new Response(JSON.stringify(body));
+      },
+      requests: () => count,
+      answer: () => open(),
+    };
+  }
+
+  it('shares the request in flight: two needs at page start (load, and a rejoin at once) fetch once', async () => {
+    const server = gate({ iceServers: [{ urls: 'stun:a:3478' }] });
+    const cache: IceServersCache = {};
+    const first = loadIceServers(server.fetcher, cache);
+    const second = loadIceServers(server.fetcher, cache);
+    server.answer();
+    expect(await first).toEqual(await second);
+    expect(server.requests()).toBe(1);
+  });
+
+  it('reuses a good answer for ten minutes, or half its credentials\' life, then fetches again', async () => {
+    let clock = 1_000_000;
+    const now = () => clock;
+    const server = gate({ iceServers: [{ urls: 'turn:a:3478', username: 'u', credential: 'c' }], expiresAt: 1_000_000 + 60_000 });
+    server.answer();
+    const cache: IceServersCache = {};
+    await loadIceServers(server.fetcher, cache, now);
+    clock += 29_000; // credentials valid 60 s: reused for 30 s
+    await loadIceServers(server.fetcher, cache, now);
+    expect(server.requests()).toBe(1);
+    clock += 2_000;
+    await loadIceServers(server.fetcher, cache, now);
+    expect(server.requests()).toBe(2);
+
+    const stun = gate({ iceServers: [{ urls: 'stun:a:3478' }] });
+    stun.answer();
+    const stunCache: IceServersCache = {};
+    await loadIceServers(stun.fetcher, stunCache, now);
+    clock += 9 * 60_000;
+    await loadIceServers(stun.fetcher, stunCache, now);
+    expect(stun.requests()).toBe(1);
+    clock += 2 * 60_000;
+    await loadIceServers(stun.fetcher, stunCache, now);
+    expect(stun.requests()).toBe(2);
+  });
+
+  it('asks again after a failure instead of keeping it', async () => {
+    let count = 0;
+    const failing: typeof fetch = async () => {
+      count += 1;
+      return new Response('nope', { status: 503 });
+    };
+    const cache: IceServersCache = {};
+    expect((await loadIceServers(failing, cache)).problem).toContain('503');
+    await loadIceServers(failing, cache);
+    expect(count).toBe(2);
   });
 });

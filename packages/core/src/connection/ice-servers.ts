@@ -47,6 +47,33 @@ export async function fetchIceServers(fetcher: typeof fetch = fetch, path: strin
   return typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? { iceServers: list, expiresAt } : { iceServers: list };
 }
 
+/** A list this page fetched: shared while in flight, then reused while its credentials are fresh. */
+export interface IceServersCache {
+  latest?: { result: Promise<IceServersResult>; until: number };
+}
+
+/** TURN credentials last an hour by default; a list older than this (or half its credentials' life) is fetched again. */
+const ICE_SERVERS_MAX_AGE_MS = 10 * 60_000;
+const pageCache: IceServersCache = {};
+
+/**
+ * The list, fetched once per need: every caller while a fetch is in flight shares it (a page that
+ * fetched at load and rejoined its room at once asked twice), and a good answer is reused until it
+ * is ten minutes old or half its credentials' life is gone. A failed one is asked again next time.
+ */
+export function loadIceServers(fetcher: typeof fetch = fetch, cache: IceServersCache = pageCache, now: () => number = Date.now): Promise<IceServersResult> {
+  const latest = cache.latest;
+  if (latest && now() < latest.until) return latest.result;
+  const startedAt = now();
+  const entry = { result: fetchIceServers(fetcher), until: Number.POSITIVE_INFINITY };
+  cache.latest = entry;
+  void entry.result.then((answer) => {
+    if (answer.problem) entry.until = 0;
+    else entry.until = startedAt + Math.min(ICE_SERVERS_MAX_AGE_MS, answer.expiresAt ? (answer.expiresAt - startedAt) / 2 : Number.POSITIVE_INFINITY);
+  });
+  return entry.result;
+}
+
 function urlsOf(server: RTCIceServer): string[] {
   return typeof server.urls === 'string' ? [server.urls] : [...server.urls];
 }

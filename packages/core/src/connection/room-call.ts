@@ -427,6 +427,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
       this.emit('error', error);
     });
     peer.on('track', (event) => this.emit('track', event.streams[0] ?? new MediaStream([event.track]), event));
+    this.#sayFailedIceServers(peer);
     this.emit('peer', peer);
     // Only the impolite side adds its media at once; the polite one while answering the offer
     // (see startNegotiation for the Chromium bug that makes the polite side wait).
@@ -436,6 +437,26 @@ export class RoomCall extends Emitter<RoomCallEvents> {
       ...(this.#options.politeWaitMs !== undefined ? { politeWaitMs: this.#options.politeWaitMs } : {}),
     });
     for (const message of this.#pending.splice(0)) void negotiator.handle(message);
+  }
+
+  /**
+   * One line per ICE server that failed in this connection's gathering, in one wording, for every
+   * page that calls (issue 13). Offline, the default STUN server's lookup fails with 701 once per
+   * local address: said twice in two wordings ("pc: ICE candidate error 701" and "ice: ICE server …
+   * failed"), with no word on whether it mattered, it taught that the call was broken.
+   */
+  #sayFailedIceServers(peer: Peer): void {
+    const said = new Set<string>();
+    const ice = namedLogger('ice', this.#log);
+    peer.on('icecandidateerror', ({ url, errorCode, errorText }) => {
+      if (said.has(url)) return;
+      said.add(url);
+      ice.warn(
+        errorCode === 701
+          ? `ICE server ${url} unreachable (701 ${errorText}): harmless for a call on this machine or LAN, where host candidates connect; calls across networks need it.`
+          : `ICE server ${url} answered ${errorCode} ${errorText}: this call goes on without it; /diagnostics/ice/ explains the code.`,
+      );
+    });
   }
 
   #addMedia(peer: Peer, reason: NegotiationStartReason): void {

@@ -1,5 +1,5 @@
 /**
- * What every call on this page starts from besides the ICE servers (core's `fetchIceServers`):
+ * What every call on this page starts from besides the ICE servers (core's `loadIceServers`):
  * the relay-only policy, and the media: the camera and microphone, or a generated test pattern
  * and tone for a machine with no camera.
  */

@@ -3,12 +3,9 @@
  * page opens (the codelab's io.connect()), and the ICE server list from /api/ice-servers, kept
  * fresh. Join then costs one round trip for the room, not a handshake and a fetch too.
  */
-import { describeIceServers, fetchIceServers } from '@workbench/core/ice-servers';
+import { describeIceServers, loadIceServers, type IceServersResult } from '@workbench/core/ice-servers';
 import type { SignalingClient } from '@workbench/core/signaling-client';
 import { exposeOnWindow, logTo, type LogSink } from '@workbench/ui';
-
-/** TURN credentials last an hour by default; refetch well before that. */
-const ICE_SERVERS_MAX_AGE_MS = 10 * 60_000;
 
 export interface CallServerEvents {
   /** The signaling server does not answer (connect_error). */
@@ -21,7 +18,8 @@ export interface CallServerEvents {
 
 export class CallServer {
   #signaling: Promise<SignalingClient> | undefined;
-  #iceServers: { list: RTCIceServer[]; at: number } | undefined;
+  /** The list last shown on the page: a list asked for again (Join, each connection) is said once. */
+  #shown: Promise<IceServersResult> | undefined;
 
   constructor(
     private readonly log: LogSink,
@@ -45,11 +43,12 @@ export class CallServer {
     return this.#signaling;
   }
 
-  /** The ICE server list from /api/ice-servers, fetched again when older than half its credentials' life. */
+  /** The ICE server list from /api/ice-servers: one fetch shared by page load, Join and each connection (core's loadIceServers). */
   async iceServers(): Promise<RTCIceServer[]> {
-    if (this.#iceServers && performance.now() - this.#iceServers.at < ICE_SERVERS_MAX_AGE_MS) return this.#iceServers.list;
-    const ice = await fetchIceServers();
-    this.#iceServers = { list: ice.iceServers, at: performance.now() };
+    const loading = loadIceServers();
+    const ice = await loading;
+    if (this.#shown === loading) return ice.iceServers;
+    this.#shown = loading;
     const text = describeIceServers(ice.iceServers);
     this.on.iceServers(text);
     if (ice.problem) this.log.warn(`${ice.problem} Calling with host candidates only.`, 'ice');

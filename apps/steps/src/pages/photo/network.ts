@@ -7,4 +7,4 @@
 export { SignalingClient } from '@workbench/core/signaling-client';
 export { RoomCall } from '@workbench/core/room-call';
 export { ChunkReceiver, sendBlob, sha256Hex } from '@workbench/core/data-channel';
-export { describeIceServers, fetchIceServers } from '@workbench/core/ice-servers';
+export { loadIceServers } from '@workbench/core/ice-servers';

@@ -3,7 +3,6 @@
  * lives, its readyState is shown, and it is dropped with its connection (peer left, Hang Up).
  */
 import type { TransferMeta } from '@workbench/core/data-channel';
-import { ErrorCode, explainConnectionFailure, type Explanation } from '@workbench/core/errors';
 import type { LogSink } from '@workbench/ui';
 import type { PhotoNetwork } from './photoNetwork.js';
 import { formatBytes } from './photoOptions.js';
@@ -64,18 +63,17 @@ export class PhotoChannel {
     return this.transfers.send(this.#channel, net, data, meta);
   }
 
-  /** The peer left: the channel goes, and the explanation says what it cut off. */
-  peerLeft(room: string): Explanation {
-    const explanation = explainConnectionFailure(ErrorCode.PeerLeft, { room });
+  /** The peer left: the channel goes; returns what it cut off, for the page's peer-left note ('' if nothing). */
+  peerLeft(): string {
     // Closing our own connection fires no 'close' on the channel, so say here what was cut off.
     const unfinished = this.transfers.takeUnfinished();
-    this.drop('the peer left', true);
-    return unfinished ? { ...explanation, detail: `${explanation.detail} ${unfinished.name} stopped after ${formatBytes(unfinished.bytes)} of ${formatBytes(unfinished.total)}.` } : explanation;
+    this.drop('the other person left');
+    return unfinished ? `${unfinished.name} stopped after ${formatBytes(unfinished.bytes)} of ${formatBytes(unfinished.total)}.` : '';
   }
 
   /** The channel is gone with its connection; `why` is what a send in progress is told. */
-  drop(why: string, explained = false): void {
-    this.transfers.cancel(why, { explained });
+  drop(why: string): void {
+    this.transfers.cancel(why);
     this.#detach?.();
     this.#detach = null;
     this.#channel = null;

@@ -19,5 +19,6 @@ export function logExchange(entry: TimelineEntry, room: string, log: LogSink): v
   if (entry.label === 'join') log.info(`join: ${entry.detail ?? ''} joined room ${room}`, 'signaling');
   else if (entry.label === 'ready') log.info(`ready: room ${room} now has two members; connecting the data channel`, 'signaling');
   else if (entry.from === 'peer' && (entry.label === 'offer' || entry.label === 'answer')) log.info(`received ${entry.label}`, 'signaling');
-  else if (entry.label === 'bye' && entry.from === 'server') log.warn(`bye: ${entry.detail ?? ''} left room ${room}; closing the peer connection`, 'signaling');
+  // A peer leaving is part of the flow: a normal line, not a warning (issue 13).
+  else if (entry.label === 'bye' && entry.from === 'server') log.info(`bye: ${entry.detail ?? ''} left room ${room}; closing the peer connection`, 'signaling');
 }

@@ -67,7 +67,7 @@ export class PhotoNetwork {
    * beside the room (both are round trips to the same server), and awaited when the call needs them.
    */
   iceConfiguration(loading: Promise<Connected>): () => Promise<RTCConfiguration> {
-    const ice = loading.then(({ net }) => net.fetchIceServers());
+    const ice = loading.then(({ net }) => net.loadIceServers());
     return async () => {
       const { iceServers, problem } = await ice;
       if (problem) this.log.warn(`${problem} Connecting with host candidates only.`, 'ice');

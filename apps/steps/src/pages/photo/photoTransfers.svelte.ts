@@ -81,8 +81,6 @@ export class PhotoTransfers {
   readonly #log: LogSink;
   readonly #options: PhotoTransfersOptions;
   #abort: AbortController | null = null;
-  /** An abort whose failure the page explains itself (the peer left), so not reported again. */
-  #quietAbort = false;
   /** The incoming transfer a closing channel cut short, until the peer-left message explains why. */
   #interrupted: Progress | null = null;
 
@@ -97,7 +95,7 @@ export class PhotoTransfers {
     receiver.on('header', (header) => this.#onHeader(header));
     receiver.on('progress', (progress) => this.#onProgress(progress));
     receiver.on('complete', (transfer) => void this.#onComplete(transfer, core));
-    receiver.on('error', (failure, id) => this.#onError(failure, id));
+    receiver.on('error', (failure, id) => this.#onError(failure, id, channel));
     receiver.on('message', (data) =>
       this.#log.info(`message that is not a transfer: ${typeof data === 'string' ? JSON.stringify(data.slice(0, 80)) : `${data.byteLength} bytes`}`, 'photos'),
     );
@@ -108,7 +106,6 @@ export class PhotoTransfers {
   async send(channel: RTCDataChannel, core: TransferCore, data: Blob | Uint8Array<ArrayBuffer>, meta: TransferMeta & { name: string }): Promise<SentSummary> {
     const controller = new AbortController();
     this.#abort = controller;
-    this.#quietAbort = false;
     this.sending = true;
     const total = data instanceof Blob ? data.size : data.byteLength;
     this.sendProgress = { name: meta.name, bytes: 0, total };
@@ -147,8 +144,11 @@ export class PhotoTransfers {
       this.#options.onSent?.(summary);
       return summary;
     } catch (failure) {
-      this.#log.error(`Sending ${meta.name} failed: ${failure instanceof Error ? failure.message : String(failure)}`, 'photos');
-      if (!(controller.signal.aborted && this.#quietAbort)) {
+      if (controller.signal.aborted) {
+        // This page stopped it (Hang Up, the other person left): part of the flow, said as such.
+        this.#log.info(`${meta.name} not sent: ${String(controller.signal.reason)}.`, 'photos');
+      } else {
+        this.#log.error(`Sending ${meta.name} failed: ${failure instanceof Error ? failure.message : String(failure)}`, 'photos');
         this.#options.onFailure(failure instanceof WorkbenchError ? failure : new WorkbenchError(ErrorCode.ChannelClosed, undefined, { cause: failure }));
       }
       throw failure;
@@ -163,8 +163,7 @@ export class PhotoTransfers {
    * Stops a send in progress. Needed when the page closes its own connection: that fires no
    * 'close' on the channel, so a send waiting for `bufferedamountlow` would wait forever.
    */
-  cancel(reason: string, { explained = false } = {}): void {
-    this.#quietAbort = explained;
+  cancel(reason: string): void {
     this.#abort?.abort(reason);
   }
 
@@ -240,11 +239,24 @@ export class PhotoTransfers {
     this.#options.onReceived?.(photo);
   }
 
-  #onError(failure: WorkbenchError, id?: string): void {
-    // The channel often closes a moment before the server's 'bye' arrives: remember how far the
-    // transfer got, so the peer-left explanation can still say it.
-    this.#interrupted = failure.code === ErrorCode.TransferTruncated ? this.receiveProgress : null;
+  #onError(failure: WorkbenchError, id: string | undefined, channel: RTCDataChannel): void {
+    const progress = this.receiveProgress;
     this.receiveProgress = null;
+    // Cut short because the channel closed: the other side left or hung up mid-transfer. That is
+    // the flow, not a failure (issue 13): a normal line, and the page's peer-left note says how far
+    // it got (the channel often closes a moment before the server's 'bye', so it is kept till then).
+    if (failure.code === ErrorCode.TransferTruncated && channel.readyState !== 'open') {
+      this.#interrupted = progress;
+      this.#log.info(`${progress ? `${progress.name} stopped after ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)}` : 'A transfer stopped'}: the channel closed (the other side left or hung up).`, 'photos');
+      return;
+    }
+    // The sender cancelled it (it hung up, or its page closed): its choice, not a failure here.
+    if (failure.code === ErrorCode.TransferAborted) {
+      this.#interrupted = null;
+      this.#log.info(failure.message, 'photos');
+      return;
+    }
+    this.#interrupted = null;
     this.#log.error(`${failure.code}${id ? ` (${id.slice(0, 8)})` : ''}: ${failure.message}`, 'photos');
     this.#options.onFailure(failure);
   }

@@ -24,14 +24,17 @@ function constraintOf(error: WorkbenchError): string | undefined {
   return typeof cause?.constraint === 'string' ? cause.constraint : undefined;
 }
 
+/** What the probe asks for: explanations name the camera alone, not "camera or microphone". */
+const VIDEO_ONLY: MediaStreamConstraints = { video: true };
+
 function asWorkbenchError(error: unknown): WorkbenchError {
   if (error instanceof WorkbenchError) return error;
-  const explanation = explainMediaError(error);
+  const explanation = explainMediaError(error, VIDEO_ONLY);
   return new WorkbenchError(explanation.code, `${explanation.detail} ${explanation.fix}`, { cause: error, explanation });
 }
 
 function noCameraError(message: string): WorkbenchError {
-  const explanation = explainMediaError({ name: 'NotFoundError', message });
+  const explanation = explainMediaError({ name: 'NotFoundError', message }, VIDEO_ONLY);
   return new WorkbenchError(explanation.code, `${message} ${explanation.fix}`, { explanation });
 }
 
@@ -127,7 +130,7 @@ class ProbeRun {
       if (result.code === ProbeCode.Busy) retry = false;
       else if (result.attempts > 0) retry = true;
       if (result.code === ProbeCode.CameraGone && !camera.error) {
-        camera.error = explainMediaError({ name: 'NotFoundError', message: result.reason });
+        camera.error = explainMediaError({ name: 'NotFoundError', message: result.reason }, VIDEO_ONLY);
       }
       this.results.push(result);
       this.progress(undefined, result);

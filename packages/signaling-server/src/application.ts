@@ -6,7 +6,9 @@
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '@workbench/core/protocol';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Cluster } from 'ioredis';
+import { roomOfKey } from './connection/hub.js';
 import { Server } from 'socket.io';
 import { AddressLimits } from './address-limits.js';
 import { createRequestHandler } from './http-handler.js';
@@ -15,7 +17,7 @@ import { createLogger, type Logger } from './logger.js';
 import { SignalingMetrics } from './metrics.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { RedisRelay } from './redis-relay.js';
-import { RedisSeatStore, redactRedisUrl } from './redis-seat-store.js';
+import { RedisSeatStore, describeRedisCluster, redactRedisUrl } from './redis-seat-store.js';
 import { RoomRegistry } from './room-registry.js';
 import { MemorySeatStore, type SeatStore } from './seat-store.js';
 import { AllowedHosts, installRequestGate } from './request-gate.js';
@@ -31,7 +33,7 @@ export interface Application {
    * this process's own clients (Redis holds the rest).
    */
   rooms: RoomRegistry;
-  /** Where seats are kept: memory, or Redis when `redisUrl` is set. */
+  /** Where seats are kept: memory, or Redis when `redisUrl` or `redisCluster` is set. */
   store: SeatStore;
   metrics: SignalingMetrics;
   logger: Logger;
@@ -94,9 +96,11 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
   let store: SeatStore;
   let adapterClients: { pub: RedisSeatStore['redis']; sub: RedisSeatStore['redis'] } | undefined;
   let relay: RedisRelay | undefined;
-  if (config.redisUrl !== undefined) {
-    const redisStore = new RedisSeatStore({
-      url: config.redisUrl,
+  let redisStore: RedisSeatStore | undefined;
+  const cluster = config.redisCluster;
+  if (config.redisUrl !== undefined || cluster !== undefined) {
+    redisStore = new RedisSeatStore({
+      ...(cluster !== undefined ? { cluster } : { url: config.redisUrl }),
       capacity: config.roomCapacity,
       seatTtlMs: config.seatTtlMs,
       keyPrefix: config.redisKeyPrefix,
@@ -105,16 +109,21 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       logger,
     });
     store = redisStore;
-    adapterClients = { pub: redisStore.redis.duplicate(), sub: redisStore.redis.duplicate() };
+    adapterClients = {
+      pub: redisStore.redis.duplicate(),
+      // On a cluster, SSUBSCRIBE must go to the master serving each channel's slot: ioredis keeps a
+      // subscriber connection per master for that only when asked to.
+      sub: cluster !== undefined ? (redisStore.redis as Cluster).duplicate([], { shardedSubscribers: true }) : redisStore.redis.duplicate(),
+    };
     // The store reports outages; the adapter's connections would repeat every retry.
     for (const client of Object.values(adapterClients)) client.on('error', () => {});
     redisStore.watch(adapterClients.pub, adapterClients.sub);
     relay = new RedisRelay({
       ...adapterClients,
       nodeId: redisStore.nodeId,
-      keyPrefix: config.redisKeyPrefix,
+      keys: redisStore.keys,
       adapterKey,
-      where: redactRedisUrl(config.redisUrl),
+      where: cluster !== undefined ? describeRedisCluster(cluster) : redactRedisUrl(config.redisUrl ?? ''),
     });
   } else {
     store = new MemorySeatStore(new RoomRegistry(config.roomCapacity));
@@ -185,9 +194,32 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
     ...(adapterClients !== undefined
-      ? { adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: adapterKey }) }
+      ? {
+          adapter:
+            cluster !== undefined
+              ? // A channel per socket.io room, and so per signaling room, in the room's slot (see
+                // roomKey). 'dynamic-private', not 'dynamic': 'dynamic' takes any 20-character room
+                // for a socket id and sends to it on the namespace's channel (another slot), and
+                // `{room:<13 characters>}` is 20 characters.
+                createShardedAdapter(adapterClients.pub, adapterClients.sub, { channelPrefix: adapterKey, subscriptionMode: 'dynamic-private' })
+              : createAdapter(adapterClients.pub, adapterClients.sub, { key: adapterKey }),
+        }
       : {}),
   });
+  if (relay !== undefined && redisStore !== undefined && cluster !== undefined) {
+    // After the adapter's own listeners (it subscribes the room's channel first, see RedisRelay).
+    const clusterRelay = relay;
+    const adapter = io.of('/').adapter;
+    adapter.on('create-room', (key: string) => {
+      const room = roomOfKey(key);
+      if (room !== undefined) void clusterRelay.roomOpened(room);
+    });
+    adapter.on('delete-room', (key: string) => {
+      const room = roomOfKey(key);
+      if (room !== undefined) clusterRelay.roomClosed(room);
+    });
+    redisStore.beforeSeat = (room) => clusterRelay.roomOpened(room);
+  }
   coalesceWebSocketWrites(io.engine);
   installRequestGate(httpServer, {
     hosts: new AllowedHosts(config.host, config.publicHosts),
@@ -225,7 +257,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     }
     // After the Server made the adapter, which subscribed its pattern: the relay's probe comes second.
     await relay?.start(CONNECT_TIMEOUT_MS);
-    if (config.redisUrl !== undefined) {
+    if (redisStore !== undefined) {
       logger.info(`sharing rooms through Redis as process ${store.nodeId}`, { event: 'redis_ready', node: store.nodeId });
     }
   })();

@@ -22,7 +22,16 @@ export interface SignalingHub {
 /**
  * socket.io rooms share one namespace with socket ids, and ids match the room-name rule; without a
  * prefix a client could "join" another client's id and receive its private traffic.
+ * The braces are a Redis Cluster hash tag: the sharded adapter's channel for this room
+ * (`<prefix>socket.io#/#{room:<room>}#`) then hashes to the slot of the room's seats
+ * (`<prefix>{room:<room>}`), which the relay script publishes on with SPUBLISH, and a script may
+ * only touch one slot. Harmless on one Redis.
  */
 export function roomKey(room: string): string {
-  return `room:${room}`;
+  return `{room:${room}}`;
+}
+
+/** The signaling room a socket.io room stands for; undefined for a socket's own room. */
+export function roomOfKey(key: string): string | undefined {
+  return /^\{room:(.+)\}$/.exec(key)?.[1];
 }

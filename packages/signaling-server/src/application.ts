@@ -81,6 +81,24 @@ function healthState(reason: string | undefined): { ok: true } | { ok: false; re
   return reason === undefined ? { ok: true } : { ok: false, reason: `${reason}; relays between processes are refused with UNAVAILABLE` };
 }
 
+/**
+ * The sharded adapter calls `ssubscribe` / `sunsubscribe` and drops the promise; when the cluster
+ * connection ends (shutdown, or startup giving up) ioredis rejects the queued ones, and an
+ * unobserved rejection would end the process. A subscription that failed shows as a 'deaf' relay
+ * probe, and ioredis subscribes again after a reconnect, so nothing is lost by observing them here.
+ */
+function observeSubscriptions(sub: Cluster): void {
+  const client = sub as unknown as Record<'ssubscribe' | 'sunsubscribe', (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['ssubscribe', 'sunsubscribe'] as const) {
+    const original = client[name].bind(sub);
+    client[name] = (...args) => {
+      const done = original(...args);
+      done.catch(() => {});
+      return done;
+    };
+  }
+}
+
 function timeout(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -115,6 +133,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       // subscriber connection per master for that only when asked to.
       sub: cluster !== undefined ? (redisStore.redis as Cluster).duplicate([], { shardedSubscribers: true }) : redisStore.redis.duplicate(),
     };
+    if (cluster !== undefined) observeSubscriptions(adapterClients.sub as Cluster);
     // The store reports outages; the adapter's connections would repeat every retry.
     for (const client of Object.values(adapterClients)) client.on('error', () => {});
     redisStore.watch(adapterClients.pub, adapterClients.sub);

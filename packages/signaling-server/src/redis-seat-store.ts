@@ -269,7 +269,9 @@ export class RedisSeatStore implements SeatStore {
       this.redis.disconnect();
       const why = error instanceof Error ? error.message : String(error);
       throw new RedisUnavailableError(
-        `Could not reach Redis at ${this.#where} (${why}). Start redis-server there, or fix --redis-url / REDIS_URL; without it the server runs as one process with no Redis.`,
+        this.keys.cluster
+          ? `Could not reach the Redis Cluster (${this.#where}; ${why}). Start its masters (Redis 7 or later, cluster_state:ok), or fix --redis-cluster / REDIS_CLUSTER; without it the server runs as one process with no Redis.`
+          : `Could not reach Redis at ${this.#where} (${why}). Start redis-server there, or fix --redis-url / REDIS_URL; without it the server runs as one process with no Redis.`,
         { cause: error },
       );
     } finally {

@@ -9,7 +9,7 @@ import type { JoinResult } from '@workbench/core/protocol';
 import { redisCommand, startRedisCluster, type RedisCluster } from '@workbench/testing';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from './cluster.js';
+import { startServerProcess, waitForLog, type ServerProcess } from './cluster.js';
 import { connectClient, settle, until, waitForEvent, type RecordingClient } from './helpers.js';
 
 const SEAT_TTL_MS = 3000;
@@ -38,8 +38,8 @@ afterAll(async () => {
   await redis?.stop();
 }, 30_000);
 
-async function client(server: ServerProcess): Promise<RecordingClient> {
-  const connected = await connectClient(server.url);
+async function client(server: ServerProcess, options: Parameters<typeof connectClient>[1] = {}): Promise<RecordingClient> {
+  const connected = await connectClient(server.url, options);
   clients.push(connected);
   return connected;
 }
@@ -162,6 +162,36 @@ describe('two processes sharing rooms through a three-master Redis Cluster', () 
       expect(await health.json()).toMatchObject({ ok: true });
     }
   });
+
+  it('moves the seat of a client that resumes on the other process, and relays across processes from there', async () => {
+    const a = await client(servers[0]!, { auth: { resumeToken: '' } });
+    const b = await client(servers[0]!);
+    const first = await join(a, 'resume-c');
+    expect(first).toMatchObject({ ok: true, role: 'created', resumeToken: expect.stringMatching(/^resume-c\./) });
+    await join(b, 'resume-c');
+    const memberId = a.socket.id!;
+
+    a.socket.io.engine.close();
+    await waitForLog(servers[0]!, (r) => r.event === 'hold' && r.client === memberId, 10_000);
+    const back = await client(servers[1]!, { auth: { resumeToken: first.ok ? (first as { resumeToken?: string }).resumeToken : '' } });
+    await until(() => back.of('log').some(([lines]) => String(lines).includes('Resumed seat')), 10_000, 'resumed');
+    expect(await join(back, 'resume-c')).toMatchObject({ ok: true, role: 'created', clientId: memberId, peers: [b.socket.id] });
+
+    // The seat now names the second process, in the room and in that process's seat set only.
+    const [firstNode, secondNode] = await Promise.all(
+      servers.map(async (server) => String((await waitForLog(server, (r) => r.event === 'redis_ready')).node)),
+    );
+    expect(await inspector.hget(`${PREFIX}{room:resume-c}`, memberId)).toMatch(new RegExp(`\\|${secondNode}\\|`));
+    expect(await inspector.sismember(`${PREFIX}{registry}seats:${secondNode}`, `resume-c ${memberId}`)).toBe(1);
+    expect(await inspector.sismember(`${PREFIX}{registry}seats:${firstNode}`, `resume-c ${memberId}`)).toBe(0);
+
+    b.socket.emit('message', { type: 'text', text: 'to the resumed one' });
+    back.socket.emit('message', { type: 'text', text: 'from the resumed one' });
+    await until(() => back.of('message').length === 1 && b.of('message').length === 1, 10_000, 'relays after the resume');
+    expect(back.of('message')).toEqual([[{ type: 'text', text: 'to the resumed one' }, b.socket.id]]);
+    expect(b.of('message')).toEqual([[{ type: 'text', text: 'from the resumed one' }, memberId]]);
+    expect(b.of('bye')).toEqual([]);
+  }, 30_000);
 
   it('frees the seats of a process killed with SIGKILL within the seat TTL: its peers hear bye', async () => {
     const survivors: RecordingClient[] = [];

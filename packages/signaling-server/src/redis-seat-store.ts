@@ -7,6 +7,9 @@
  * Redis going away is survived: operations wait (bounded) until it is back, and because a Redis
  * restart loses everything, each process then writes its own clients' seats back before taking
  * new joins.
+ *
+ * On a Redis Cluster (`cluster`) the same, with hash-tagged keys ({@link redisKeys}) and the
+ * CLUSTER_ scripts of redis-lua.ts, each of which touches one slot.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';

@@ -338,14 +338,21 @@ export class RedisRelay implements CrossProcessRelay {
         : status === 'away'
           ? `Not delivered: your peer ${String(detail)} is reconnecting (its connection dropped; its seat is held for it).`
           : status === 'deaf'
-            ? `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
+            ? this.#sharded
+              ? // Per room here: a process unsubscribes a room's probe once its last client there is gone.
+                `Not delivered: the server process of your peer ${String(detail)} is not receiving this room's messages from Redis at ${where} right now (your peer's connection dropped and it may come back, its connection to Redis dropped, or the process died).`
+              : `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
             : status === 'late'
               ? `Not delivered: Redis at ${where} took the message ${String(detail)} ms after its ${RELAY_DEADLINE_MS} ms deadline (stalled or overloaded), and a late signaling message is worse than none.`
               : `Not delivered: Redis at ${where} gave an answer this server does not understand (${JSON.stringify(reply)}).`;
     return { delivered: false, reason: `${reason} Send it again in a moment.` };
   }
 
-  /** Redis's TIME against this clock, taken at the midpoint of the round trip. */
+  /**
+   * Redis's TIME against this clock, taken at the midpoint of the round trip. On a cluster it is
+   * one master's clock while each relay script reads its room's master: they differ by their NTP
+   * error, milliseconds against a deadline of seconds.
+   */
   async #syncClock(): Promise<void> {
     try {
       const before = Date.now();

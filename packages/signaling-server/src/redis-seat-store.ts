@@ -189,6 +189,11 @@ export class RedisSeatStore implements SeatStore {
   #lastAnsweredAt = 0;
   /** When this process last got Redis back after losing it. */
   #restoredAt = 0;
+  /** Redis Cluster: what is wrong with it as its masters last said (undefined: all say cluster_state:ok). */
+  #clusterTrouble: string | undefined;
+  #checkingMasters = false;
+  /** Redis Cluster: when a master last seemed down, or a heartbeat last failed (see #reap). */
+  #clusterTroubleAt = 0;
 
   constructor(options: RedisSeatStoreOptions) {
     this.#options = options;
@@ -303,6 +308,7 @@ export class RedisSeatStore implements SeatStore {
    * it re-sends after a reconnect, so its answer also says the subscriptions are back.
    */
   async #probe(): Promise<void> {
+    if (this.keys.cluster) void this.#checkMasters();
     if (this.#probing || this.#closed) return;
     this.#probing = true;
     const startedAt = Date.now();
@@ -314,6 +320,36 @@ export class RedisSeatStore implements SeatStore {
     } finally {
       this.#probing = false;
     }
+  }
+
+  /**
+   * Redis Cluster: a PING goes to any one master and is answered even while the cluster is down
+   * (a master gone, its slots served by nobody), so each master is asked for CLUSTER INFO as well.
+   * A master that does not answer within PROBE_STALL_MS counts as down, as a silent PING does (a
+   * busy machine answers late); its question is not asked again until it has answered (ioredis
+   * keeps it queued), so a long outage piles nothing up.
+   */
+  async #checkMasters(): Promise<void> {
+    if (this.#checkingMasters || this.#closed || this.redis.status !== 'ready') return;
+    this.#checkingMasters = true;
+    const masters = (this.redis as Cluster).nodes('master');
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), PROBE_STALL_MS)));
+    const answers = masters.map((node) =>
+      node.cluster('INFO').then(
+        (info) => /cluster_state:(\w+)/.exec(String(info))?.[1] ?? 'unknown',
+        () => 'unreachable',
+      ),
+    );
+    const states = await Promise.all(answers.map((answer) => Promise.race([answer, slow])));
+    clearTimeout(timer);
+    const trouble = states.flatMap((state, i) =>
+      state === 'ok' ? [] : [`${masters[i]?.options.host}:${masters[i]?.options.port} ${state === 'slow' ? 'does not answer' : `says cluster_state:${state}`}`],
+    );
+    this.#clusterTrouble = masters.length === 0 ? 'no master is known' : trouble.length > 0 ? trouble.join(', ') : undefined;
+    if (this.#clusterTrouble !== undefined) this.#clusterTroubleAt = Date.now();
+    // The next check waits until every master has answered this one.
+    void Promise.all(answers).finally(() => (this.#checkingMasters = false));
   }
 
   unavailableReason(): string | undefined {
@@ -330,6 +366,7 @@ export class RedisSeatStore implements SeatStore {
     const silentMs = now - this.#lastAnsweredAt;
     if (silentMs > PROBE_STALL_MS) return `Redis at ${this.#where} has not answered a PING for ${silentMs} ms (stalled or overloaded)`;
     if (now - this.#restoredAt < RECONNECT_SETTLE_MS) return `Redis at ${this.#where} is back only since ${now - this.#restoredAt} ms; the other processes are reconnecting`;
+    if (this.#clusterTrouble !== undefined) return `the Redis Cluster (${this.#where}) is not ok: ${this.#clusterTrouble}`;
     return undefined;
   }
 
@@ -468,12 +505,19 @@ export class RedisSeatStore implements SeatStore {
       }
       this.#heartbeatSeen = true;
     } catch (error) {
+      this.#clusterTroubleAt = Date.now();
       if (force) throw error;
     }
   }
 
   async #reap(): Promise<void> {
     if (this.#closed || !this.#isAvailable) return;
+    // A Redis Cluster with a master down refuses every command (CLUSTERDOWN) while this process's
+    // connection stays up, so no process could refresh its heartbeat, and the first to reap once it
+    // is back would free every other live process's seats and tell their peers 'bye' (the outage
+    // test caught this). Reaping waits one seat TTL after any sign of trouble, by when every live
+    // process has beaten again; a process that did die is reaped that much later.
+    if (this.keys.cluster && Date.now() - this.#clusterTroubleAt < this.#options.seatTtlMs) return;
     try {
       const freed: FreedSeat[] = [];
       if (this.keys.cluster) {

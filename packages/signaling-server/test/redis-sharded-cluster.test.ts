@@ -75,14 +75,28 @@ describe('two processes sharing rooms through a three-master Redis Cluster', () 
       expect(joinedOn(`sharded-${i}`, b.socket.id)).toEqual([1]);
     }
 
+    // Each with an ack, so that a relay the server refused says why (it would otherwise just be missing).
+    const refused: unknown[] = [];
+    let acked = 0;
+    const send = (c: RecordingClient, text: string) =>
+      void c.socket
+        .timeout(30_000)
+        .emitWithAck('message', { type: 'text', text })
+        .then(
+          (answer) => (answer.ok ? undefined : refused.push({ text, answer })),
+          (error: unknown) => refused.push({ text, error: String(error) }),
+        )
+        .finally(() => (acked += 1));
     for (const [i, [a, b]] of pairs.entries()) {
       for (let k = 0; k < 10; k += 1) {
-        a.socket.emit('message', { type: 'text', text: `${i}:a:${k}` });
-        b.socket.emit('message', { type: 'text', text: `${i}:b:${k}` });
+        send(a, `${i}:a:${k}`);
+        send(b, `${i}:b:${k}`);
       }
     }
     const total = () => pairs.reduce((n, [a, b]) => n + a.of('message').length + b.of('message').length, 0);
-    await until(() => total() >= 2000, 30_000, 'all 2000 relayed messages');
+    await until(() => total() >= 2000 || refused.length > 0, 30_000, 'all 2000 relayed messages');
+    expect(refused).toEqual([]);
+    await until(() => acked === 2000, 10_000, 'every ack');
     await settle(300);
     expect(total()).toBe(2000);
     for (const [i, [a, b]] of pairs.entries()) {

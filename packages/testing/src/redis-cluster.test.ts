@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { redisCommand } from './redis.js';
-import { startRedisCluster, type RedisCluster } from './redis-cluster.js';
+import { startRedisCluster, type RedisCluster, type RedisClusterNode } from './redis-cluster.js';
 
 describe('startRedisCluster', () => {
   let cluster: RedisCluster;
@@ -33,6 +33,22 @@ describe('startRedisCluster', () => {
       expect(await redisCommand(node.host, node.port, ['GET', '{room:foo}seats'])).toBe(`-MOVED ${slot} 127.0.0.1:${owner.port}\r\n`);
     }
   });
+
+  it('stops one master (the cluster goes down) and starts it again, empty, as the same node', async () => {
+    const [first, , third] = cluster.nodes as [RedisClusterNode, RedisClusterNode, RedisClusterNode];
+    const id = await redisCommand(third.host, third.port, ['CLUSTER', 'MYID']);
+    await cluster.stopNode(third);
+    await expect(redisCommand(third.host, third.port, ['PING'], 500)).rejects.toThrow(/ECONNREFUSED/);
+    // The others notice within the node timeout (2 s) and stop serving.
+    const deadline = Date.now() + 10_000;
+    while (!(await redisCommand(first.host, first.port, ['CLUSTER', 'INFO'])).includes('cluster_state:fail') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await redisCommand(first.host, first.port, ['CLUSTER', 'INFO'])).toContain('cluster_state:fail');
+    await cluster.startNode(third);
+    expect(await redisCommand(third.host, third.port, ['CLUSTER', 'MYID'])).toBe(id);
+    for (const node of cluster.nodes) expect(await redisCommand(node.host, node.port, ['CLUSTER', 'INFO'])).toContain('cluster_state:ok');
+  }, 40_000);
 
   it('runs without persistence', async () => {
     const node = cluster.nodes[1]!;

@@ -20,8 +20,15 @@ export interface RedisCluster {
   nodes: RedisClusterNode[];
   /** `127.0.0.1:<port>,127.0.0.1:<port>,…`: what `--redis-cluster` takes. */
   addresses: string;
-  /** The master serving `slot` (0–16383), as `CLUSTER SLOTS` says. */
+  /** The master serving `slot` (0–16383), as `CLUSTER NODES` says. */
   nodeForSlot(slot: number): Promise<RedisClusterNode>;
+  /** Ends one master (SIGTERM, nothing saved): its slots are served by nobody until it is back. */
+  stopNode(node: RedisClusterNode): Promise<void>;
+  /**
+   * Starts a stopped master again on its ports, with its nodes.conf (so it rejoins as itself) but
+   * none of its data, and resolves once every master says cluster_state:ok.
+   */
+  startNode(node: RedisClusterNode, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,10 +65,11 @@ export async function startRedisCluster(options: { startTimeoutMs?: number } = {
   try {
     const ports = await distinctFreePorts(host, MASTERS * 2);
     const nodes = ports.slice(0, MASTERS).map((port) => ({ host, port }));
+    const argsOf: string[][] = [];
     for (const [i, node] of nodes.entries()) {
       const dir = makeTempDir('redis-cluster');
       dirs.push(dir);
-      const proc = spawnManaged(`redis-server (cluster node ${node.port})`, server, [
+      argsOf.push([
         '--port', String(node.port),
         '--bind', host,
         '--cluster-enabled', 'yes',
@@ -75,8 +83,18 @@ export async function startRedisCluster(options: { startTimeoutMs?: number } = {
         '--daemonize', 'no',
         '--logfile', '',
       ]);
-      procs.push(proc);
+      procs.push(spawnManaged(`redis-server (cluster node ${node.port})`, server, argsOf[i] as string[]));
     }
+    const allOk = (timeout: number) =>
+      Promise.all(
+        nodes.map((node, i) =>
+          waitUntilReady(
+            procs[i] as ManagedProcess,
+            async () => (await redisCommand(host, node.port, ['CLUSTER', 'INFO'], 300)).includes('cluster_state:ok'),
+            timeout,
+          ),
+        ),
+      );
     await Promise.all(
       procs.map((proc, i) => {
         const node = nodes[i] as RedisClusterNode;
@@ -92,13 +110,7 @@ export async function startRedisCluster(options: { startTimeoutMs?: number } = {
     }
     // `--cluster create` returns once slots are assigned; each node says ok only when it has heard
     // from the others that every slot is covered.
-    for (const [i, node] of nodes.entries()) {
-      await waitUntilReady(
-        procs[i] as ManagedProcess,
-        async () => (await redisCommand(host, node.port, ['CLUSTER', 'INFO'], 300)).includes('cluster_state:ok'),
-        Math.max(1000, deadline - Date.now()),
-      );
-    }
+    await allOk(Math.max(1000, deadline - Date.now()));
     return {
       nodes,
       addresses: addresses.join(','),
@@ -117,6 +129,16 @@ export async function startRedisCluster(options: { startTimeoutMs?: number } = {
           if (serves && owner !== undefined) return owner;
         }
         throw new Error(`No master of the cluster serves slot ${slot}; CLUSTER NODES said:\n${stdout}`);
+      },
+      async stopNode(node) {
+        await procs[nodes.indexOf(node)]?.stop();
+      },
+      async startNode(node, startTimeoutMs = 20_000) {
+        const i = nodes.indexOf(node);
+        if (i < 0) throw new Error(`${node.host}:${node.port} is not a node of this cluster`);
+        await procs[i]?.stop();
+        procs[i] = spawnManaged(`redis-server (cluster node ${node.port}, restarted)`, server, argsOf[i] as string[]);
+        await allOk(startTimeoutMs);
       },
       stop,
     };

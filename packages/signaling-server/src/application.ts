@@ -218,8 +218,9 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
             cluster !== undefined
               ? // A channel per socket.io room, and so per signaling room, in the room's slot (see
                 // roomKey). 'dynamic-private', not 'dynamic': 'dynamic' takes any 20-character room
-                // for a socket id and sends to it on the namespace's channel (another slot), and
-                // `{room:<13 characters>}` is 20 characters.
+                // for a socket id and sends to it on the namespace's channel, in another slot and
+                // usually on another master, where the relay script may not publish; and
+                // `{room:<13 characters>}` is 20 characters (the cluster test picks such a room).
                 createShardedAdapter(adapterClients.pub, adapterClients.sub, { channelPrefix: adapterKey, subscriptionMode: 'dynamic-private' })
               : createAdapter(adapterClients.pub, adapterClients.sub, { key: adapterKey }),
         }

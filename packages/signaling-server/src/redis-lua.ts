@@ -295,7 +295,10 @@ export const CLUSTER_RELAY_SCRIPT = RELAY_SCRIPT.replaceAll("redis.call('PUBLISH
  * - join order comes from the room itself (one more than its highest), not from a global counter:
  *   only the order within a room was ever used;
  * - the `restoring` flag is read before the join script and passed in: a join racing the moment a
- *   master lost its data may slip past it, which a single Redis ruled out.
+ *   master lost its data may slip past it, which a single Redis ruled out;
+ * - a reap is no longer atomic: a process that stalled past its TTL and writes its seats back
+ *   while another process is reaping it may see one freed again (its peer then hears 'bye'); on
+ *   one Redis the reap either happened before the write-back or not at all.
  */
 
 /**

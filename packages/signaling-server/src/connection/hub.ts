@@ -24,8 +24,9 @@ export interface SignalingHub {
  * prefix a client could "join" another client's id and receive its private traffic.
  * The braces are a Redis Cluster hash tag: the sharded adapter's channel for this room
  * (`<prefix>socket.io#/#{room:<room>}#`) then hashes to the slot of the room's seats
- * (`<prefix>{room:<room>}`), which the relay script publishes on with SPUBLISH, and a script may
- * only touch one slot. Harmless on one Redis.
+ * (`<prefix>{room:<room>}`): the relay script, run on the master holding the seats, publishes on
+ * it with SPUBLISH, and Redis refuses a script a channel of another master (one slot also stays on
+ * one master when slots move). Harmless on one Redis.
  */
 export function roomKey(room: string): string {
   return `{room:${room}}`;

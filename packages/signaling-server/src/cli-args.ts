@@ -54,7 +54,7 @@ export const CLI_USAGE = `Usage: workbench-server [options]     (from the repo: 
   --log-format <f>       json (one object per line) or text           env LOG_FORMAT
                          default: text on a terminal, json otherwise
 
-Several processes (any number, on one or more machines) share rooms through one Redis:
+Several processes (any number, on one or more machines) share rooms through one Redis (or a Redis Cluster):
   --redis-url <url>      redis://host:port; unset = one process, rooms in memory  env REDIS_URL
   --redis-cluster <host:port,…>
                          a Redis Cluster (Redis 7+) instead of one Redis: some of its masters,

@@ -6,7 +6,9 @@
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '@workbench/core/protocol';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Cluster } from 'ioredis';
+import { roomOfKey } from './connection/hub.js';
 import { Server } from 'socket.io';
 import { AddressLimits } from './address-limits.js';
 import { createRequestHandler } from './http-handler.js';
@@ -15,7 +17,7 @@ import { createLogger, type Logger } from './logger.js';
 import { SignalingMetrics } from './metrics.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { RedisRelay } from './redis-relay.js';
-import { RedisSeatStore, redactRedisUrl } from './redis-seat-store.js';
+import { RedisSeatStore, describeRedisCluster, redactRedisUrl } from './redis-seat-store.js';
 import { RoomRegistry } from './room-registry.js';
 import { MemorySeatStore, type SeatStore } from './seat-store.js';
 import { AllowedHosts, installRequestGate } from './request-gate.js';
@@ -31,7 +33,7 @@ export interface Application {
    * this process's own clients (Redis holds the rest).
    */
   rooms: RoomRegistry;
-  /** Where seats are kept: memory, or Redis when `redisUrl` is set. */
+  /** Where seats are kept: memory, or Redis when `redisUrl` or `redisCluster` is set. */
   store: SeatStore;
   metrics: SignalingMetrics;
   logger: Logger;
@@ -79,6 +81,24 @@ function healthState(reason: string | undefined): { ok: true } | { ok: false; re
   return reason === undefined ? { ok: true } : { ok: false, reason: `${reason}; relays between processes are refused with UNAVAILABLE` };
 }
 
+/**
+ * The sharded adapter calls `ssubscribe` / `sunsubscribe` and drops the promise; when the cluster
+ * connection ends (shutdown, or startup giving up) ioredis rejects the queued ones, and an
+ * unobserved rejection would end the process. A subscription that failed shows as a 'deaf' relay
+ * probe, and ioredis subscribes again after a reconnect, so nothing is lost by observing them here.
+ */
+function observeSubscriptions(sub: Cluster): void {
+  const client = sub as unknown as Record<'ssubscribe' | 'sunsubscribe', (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['ssubscribe', 'sunsubscribe'] as const) {
+    const original = client[name].bind(sub);
+    client[name] = (...args) => {
+      const done = original(...args);
+      done.catch(() => {});
+      return done;
+    };
+  }
+}
+
 function timeout(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -94,9 +114,11 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
   let store: SeatStore;
   let adapterClients: { pub: RedisSeatStore['redis']; sub: RedisSeatStore['redis'] } | undefined;
   let relay: RedisRelay | undefined;
-  if (config.redisUrl !== undefined) {
-    const redisStore = new RedisSeatStore({
-      url: config.redisUrl,
+  let redisStore: RedisSeatStore | undefined;
+  const cluster = config.redisCluster;
+  if (config.redisUrl !== undefined || cluster !== undefined) {
+    redisStore = new RedisSeatStore({
+      ...(cluster !== undefined ? { cluster } : { url: config.redisUrl }),
       capacity: config.roomCapacity,
       seatTtlMs: config.seatTtlMs,
       keyPrefix: config.redisKeyPrefix,
@@ -105,16 +127,22 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
       logger,
     });
     store = redisStore;
-    adapterClients = { pub: redisStore.redis.duplicate(), sub: redisStore.redis.duplicate() };
+    adapterClients = {
+      pub: redisStore.redis.duplicate(),
+      // On a cluster, SSUBSCRIBE must go to the master serving each channel's slot: ioredis keeps a
+      // subscriber connection per master for that only when asked to.
+      sub: cluster !== undefined ? (redisStore.redis as Cluster).duplicate([], { shardedSubscribers: true }) : redisStore.redis.duplicate(),
+    };
+    if (cluster !== undefined) observeSubscriptions(adapterClients.sub as Cluster);
     // The store reports outages; the adapter's connections would repeat every retry.
     for (const client of Object.values(adapterClients)) client.on('error', () => {});
     redisStore.watch(adapterClients.pub, adapterClients.sub);
     relay = new RedisRelay({
       ...adapterClients,
       nodeId: redisStore.nodeId,
-      keyPrefix: config.redisKeyPrefix,
+      keys: redisStore.keys,
       adapterKey,
-      where: redactRedisUrl(config.redisUrl),
+      where: cluster !== undefined ? describeRedisCluster(cluster) : redactRedisUrl(config.redisUrl ?? ''),
     });
   } else {
     store = new MemorySeatStore(new RoomRegistry(config.roomCapacity));
@@ -185,9 +213,33 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
     ...(adapterClients !== undefined
-      ? { adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: adapterKey }) }
+      ? {
+          adapter:
+            cluster !== undefined
+              ? // A channel per socket.io room, and so per signaling room, in the room's slot (see
+                // roomKey). 'dynamic-private', not 'dynamic': 'dynamic' takes any 20-character room
+                // for a socket id and sends to it on the namespace's channel, in another slot and
+                // usually on another master, where the relay script may not publish; and
+                // `{room:<13 characters>}` is 20 characters (the cluster test picks such a room).
+                createShardedAdapter(adapterClients.pub, adapterClients.sub, { channelPrefix: adapterKey, subscriptionMode: 'dynamic-private' })
+              : createAdapter(adapterClients.pub, adapterClients.sub, { key: adapterKey }),
+        }
       : {}),
   });
+  if (relay !== undefined && redisStore !== undefined && cluster !== undefined) {
+    // After the adapter's own listeners (it subscribes the room's channel first, see RedisRelay).
+    const clusterRelay = relay;
+    const adapter = io.of('/').adapter;
+    adapter.on('create-room', (key: string) => {
+      const room = roomOfKey(key);
+      if (room !== undefined) void clusterRelay.roomOpened(room);
+    });
+    adapter.on('delete-room', (key: string) => {
+      const room = roomOfKey(key);
+      if (room !== undefined) clusterRelay.roomClosed(room);
+    });
+    redisStore.beforeSeat = (room) => clusterRelay.roomOpened(room);
+  }
   coalesceWebSocketWrites(io.engine);
   installRequestGate(httpServer, {
     hosts: new AllowedHosts(config.host, config.publicHosts),
@@ -225,7 +277,7 @@ export function createApplication(httpServer: HttpServer | HttpsServer, options:
     }
     // After the Server made the adapter, which subscribed its pattern: the relay's probe comes second.
     await relay?.start(CONNECT_TIMEOUT_MS);
-    if (config.redisUrl !== undefined) {
+    if (redisStore !== undefined) {
       logger.info(`sharing rooms through Redis as process ${store.nodeId}`, { event: 'redis_ready', node: store.nodeId });
     }
   })();

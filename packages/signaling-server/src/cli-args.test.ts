@@ -167,3 +167,30 @@ describe('parseCliArgs: issue 18 settings', () => {
     expect(parseError(['--trust-proxy', '10.0.0.0/40']).message).toMatch(/prefix length must be 0–32/);
   });
 });
+
+describe('parseCliArgs: Redis Cluster (issue 19)', () => {
+  it('reads the cluster nodes from --redis-cluster or REDIS_CLUSTER', () => {
+    expect(parseCliArgs(['--redis-cluster', '127.0.0.1:7000, 127.0.0.1:7001,redis-c.internal:7002'], noEnv).redisCluster).toEqual([
+      '127.0.0.1:7000',
+      '127.0.0.1:7001',
+      'redis-c.internal:7002',
+    ]);
+    expect(parseCliArgs([], { REDIS_CLUSTER: '[::1]:7000' } as NodeJS.ProcessEnv).redisCluster).toEqual(['[::1]:7000']);
+    expect(parseCliArgs([], { REDIS_CLUSTER: '' } as NodeJS.ProcessEnv).redisCluster).toBeUndefined();
+  });
+
+  it('refuses --redis-cluster together with --redis-url, naming both', () => {
+    const error = parseError(['--redis-url', 'redis://127.0.0.1:6379', '--redis-cluster', '127.0.0.1:7000']);
+    expect(error.code).toBe(ServerErrorCode.InvalidCliArgs);
+    expect(error.message).toMatch(/--redis-url and --redis-cluster cannot both be set/);
+    expect(parseError([], { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER: '127.0.0.1:7000' } as NodeJS.ProcessEnv).message).toMatch(
+      /REDIS_URL and REDIS_CLUSTER cannot both be set/,
+    );
+  });
+
+  it('refuses a node that is not host:port', () => {
+    expect(parseError(['--redis-cluster', 'redis://127.0.0.1:7000']).message).toMatch(/--redis-cluster takes host:port.*"redis:\/\/127.0.0.1:7000"/);
+    expect(parseError(['--redis-cluster', '127.0.0.1']).message).toMatch(/--redis-cluster takes host:port/);
+    expect(parseError([], { REDIS_CLUSTER: '127.0.0.1:7000,:7001' } as NodeJS.ProcessEnv).message).toMatch(/^REDIS_CLUSTER takes host:port.*":7001"/);
+  });
+});

@@ -18,6 +18,7 @@ import {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RECONNECT_GRACE_MS,
   DEFAULT_SEAT_TTL_MS,
+  REDIS_CLUSTER_NODE_PATTERN,
   type ServerOptions,
 } from './options.js';
 
@@ -53,8 +54,11 @@ export const CLI_USAGE = `Usage: workbench-server [options]     (from the repo: 
   --log-format <f>       json (one object per line) or text           env LOG_FORMAT
                          default: text on a terminal, json otherwise
 
-Several processes (any number, on one or more machines) share rooms through one Redis:
+Several processes (any number, on one or more machines) share rooms through one Redis (or a Redis Cluster):
   --redis-url <url>      redis://host:port; unset = one process, rooms in memory  env REDIS_URL
+  --redis-cluster <host:port,…>
+                         a Redis Cluster (Redis 7+) instead of one Redis: some of its masters,
+                         comma-separated; rooms spread over its masters  env REDIS_CLUSTER
   --redis-prefix <p>     prefix of this server's Redis keys           env REDIS_PREFIX  default workbench:
   --seat-ttl <ms>        a dead process's seats are freed within this  env SEAT_TTL_MS  default ${DEFAULT_SEAT_TTL_MS}
   --reconnect-grace <ms> a dropped client with a resume token keeps its seat this long (0 = off)
@@ -168,6 +172,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         'redis-url': { type: 'string' },
+        'redis-cluster': { type: 'string' },
         'redis-prefix': { type: 'string' },
         'seat-ttl': { type: 'string' },
         'reconnect-grace': { type: 'string' },
@@ -264,6 +269,17 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
       throw new CliArgsError(`${values['redis-url'] !== undefined ? '--redis-url' : 'REDIS_URL'} must look like redis://127.0.0.1:6379, got "${redisUrl}".`);
     }
     options.redisUrl = redisUrl;
+  }
+  const clusterFrom = values['redis-cluster'] !== undefined ? '--redis-cluster' : 'REDIS_CLUSTER';
+  const redisCluster = (values['redis-cluster'] ?? env.REDIS_CLUSTER ?? '').split(',').map((node) => node.trim()).filter((node) => node !== '');
+  if (redisCluster.length > 0) {
+    if (options.redisUrl !== undefined) {
+      const urlFrom = values['redis-url'] !== undefined ? '--redis-url' : 'REDIS_URL';
+      throw new CliArgsError(`${urlFrom} and ${clusterFrom} cannot both be set: give --redis-url for one Redis, or --redis-cluster for a Redis Cluster.`);
+    }
+    const bad = redisCluster.find((node) => !REDIS_CLUSTER_NODE_PATTERN.test(node));
+    if (bad !== undefined) throw new CliArgsError(`${clusterFrom} takes host:port[,host:port…] (e.g. 127.0.0.1:7000,127.0.0.1:7001), got "${bad}".`);
+    options.redisCluster = redisCluster;
   }
   const prefix = values['redis-prefix'] ?? env.REDIS_PREFIX;
   if (prefix !== undefined && prefix !== '') options.redisKeyPrefix = prefix;

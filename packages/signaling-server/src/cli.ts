@@ -30,6 +30,9 @@ function startupLines(url: string, port: number, host: string, options: CliOptio
   const stun = options.iceServers?.stun ?? [];
   const turn = options.iceServers?.turn;
   if (options.redisUrl !== undefined) lines.push(`  Redis:  ${redactRedisUrl(options.redisUrl)} (rooms shared with the other processes using it)`);
+  if (options.redisCluster !== undefined) {
+    lines.push(`  Redis:  cluster at ${options.redisCluster.join(', ')} (rooms shared with the other processes using it, spread over its masters)`);
+  }
   lines.push(`  ICE:    STUN ${stun.length > 0 ? stun.join(', ') : 'none'}; TURN ${turn ? turn.urls.join(', ') : 'none'}`);
   if (options.trustProxy?.length) {
     lines.push(`  Proxy:  client addresses from X-Forwarded-For / Forwarded when the connection comes from ${options.trustProxy.join(', ')}`);

@@ -1,7 +1,7 @@
 /**
  * @workbench/signaling-server: the codelab-compatible socket.io signaling server (rooms, relay,
  * v2/v3 clients), which also serves the built apps, `/healthz`, `/metrics` and `/api/ice-servers`.
- * One process keeps rooms in memory; with `redisUrl` several processes share them through Redis.
+ * One process keeps rooms in memory; with `redisUrl` (or `redisCluster`) several processes share them through Redis.
  */
 export { createApplication, isOriginAllowed, type Application } from './application.js';
 export { loadOrCreateCertificate, lanIPv4Addresses, type CertificatePair } from './certificate.js';

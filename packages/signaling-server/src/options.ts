@@ -34,6 +34,12 @@ export interface ServerOptions {
    * Redis adapter relays between them; seats are kept in Redis). Unset: one process, in memory.
    */
   redisUrl?: string;
+  /**
+   * `['host:port', …]`, some masters of a Redis Cluster (Redis 7 or later), instead of `redisUrl`:
+   * the same sharing, with each room's keys in one hash slot and relays over sharded pub/sub, so
+   * rooms spread over the cluster's masters. The rest of the cluster is found from these.
+   */
+  redisCluster?: string[];
   /** Prefix of every Redis key this server writes; default `workbench:`. */
   redisKeyPrefix?: string;
   /** With Redis: a dead process's seats are freed, and its peers told `'bye'`, within this time. Default 15 s. */
@@ -112,6 +118,7 @@ export interface ResolvedServerOptions {
   logFormat: LogFormat;
   allowedOrigins: string[];
   redisUrl: string | undefined;
+  redisCluster: RedisClusterNode[] | undefined;
   redisKeyPrefix: string;
   seatTtlMs: number;
   reconnectGraceMs: number;
@@ -121,6 +128,28 @@ export interface ResolvedServerOptions {
   addressLimits: AddressLimitOptions;
   maxQueuedBytes: number;
   trustedProxies: TrustedProxies;
+}
+
+/** A Redis Cluster node to start from (`redisCluster`). */
+export interface RedisClusterNode {
+  host: string;
+  port: number;
+}
+
+/** `host:port` (an IPv6 address in brackets: `[::1]:7000`), as `--redis-cluster` takes them. */
+export const REDIS_CLUSTER_NODE_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+function parseRedisCluster(nodes: readonly string[] | undefined): RedisClusterNode[] | undefined {
+  const given = (nodes ?? []).map((node) => node.trim()).filter((node) => node !== '');
+  if (given.length === 0) return undefined;
+  return given.map((node) => {
+    const match = REDIS_CLUSTER_NODE_PATTERN.exec(node);
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65535) {
+      throw new ServerConfigError(`A Redis Cluster node must look like 127.0.0.1:7000, got "${node}".`);
+    }
+    return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+  });
 }
 
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
@@ -147,6 +176,10 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   const redisUrl = options.redisUrl === '' ? undefined : options.redisUrl;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
     throw new ServerConfigError(`The Redis URL must look like redis://127.0.0.1:6379, got "${redisUrl}".`);
+  }
+  const redisCluster = parseRedisCluster(options.redisCluster);
+  if (redisUrl !== undefined && redisCluster !== undefined) {
+    throw new ServerConfigError('Give either a Redis URL (one Redis) or Redis Cluster nodes, not both.');
   }
   const redisKeyPrefix = options.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
   if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisKeyPrefix)) {
@@ -220,6 +253,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     logFormat,
     allowedOrigins: options.allowedOrigins ?? [],
     redisUrl,
+    redisCluster,
     redisKeyPrefix,
     seatTtlMs,
     reconnectGraceMs,

@@ -13,7 +13,8 @@
  *   P restoring     present (with an expiry) right after such a loss, while processes put seats back
  *
  * Scripts that touch a dead process's keys build their names from the prefix, so they need a
- * single Redis (not Redis Cluster), which is what a signaling deployment of this size runs.
+ * single Redis. On a Redis Cluster (`--redis-cluster`) a script may only touch keys of one hash
+ * slot, so there the key names and scripts differ: see the CLUSTER_ scripts at the end.
  */
 
 const PRELUDE = `
@@ -32,6 +33,11 @@ local function members(roomKey, except)
   end
   table.sort(list, function(a, b) return a.seq < b.seq end)
   return list
+end
+local function nextSeq(list)
+  local top = 0
+  for _, m in ipairs(list) do if m.seq > top then top = m.seq end end
+  return top + 1
 end
 local function ids(list)
   local out = {}
@@ -269,4 +275,155 @@ for _, node in ipairs(nodes) do
   redis.call('PUBLISH', ARGV[4] .. node, 'r ' .. ARGV[1] .. ' ' .. ARGV[6] .. ' ' .. members[node])
 end
 return { 'ok', nodes }
+`;
+
+/** RELAY_SCRIPT for Redis Cluster: the same checks, over sharded pub/sub (SPUBLISH, Redis 7). */
+export const CLUSTER_RELAY_SCRIPT = RELAY_SCRIPT.replaceAll("redis.call('PUBLISH'", "redis.call('SPUBLISH'");
+
+/*
+ * Redis Cluster (`--redis-cluster`). Keys (prefix P):
+ *   P{room:<room>}             the room's hash, as `P room:<room>` above
+ *   P{registry}seats:<node>    as `P seats:<node>`: which seats a process holds
+ *   P{registry}node:<node>, P{registry}nodes, P{registry}epoch, P{registry}restoring: as above
+ * Everything about one room hashes to the slot of `room:<room>` (the part in braces; the adapter's
+ * room channel `…#/#{room:<room>}#` and the relay probe channels `P{room:<room>}relay-probe:<node>`
+ * too), and every process-wide key to the slot of `registry`. A script touches one of the two only.
+ *
+ * What a single Redis did in one script is therefore two steps, ordered so that a process dying
+ * (or Redis failing) between them leaves nothing wrong that the reaper does not fix:
+ * - a seat is added to its process's `seats` set BEFORE the room script gives it (join, claim,
+ *   restore) and removed only AFTER the room script took it away (leave, claim elsewhere, reap):
+ *   the set may name seats a process no longer holds, never miss one it holds, and the reaper
+ *   frees a seat only while its room still says that process owns it;
+ * - join order comes from the room itself (one more than its highest), not from a global counter:
+ *   only the order within a room was ever used;
+ * - the `restoring` flag is read before the join script and passed in: a join racing the moment a
+ *   master lost its data may slip past it, which a single Redis ruled out;
+ * - a reap is no longer atomic: a process that stalled past its TTL and writes its seats back
+ *   while another process is reaping it may see one freed again (its peer then hears 'bye'); on
+ *   one Redis the reap either happened before the write-back or not at all.
+ */
+
+/**
+ * KEYS: room. ARGV: memberId, capacity, node, secret, roomName (unused), knownSecret, restoring ('1'/'0').
+ * JOIN_SCRIPT for Redis Cluster, with the same replies.
+ */
+export const CLUSTER_JOIN_SCRIPT = `${PRELUDE}
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+local others = members(KEYS[1], ARGV[1])
+if existing then
+  local seq, role, polite, node, secret = split(existing)
+  if secret ~= ARGV[6] and node == ARGV[3] then
+    redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. role .. '|' .. polite .. '|' .. node .. '|' .. ARGV[4])
+    local filled = '0'
+    if #others + 1 == tonumber(ARGV[2]) then filled = '1' end
+    return { 'adopted', role, polite, ARGV[4], ids(others), filled }
+  end
+  return { 'repeated', role, polite, secret, ids(others), '0' }
+end
+local capacity = tonumber(ARGV[2])
+if #others >= capacity then
+  return { 'full', '', '', '', ids(others), '0' }
+end
+if ARGV[7] == '1' then
+  return { 'restoring', '', '', '', ids(others), '0' }
+end
+local polite = '0'
+for _, m in ipairs(others) do
+  if m.polite == '0' then polite = '1' end
+end
+local role = 'joined'
+if #others == 0 then role = 'created' end
+redis.call('HSET', KEYS[1], ARGV[1], nextSeq(others) .. '|' .. role .. '|' .. polite .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+local filled = '0'
+if #others + 1 == capacity then filled = '1' end
+return { 'ok', role, polite, ARGV[4], ids(others), filled }
+`;
+
+/**
+ * KEYS: room. ARGV: memberId, node, secret. LEAVE_SCRIPT for Redis Cluster. Returns {1, remaining}
+ * when it freed the seat, {0} when `node` does not hold it (gone, or moved), {2} when `node` holds
+ * it with another token (a later attempt's): then the seat stays in the process's `seats` set.
+ */
+export const CLUSTER_LEAVE_SCRIPT = `${PRELUDE}
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if not existing then return { 0 } end
+local _, _, _, node, secret = split(existing)
+if node ~= ARGV[2] then return { 0 } end
+if ARGV[3] ~= '' and secret ~= ARGV[3] then return { 2 } end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return { 1, ids(members(KEYS[1], ARGV[1])) }
+`;
+
+/** KEYS: room. ARGV: memberId, node, secret. CLAIM_SCRIPT for Redis Cluster, with the same replies. */
+export const CLUSTER_CLAIM_SCRIPT = `${PRELUDE}
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if not existing then return { 0 } end
+local seq, role, polite, node, secret = split(existing)
+if secret ~= ARGV[3] then return { 0 } end
+if node ~= ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. role .. '|' .. polite .. '|' .. ARGV[2] .. '|' .. secret)
+end
+return { 1, role, polite, node, ids(members(KEYS[1], ARGV[1])) }
+`;
+
+/**
+ * KEYS: nodes. ARGV: registry prefix (`P{registry}`). The first half of REAP_SCRIPT: the processes
+ * whose heartbeat expired, each with the seats its set names: {node, count, seat…, node, …}.
+ */
+export const CLUSTER_REAP_FIND_SCRIPT = `
+local found = {}
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. 'node:' .. node) == 0 then
+    local seats = redis.call('SMEMBERS', ARGV[1] .. 'seats:' .. node)
+    found[#found + 1] = node
+    found[#found + 1] = #seats
+    for _, seat in ipairs(seats) do found[#found + 1] = seat end
+  end
+end
+return found
+`;
+
+/**
+ * KEYS: room. ARGV: memberId, node. Frees the seat while `node` still owns it; 1 if it did. Atomic
+ * per room, so when several processes reap the same dead one, exactly one frees each seat (and
+ * sends its 'bye').
+ */
+export const CLUSTER_FREE_SCRIPT = `${PRELUDE}
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then return 0 end
+local _, _, _, owner = split(value)
+if owner ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+`;
+
+/**
+ * KEYS: nodes. ARGV: registry prefix, node, then the seats that were freed or found gone. The second
+ * half of REAP_SCRIPT: drops them from the dead process's set, and the process from `nodes` once
+ * its set is empty. Nothing if its heartbeat is back meanwhile (it only stalled; it restores).
+ */
+export const CLUSTER_REAP_DONE_SCRIPT = `
+local seatsKey = ARGV[1] .. 'seats:' .. ARGV[2]
+if redis.call('EXISTS', ARGV[1] .. 'node:' .. ARGV[2]) == 1 then return 0 end
+for i = 3, #ARGV do redis.call('SREM', seatsKey, ARGV[i]) end
+if redis.call('SCARD', seatsKey) == 0 then redis.call('SREM', KEYS[1], ARGV[2]) end
+return 1
+`;
+
+/**
+ * KEYS: room. ARGV: node, capacity, member, role, polite, secret. RESTORE_SCRIPT for one seat on
+ * Redis Cluster: 'ok' (written back, or still there), 'moved' or 'full', as there.
+ */
+export const CLUSTER_RESTORE_SCRIPT = `${PRELUDE}
+local value = redis.call('HGET', KEYS[1], ARGV[3])
+if value then
+  local _, _, _, owner = split(value)
+  if owner ~= ARGV[1] then return 'moved' end
+  return 'ok'
+end
+local others = members(KEYS[1], ARGV[3])
+if #others >= tonumber(ARGV[2]) then return 'full' end
+redis.call('HSET', KEYS[1], ARGV[3], nextSeq(others) .. '|' .. ARGV[4] .. '|' .. ARGV[5] .. '|' .. ARGV[1] .. '|' .. ARGV[6])
+return 'ok'
 `;

@@ -16,10 +16,16 @@
  * And the ack waits for a receipt from each peer's process (see RELAY_SCRIPT): Redis having passed
  * a relay on does not mean the process read it, and one killed meanwhile lost messages that had
  * been acknowledged (the failover test in packages/cluster kills a process under load).
+ *
+ * On a Redis Cluster the same happens over sharded pub/sub: the adapter SPUBLISHes to a channel per
+ * room, in the room's hash slot (see roomKey), so the script runs there (CLUSTER_RELAY_SCRIPT). A
+ * script may only publish in its own slot, so each process's probe channel is per room too
+ * (`P{room:<room>}relay-probe:<node>`), subscribed while the process has clients in that room, right
+ * after the adapter's room channel: the same master, so the same subscriber connection, and the
+ * receipt still arrives right behind the relay.
  */
-import type { Redis } from 'ioredis';
-import { RELAY_SCRIPT } from './redis-lua.js';
-import { RedisUnavailableError } from './redis-seat-store.js';
+import { CLUSTER_RELAY_SCRIPT, RELAY_SCRIPT } from './redis-lua.js';
+import { RedisUnavailableError, type RedisConnection, type RedisKeys } from './redis-seat-store.js';
 
 /** What became of a relay: delivered, or a message for the sender saying why not. */
 export type RelayVerdict = { delivered: true } | { delivered: false; reason: string };
@@ -84,13 +90,14 @@ interface Published {
 }
 
 export interface RedisRelayOptions {
-  /** The adapter's publishing connection; its `publish` is wrapped. */
-  pub: Redis;
+  /** The adapter's publishing connection; its `publish` (`spublish` on a cluster) is wrapped. */
+  pub: RedisConnection;
   /** The adapter's subscribing connection: this process's probe channel is subscribed on it. */
-  sub: Redis;
+  sub: RedisConnection;
   /** This process's id in the seat store (seats carry it; RELAY_SCRIPT probes by it). */
   nodeId: string;
-  keyPrefix: string;
+  /** The seat store's key names: the relay script reads the room's seats. */
+  keys: RedisKeys;
   /** The `key` option given to the adapter: its room channels are `<key>#/#<room>#`. */
   adapterKey: string;
   /** Redis's URL as log lines and messages show it (no password). */
@@ -107,7 +114,9 @@ export class RedisRelay implements CrossProcessRelay {
   readonly #publish: Publish;
   readonly #script: RelayScript;
   readonly #roomChannels: string;
-  readonly #probePrefix: string;
+  readonly #sharded: boolean;
+  /** The rooms whose probe channel this process subscribed (cluster only), and that subscription. */
+  readonly #probedRooms = new Map<string, Promise<unknown>>();
   /** Set while `send` runs the emit: the next room publish is this relay's. */
   #sending: { room: string; peers: readonly string[] } | undefined;
   #reply: Promise<RelayVerdict | Published> | undefined;
@@ -120,20 +129,22 @@ export class RedisRelay implements CrossProcessRelay {
   readonly #receipts = new Map<string, PendingReceipt>();
   /** Whether a member is connected to this process (see {@link RedisRelay.watchPresence}). */
   #present: ((memberId: string) => boolean) | undefined;
-  /** Receipts this process owes, by the process that asked, until the next setImmediate sends them. */
+  /** Receipts this process owes, by the asking process's probe channel, until the next setImmediate sends them. */
   readonly #unanswered = new Map<string, string[]>();
 
   constructor(options: RedisRelayOptions) {
     this.#options = options;
-    const { pub, keyPrefix, adapterKey } = options;
+    const { pub, keys, adapterKey } = options;
     this.#roomChannels = `${adapterKey}#/#`;
-    this.#probePrefix = `${keyPrefix}relay-probe:`;
-    pub.defineCommand('wbRelay', { numberOfKeys: 1, lua: RELAY_SCRIPT });
+    this.#sharded = keys.cluster;
+    pub.defineCommand('wbRelay', { numberOfKeys: 1, lua: this.#sharded ? CLUSTER_RELAY_SCRIPT : RELAY_SCRIPT });
     this.#script = (pub as unknown as { wbRelay: RelayScript }).wbRelay.bind(pub);
-    this.#publish = (pub.publish as unknown as Publish).bind(pub);
-    // The adapter calls `pubClient.publish(channel, msg)` synchronously inside the emit and ignores
-    // what it returns; only a relay that `send` is running is swapped for the script.
-    (pub as unknown as { publish: Publish }).publish = (channel, message) => {
+    const publishing = this.#sharded ? 'spublish' : 'publish';
+    const publisher = pub as unknown as Record<'publish' | 'spublish', Publish>;
+    this.#publish = publisher[publishing].bind(pub);
+    // The adapter calls `pubClient.publish(channel, msg)` (the sharded one `spublish`) synchronously
+    // inside the emit and ignores what it returns; only a relay that `send` is running is swapped for the script.
+    publisher[publishing] = (channel, message) => {
       const sending = this.#sending;
       if (sending === undefined || typeof channel !== 'string' || !channel.startsWith(this.#roomChannels)) return this.#publish(channel, message);
       this.#sending = undefined;
@@ -173,13 +184,21 @@ export class RedisRelay implements CrossProcessRelay {
         sub.off('ready', onReady);
       }
     }
-    // A pattern, not a channel, on purpose: ioredis resubscribes all of a connection's patterns in
-    // one PSUBSCRIBE after a reconnect, so while the probe answers, the adapter's pattern is back too.
-    const ownChannel = `${this.#probePrefix}${nodeId}`;
-    sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
-      if (channel === ownChannel) this.#onProbeMessage(message);
-    });
-    await sub.psubscribe(escapeGlob(ownChannel));
+    if (this.#sharded) {
+      // Probe channels are per room here, subscribed by roomOpened(); messages on any of them come here.
+      sub.on('smessage', (channel: string, message: string) => {
+        if (channel.endsWith(`}relay-probe:${nodeId}`)) this.#onProbeMessage(message, channel.slice(0, -nodeId.length));
+      });
+    } else {
+      // A pattern, not a channel, on purpose: ioredis resubscribes all of a connection's patterns in
+      // one PSUBSCRIBE after a reconnect, so while the probe answers, the adapter's pattern is back too.
+      const probePrefix = this.#options.keys.relayProbe('');
+      const ownChannel = `${probePrefix}${nodeId}`;
+      sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
+        if (channel === ownChannel) this.#onProbeMessage(message, probePrefix);
+      });
+      await sub.psubscribe(escapeGlob(ownChannel));
+    }
     await this.#syncClock();
     this.#clockTimer = setInterval(() => void this.#syncClock(), CLOCK_SYNC_EVERY_MS);
     this.#clockTimer.unref();
@@ -198,20 +217,43 @@ export class RedisRelay implements CrossProcessRelay {
   }
 
   /**
+   * Redis Cluster: this process now has clients in `room` (socket.io made the room; its sharded
+   * adapter has just subscribed the room's channel): subscribe its probe channel for the room, so
+   * other processes' relays to them are published. Resolves once Redis has confirmed it.
+   */
+  roomOpened(room: string): Promise<unknown> {
+    if (!this.#sharded) return Promise.resolve();
+    let subscribed = this.#probedRooms.get(room);
+    if (subscribed === undefined) {
+      subscribed = (this.#options.sub.ssubscribe(`${this.#options.keys.relayProbe(room)}${this.#options.nodeId}`) as Promise<unknown>).catch(() => {});
+      this.#probedRooms.set(room, subscribed);
+    }
+    return subscribed;
+  }
+
+  /** Redis Cluster: this process's last client left `room`. */
+  roomClosed(room: string): void {
+    if (!this.#sharded || !this.#probedRooms.delete(room)) return;
+    void (this.#options.sub.sunsubscribe(`${this.#options.keys.relayProbe(room)}${this.#options.nodeId}`) as Promise<unknown>).catch(() => {});
+  }
+
+  /**
    * What arrives on this process's probe channel: '' (a probe: being subscribed is the answer),
-   * 'r <node> <id>' (another process's relay came just before this on the same connection, so the
-   * adapter has already handed it to this process's clients: answer it), 'd <id>[,<id>…] <node>'
+   * 'r <node> <id> [<member>,…]' (another process's relay came just before this on the same
+   * connection, so the adapter has already handed it to this process's clients: answer it; the
+   * members are the relay's peers whose seats this process holds, on one Redis), 'd <id>[,<id>…] <node>'
    * (a peer's process answering for some of this process's relays), or 'a <id> <node> <member>'
    * (that process holds the seat of `member`, who is not connected there: the relay missed it).
+   * `probePrefix`: the channel's, without the node.
    */
-  #onProbeMessage(message: string): void {
+  #onProbeMessage(message: string, probePrefix: string): void {
     const [kind, first, second, third] = message.split(' ');
     if (kind === 'r' && first !== undefined && second !== undefined) {
       // A peer whose seat is here but whose connection is not (it dropped; the seat is held for its
       // reconnect) got nothing: that is said at once, rather than acknowledged and missed.
       const away = third?.split(',').find((member) => this.#present?.(member) === false);
-      if (away !== undefined) void this.#publish(`${this.#probePrefix}${first}`, `a ${second} ${this.#options.nodeId} ${away}`).catch(() => {});
-      else this.#answerLater(first, second);
+      if (away !== undefined) void this.#publish(`${probePrefix}${first}`, `a ${second} ${this.#options.nodeId} ${away}`).catch(() => {});
+      else this.#answerLater(`${probePrefix}${first}`, second);
     } else if (kind === 'a' && first !== undefined && second !== undefined && third !== undefined) {
       const pending = this.#receipts.get(first);
       if (pending === undefined) return;
@@ -229,24 +271,24 @@ export class RedisRelay implements CrossProcessRelay {
   }
 
   /**
-   * Answers receipt `id` for process `node` after the I/O phase, so that writes engine.io queued
-   * behind one still in flight go out first. The receipts asked for in one I/O phase go back as one
-   * message per sending process ('d id1,id2,… <node>'): under a burst that is one PUBLISH for many
-   * relays instead of one each, which halved the two-process benchmark's throughput.
+   * Answers receipt `id` on `channel` (the asking process's probe channel) after the I/O phase, so
+   * that writes engine.io queued behind one still in flight go out first. The receipts asked for in
+   * one I/O phase go back as one message per channel ('d id1,id2,… <node>'): under a burst, one
+   * PUBLISH for many relays instead of one each.
    */
-  #answerLater(node: string, id: string): void {
-    const ids = this.#unanswered.get(node);
+  #answerLater(channel: string, id: string): void {
+    const ids = this.#unanswered.get(channel);
     if (ids !== undefined) {
       ids.push(id);
       return;
     }
-    this.#unanswered.set(node, [id]);
+    this.#unanswered.set(channel, [id]);
     if (this.#unanswered.size > 1) return;
     setImmediate(() => {
       const batches = [...this.#unanswered];
       this.#unanswered.clear();
       for (const [to, list] of batches) {
-        void this.#publish(`${this.#probePrefix}${to}`, `d ${list.join(',')} ${this.#options.nodeId}`).catch(() => {});
+        void this.#publish(to, `d ${list.join(',')} ${this.#options.nodeId}`).catch(() => {});
       }
     });
   }
@@ -284,13 +326,14 @@ export class RedisRelay implements CrossProcessRelay {
   }
 
   #run(sending: { room: string; peers: readonly string[] }, channel: string, message: string | Buffer): Promise<RelayVerdict | Published> {
-    const { keyPrefix, nodeId } = this.#options;
+    const { keys, nodeId } = this.#options;
+    const probePrefix = keys.relayProbe(sending.room);
     const deadline = this.#clockOffsetMs === undefined ? 0 : Math.round(Date.now() + this.#clockOffsetMs + RELAY_DEADLINE_MS);
     const receiptId = (this.#receiptIds += 1).toString(36);
     const drops = this.#pubDrops;
     this.#receipts.set(receiptId, { answered: new Set() });
-    return this.#script(`${keyPrefix}room:${sending.room}`, nodeId, channel, message, this.#probePrefix, deadline, receiptId, ...sending.peers).then(
-      (reply) => this.#verdict(reply, receiptId, drops),
+    return this.#script(keys.room(sending.room), nodeId, channel, message, probePrefix, deadline, receiptId, ...sending.peers).then(
+      (reply) => this.#verdict(reply, receiptId, drops, probePrefix),
       (error: unknown) => {
         this.#receipts.delete(receiptId);
         return {
@@ -310,7 +353,7 @@ export class RedisRelay implements CrossProcessRelay {
    * probe fails): in both the relay counts as delivered, as it did before receipts, so that a Redis
    * stall or restart does not turn relays that arrived into refusals the sender would resend.
    */
-  #receipt(id: string, nodes: readonly string[], drops: number): Promise<RelayVerdict> {
+  #receipt(id: string, nodes: readonly string[], drops: number, probePrefix: string): Promise<RelayVerdict> {
     const pending = this.#receipts.get(id) ?? { answered: new Set<string>() };
     const silent = () => nodes.filter((node) => !pending.answered.has(node));
     return new Promise<void>((settled) => {
@@ -330,7 +373,7 @@ export class RedisRelay implements CrossProcessRelay {
       const unanswered = silent();
       if (unanswered.length === 0) return DELIVERED;
       const subscribers = await Promise.race([
-        Promise.all(unanswered.map((node) => this.#publish(`${this.#probePrefix}${node}`, '') as Promise<number>)),
+        Promise.all(unanswered.map((node) => this.#publish(`${probePrefix}${node}`, '') as Promise<number>)),
         new Promise<undefined>((resolve) => setTimeout(resolve, REPROBE_TIMEOUT_MS)),
       ]).catch(() => undefined);
       if (subscribers === undefined || this.#pubDrops !== drops) return DELIVERED;
@@ -343,10 +386,10 @@ export class RedisRelay implements CrossProcessRelay {
     });
   }
 
-  #verdict(reply: unknown, receiptId: string, drops: number): RelayVerdict | Published {
+  #verdict(reply: unknown, receiptId: string, drops: number, probePrefix: string): RelayVerdict | Published {
     const [status, detail] = Array.isArray(reply) ? (reply as unknown[]) : [];
     if (status !== 'ok') this.#receipts.delete(receiptId);
-    if (status === 'ok') return Array.isArray(detail) && detail.length > 0 ? { confirm: this.#receipt(receiptId, detail as string[], drops) } : DELIVERED;
+    if (status === 'ok') return Array.isArray(detail) && detail.length > 0 ? { confirm: this.#receipt(receiptId, detail as string[], drops, probePrefix) } : DELIVERED;
     const where = this.#options.where;
     const reason =
       status === 'missing'
@@ -354,14 +397,21 @@ export class RedisRelay implements CrossProcessRelay {
         : status === 'away'
           ? awayVerdict(String(detail)).reason
           : status === 'deaf'
-            ? `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
+            ? this.#sharded
+              ? // Per room here: a process unsubscribes a room's probe once its last client there is gone.
+                `Not delivered: the server process of your peer ${String(detail)} is not receiving this room's messages from Redis at ${where} right now (your peer's connection dropped and it may come back, its connection to Redis dropped, or the process died).`
+              : `Not delivered: the server process of your peer ${String(detail)} is not receiving from Redis at ${where} right now (its connection to Redis dropped, or the process died).`
             : status === 'late'
               ? `Not delivered: Redis at ${where} took the message ${String(detail)} ms after its ${RELAY_DEADLINE_MS} ms deadline (stalled or overloaded), and a late signaling message is worse than none.`
               : `Not delivered: Redis at ${where} gave an answer this server does not understand (${JSON.stringify(reply)}).`;
     return { delivered: false, reason: `${reason} Send it again in a moment.` };
   }
 
-  /** Redis's TIME against this clock, taken at the midpoint of the round trip. */
+  /**
+   * Redis's TIME against this clock, taken at the midpoint of the round trip. On a cluster it is
+   * one master's clock while each relay script reads its room's master: they differ by their NTP
+   * error, milliseconds against a deadline of seconds.
+   */
   async #syncClock(): Promise<void> {
     try {
       const before = Date.now();

@@ -1,4 +1,4 @@
-/** Several real server processes (`node dist/cli.js --redis-url …`) sharing one Redis, for the multi-process tests. */
+/** Several real server processes (`node dist/cli.js --redis-url …` or `--redis-cluster …`) sharing one Redis, for the multi-process tests. */
 import { spawnManaged, type ManagedProcess } from '@workbench/testing';
 import { fileURLToPath } from 'node:url';
 
@@ -13,9 +13,11 @@ export interface ServerProcess {
   logs(): Record<string, unknown>[];
 }
 
-export async function startServerProcess(redisUrl: string, extraArgs: string[] = [], timeoutMs = 20_000): Promise<ServerProcess> {
+/** `redis`: a URL (`--redis-url`), or `{ cluster: 'host:port,…' }` (`--redis-cluster`). */
+export async function startServerProcess(redis: string | { cluster: string }, extraArgs: string[] = [], timeoutMs = 20_000): Promise<ServerProcess> {
+  const redisArgs = typeof redis === 'string' ? ['--redis-url', redis] : ['--redis-cluster', redis.cluster];
   const proc = spawnManaged('workbench-server', process.execPath, [
-    CLI, '--port', '0', '--redis-url', redisUrl, '--no-default-stun', '--log-format', 'json',
+    CLI, '--port', '0', ...redisArgs, '--no-default-stun', '--log-format', 'json',
     // Hundreds of clients from 127.0.0.1 at once: the per-address caps are tested elsewhere.
     '--address-connections', '10000', '--address-handshake-rate', '10000', '--address-handshake-burst', '10000',
     '--address-join-rate', '10000', '--address-join-burst', '10000', ...extraArgs,

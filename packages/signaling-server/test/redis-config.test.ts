@@ -31,4 +31,22 @@ describe('Redis configuration', () => {
     expect(failure).toMatchObject({ code: 'REDIS_UNAVAILABLE', message: expect.stringMatching(/Could not reach Redis at redis:\/\/127\.0\.0\.1:\d+ .*Start redis-server there, or fix --redis-url/) });
     expect(Date.now() - startedAt).toBeLessThan(8000);
   });
+
+  it('refuses a Redis URL and Redis Cluster nodes together, and nodes that are not host:port', async () => {
+    const both = await startServer({ port: 0, logLevel: 'silent', redisUrl: 'redis://127.0.0.1:6379', redisCluster: ['127.0.0.1:7000'] }).catch((error: unknown) => error);
+    expect(both).toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringMatching(/either a Redis URL .* or Redis Cluster nodes, not both/) });
+    const bad = await startServer({ port: 0, logLevel: 'silent', redisCluster: ['127.0.0.1:7000', 'redis://127.0.0.1:7001'] }).catch((error: unknown) => error);
+    expect(bad).toMatchObject({ code: 'INVALID_CONFIG', message: 'A Redis Cluster node must look like 127.0.0.1:7000, got "redis://127.0.0.1:7001".' });
+  });
+
+  it('refuses to start, with REDIS_UNAVAILABLE and what to do, when no Redis Cluster node answers', async () => {
+    const ports = [await freeTcpPort('127.0.0.1'), await freeTcpPort('127.0.0.1')];
+    const startedAt = Date.now();
+    const failure = await startServer({ port: 0, logLevel: 'silent', redisCluster: ports.map((port) => `127.0.0.1:${port}`) }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+      message: expect.stringMatching(/Could not reach the Redis Cluster \(cluster 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+; .*fix --redis-cluster \/ REDIS_CLUSTER/),
+    });
+    expect(Date.now() - startedAt).toBeLessThan(8000);
+  });
 });

@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { HarnessErrorCode } from './errors.js';
-import { CHROMIUM, COTURN, FIREFOX, NGINX, REDIS, findChromium, findExecutable, findFirefox, findNginx, findRedisServer, findTurnserver, whichSync } from './executables.js';
+import {
+  CHROMIUM,
+  COTURN,
+  FIREFOX,
+  NGINX,
+  REDIS,
+  REDIS_CLI,
+  findChromium,
+  findExecutable,
+  findFirefox,
+  findNginx,
+  findRedisCli,
+  findRedisServer,
+  findTurnserver,
+  whichSync,
+} from './executables.js';
 import { makeTempDir } from './processes.js';
 
 const dir = makeTempDir('executables-test');
@@ -21,7 +36,7 @@ describe('finding system programs', () => {
   // These run against the machine's real installation: `npm test` installs the packages first, and a
   // machine without them must fail here with the install command rather than skip.
   it('finds the installed Chromium, Firefox ESR, turnserver, redis-server and nginx', () => {
-    for (const path of [findChromium(), findFirefox(), findTurnserver(), findRedisServer(), findNginx()]) expect(path).toMatch(/^\//);
+    for (const path of [findChromium(), findFirefox(), findTurnserver(), findRedisServer(), findRedisCli(), findNginx()]) expect(path).toMatch(/^\//);
   });
 
   it('prefers CHROME_PATH / FIREFOX_PATH when set', () => {
@@ -52,6 +67,7 @@ describe('finding system programs', () => {
     { program: FIREFOX, command: 'apt-get install firefox-esr' },
     { program: COTURN, command: 'apt-get install coturn' },
     { program: REDIS, command: 'apt-get install redis-server' },
+    { program: REDIS_CLI, command: 'apt-get install redis-tools' },
     { program: NGINX, command: 'apt-get install nginx' },
   ])('says `$command` when $program.title is missing', ({ program, command }) => {
     const nowhere = { ...program, defaultPaths: [join(dir.path, 'not-installed')] };

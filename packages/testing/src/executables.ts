@@ -55,6 +55,15 @@ export const REDIS: SystemProgram = {
   aptPackage: 'redis-server',
 };
 
+/** Builds a Redis Cluster out of running servers (`redis-cli --cluster create`); same package. */
+export const REDIS_CLI: SystemProgram = {
+  title: 'Redis command line (redis-cli)',
+  envVar: 'REDIS_CLI_PATH',
+  defaultPaths: ['/usr/bin/redis-cli'],
+  pathNames: ['redis-cli'],
+  aptPackage: 'redis-tools',
+};
+
 export const NGINX: SystemProgram = {
   title: 'nginx',
   envVar: 'NGINX_PATH',
@@ -130,6 +139,11 @@ export function findTurnserver(env: NodeJS.ProcessEnv = process.env): string {
 /** Path of `redis-server`. */
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string {
   return findExecutable(REDIS, env).path;
+}
+
+/** Path of `redis-cli`. */
+export function findRedisCli(env: NodeJS.ProcessEnv = process.env): string {
+  return findExecutable(REDIS_CLI, env).path;
 }
 
 /** Path of `nginx` (the load balancer in front of several server processes, packages/cluster). */

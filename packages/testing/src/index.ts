@@ -25,6 +25,7 @@ export { CSP_PREFIX, openPage, waitForVideoPlaying, type DialogRecord, type Open
 export { BUILT_APPS, REPO_ROOT, startWorkbench, type Workbench, type WorkbenchOptions } from './workbench.js';
 export { startCoturn, turnRestCredentials, type CoturnServer, type StartCoturnOptions, type TurnUser } from './coturn.js';
 export { redisCommand, startRedis, type RedisServer } from './redis.js';
+export { startRedisCluster, type RedisCluster, type RedisClusterNode } from './redis-cluster.js';
 export { turnAllocate, type TurnAllocateOptions, type TurnAllocation } from './turn-client.js';
 export { stunBinding, decodeBindingResponse, encodeBindingRequest, type StunBindingOptions, type StunMappedAddress } from './stun.js';
 export { freeTcpPort, freeTcpUdpPort, freeUdpPortRange } from './ports.js';

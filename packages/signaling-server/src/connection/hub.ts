@@ -22,7 +22,17 @@ export interface SignalingHub {
 /**
  * socket.io rooms share one namespace with socket ids, and ids match the room-name rule; without a
  * prefix a client could "join" another client's id and receive its private traffic.
+ * The braces are a Redis Cluster hash tag: the sharded adapter's channel for this room
+ * (`<prefix>socket.io#/#{room:<room>}#`) then hashes to the slot of the room's seats
+ * (`<prefix>{room:<room>}`): the relay script, run on the master holding the seats, publishes on
+ * it with SPUBLISH, and Redis refuses a script a channel of another master (one slot also stays on
+ * one master when slots move). Harmless on one Redis.
  */
 export function roomKey(room: string): string {
-  return `room:${room}`;
+  return `{room:${room}}`;
+}
+
+/** The signaling room a socket.io room stands for; undefined for a socket's own room. */
+export function roomOfKey(key: string): string | undefined {
+  return /^\{room:(.+)\}$/.exec(key)?.[1];
 }

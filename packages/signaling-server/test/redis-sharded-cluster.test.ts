@@ -75,34 +75,50 @@ describe('two processes sharing rooms through a three-master Redis Cluster', () 
       expect(joinedOn(`sharded-${i}`, b.socket.id)).toEqual([1]);
     }
 
-    // Each with an ack, so that a relay the server refused says why (it would otherwise just be missing).
-    const refused: unknown[] = [];
-    let acked = 0;
-    const send = (c: RecordingClient, text: string) =>
-      void c.socket
-        .timeout(30_000)
-        .emitWithAck('message', { type: 'text', text })
-        .then(
-          (answer) => (answer.ok ? undefined : refused.push({ text, answer })),
-          (error: unknown) => refused.push({ text, error: String(error) }),
-        )
-        .finally(() => (acked += 1));
-    for (const [i, [a, b]] of pairs.entries()) {
-      for (let k = 0; k < 10; k += 1) {
-        send(a, `${i}:a:${k}`);
-        send(b, `${i}:b:${k}`);
+    // Each with an ack, so that a relay the server refused says why (it would otherwise just be
+    // missing). Ten rounds, one message each way per room and round, as a careful client sends: on
+    // a loaded machine Redis can take a relay past its deadline, which the server refuses with
+    // UNAVAILABLE ("Send it again") rather than delivering it late; the client then sends it again.
+    // Any other refusal, or an error, fails the test.
+    const unexpected: unknown[] = [];
+    let resent = 0;
+    /** Refused as "may or may not have arrived": sent again, so a second copy is the honest outcome. */
+    const maybe = new Set<string>();
+    const sendUntilAccepted = async (c: RecordingClient, text: string): Promise<void> => {
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        const answer = await c.socket
+          .timeout(30_000)
+          .emitWithAck('message', { type: 'text', text })
+          .catch((error: unknown) => ({ ok: false as const, error: { code: 'NO_ACK', message: String(error) } }));
+        if (answer.ok) return;
+        if (answer.error.code !== 'UNAVAILABLE') {
+          unexpected.push({ text, answer });
+          return;
+        }
+        resent += 1;
+        if (answer.error.message.startsWith('Maybe')) maybe.add(text);
+        await settle(100);
       }
+      unexpected.push({ text, answer: 'refused 20 times' });
+    };
+    for (let k = 0; k < 10; k += 1) {
+      await Promise.all(pairs.flatMap(([a, b], i) => [sendUntilAccepted(a, `${i}:a:${k}`), sendUntilAccepted(b, `${i}:b:${k}`)]));
     }
-    const total = () => pairs.reduce((n, [a, b]) => n + a.of('message').length + b.of('message').length, 0);
-    await until(() => total() >= 2000 || refused.length > 0, 30_000, 'all 2000 relayed messages');
-    expect(refused).toEqual([]);
-    await until(() => acked === 2000, 10_000, 'every ack');
+    expect(unexpected, `unexpected answers (first three): ${JSON.stringify(unexpected.slice(0, 3))}`).toEqual([]);
+    if (resent > 0) console.log(`${resent} relays refused with UNAVAILABLE on this machine's load and sent again`);
+    // What a client keeps: a second copy of a message it was told may not have arrived is dropped.
+    const kept = (c: RecordingClient) => c.of('message').filter(([payload], n, all) => {
+      const text = (payload as { text: string }).text;
+      return !(maybe.has(text) && all.slice(0, n).some(([earlier]) => (earlier as { text: string }).text === text));
+    });
+    const total = () => pairs.reduce((n, [a, b]) => n + kept(a).length + kept(b).length, 0);
+    await until(() => total() >= 2000, 30_000, 'all 2000 relayed messages');
     await settle(300);
     expect(total()).toBe(2000);
     for (const [i, [a, b]] of pairs.entries()) {
       // Exactly the peer's ten, in order, from the peer: none lost, none from another room.
-      expect(b.of('message')).toEqual(Array.from({ length: 10 }, (_, k) => [{ type: 'text', text: `${i}:a:${k}` }, a.socket.id]));
-      expect(a.of('message')).toEqual(Array.from({ length: 10 }, (_, k) => [{ type: 'text', text: `${i}:b:${k}` }, b.socket.id]));
+      expect(kept(b)).toEqual(Array.from({ length: 10 }, (_, k) => [{ type: 'text', text: `${i}:a:${k}` }, a.socket.id]));
+      expect(kept(a)).toEqual(Array.from({ length: 10 }, (_, k) => [{ type: 'text', text: `${i}:b:${k}` }, b.socket.id]));
       expect(a.of('ready')).toEqual([[`sharded-${i}`]]);
     }
 

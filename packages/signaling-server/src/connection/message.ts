@@ -38,7 +38,12 @@ export function handleMessage(ctx: ClientContext, message: unknown, ack: AnyAck 
   // Every peer this client knows is a client of this process: no other process needs the
   // message (with Redis, no publish at all), and one peer gets it without socket.io's
   // broadcast machinery.
-  const allLocal = local.size > 0 && local.size - 1 === session.knownPeers.size;
+  // A sender that knows no peer yet, with rooms shared through Redis, may be behind the news: a
+  // peer that joined on another process a moment ago is announced to this one through Redis too,
+  // and its join can be answered before that notice lands here. Its message goes through Redis
+  // then, not to nobody with an ack.
+  const aloneAsFarAsKnown = session.knownPeers.size === 0 && store.distributed;
+  const allLocal = local.size > 0 && local.size - 1 === session.knownPeers.size && !aloneAsFarAsKnown;
   if (allLocal && local.size === 2) {
     for (const peer of local) {
       if (peer === member) continue;

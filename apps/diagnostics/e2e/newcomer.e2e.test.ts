@@ -78,6 +78,37 @@ async function expectCleanLog(page: Page): Promise<void> {
   expect(lines.filter((line) => line.level === 'error')).toEqual([]);
 }
 
+/**
+ * Issue 16: the header (site name, nav, language switcher) stays one row at phone width, the nav
+ * scrolling sideways. Distinct row centres of the header's items and nav entries (within 4 px).
+ */
+async function headerRows(page: Page): Promise<number[]> {
+  const centres = await page.locator('.site-header .bar > *, .site-header nav li').evaluateAll((items) =>
+    items.map((item) => {
+      const box = item.getBoundingClientRect();
+      return Math.round(box.top + box.height / 2);
+    }),
+  );
+  return [...new Set(centres)].sort((a, b) => a - b).filter((centre, i, all) => i === 0 || centre - (all[i - 1] ?? 0) > 4);
+}
+
+describe('every diagnostics page at phone width in Chinese (?lang=zh)', () => {
+  it.each(PATHS)('%s: header one row with the switcher, nothing cut off, first control on the first screen', async (path) => {
+    const viewport = VIEWPORTS.phone;
+    const { page, problems } = await suite.open(`${path}?lang=zh`, { context: { viewport } });
+    await page.locator('main h1').waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await page.getByRole('group', { name: '语言' }).getByRole('link', { name: 'English' }).isVisible()).toBe(true);
+    expect(await headerRows(page), `${path}: header rows`).toHaveLength(1);
+    expect(await clippedContent(page), `${path} at ${viewport.width} px in Chinese`).toEqual([]);
+    const control = await firstControl(page);
+    if (control) expect(control.bottom, `${path}: first control "${control.label}"`).toBeLessThanOrEqual(viewport.height);
+    const name = path === '/diagnostics/' ? 'home' : path.replace('/diagnostics/', '').replace(/\/$/, '');
+    await saveScreenshot(page, SCREENSHOTS, `diagnostics-${name}-${viewport.width}-zh`);
+    expect(problems()).toEqual([]);
+  });
+});
+
 describe('each tool after its main flow', () => {
   it('/diagnostics/quality/: Start, a cap, a scale, a codec, Stop; the log follows, no "cap removed" at Start, units once, each change on the time axis', async () => {
     const { page, problems } = await suite.open('/diagnostics/quality/', { context: { viewport: VIEWPORTS.desktop } });

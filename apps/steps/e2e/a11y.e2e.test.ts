@@ -73,6 +73,16 @@ describe('axe-core on every steps page', () => {
   }
 });
 
+// Issue 16: the same pages in Chinese: lang="zh-CN" on <html>, the switcher's links each in their
+// own lang, and the translated shell must not bring any serious or critical violation.
+describe('axe-core on every steps page in Chinese', () => {
+  it.each(STEPS_PAGES)('%s?lang=zh has no serious or critical violations', async (path) => {
+    const page = await open(`${path}?lang=zh`, 'light');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await expectNoBlockingViolations(page, `${path}?lang=zh`);
+  });
+});
+
 describe('axe-core on pages in use', () => {
   it('/peer-connection/ during a call (timeline, candidates, open SDP)', async () => {
     const page = await open('/peer-connection/', 'light');

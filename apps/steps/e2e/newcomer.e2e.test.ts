@@ -76,6 +76,43 @@ describe.each(Object.keys(VIEWPORTS) as ViewportName[])('every steps page at %s 
   });
 });
 
+/**
+ * Issue 16: the header (site name, nav, language switcher) stays one row at phone width, the nav
+ * scrolling sideways, so the switcher never pushes the page down. Distinct row centres of the
+ * header's items and of every nav entry; one row is one centre (within a few pixels).
+ */
+async function headerRows(page: Page): Promise<number[]> {
+  const centres = await page.locator('.site-header .bar > *, .site-header nav li').evaluateAll((items) =>
+    items.map((item) => {
+      const box = item.getBoundingClientRect();
+      return Math.round(box.top + box.height / 2);
+    }),
+  );
+  return [...new Set(centres)].sort((a, b) => a - b).filter((centre, i, all) => i === 0 || centre - (all[i - 1] ?? 0) > 4);
+}
+
+describe('every steps page at phone width in Chinese (?lang=zh)', () => {
+  it.each(PATHS)('%s: header one row with the switcher, nothing cut off, first control on the first screen', async (path) => {
+    const viewport = VIEWPORTS.phone;
+    const { page, problems } = await suite.open(`${path}?lang=zh`, { context: { viewport } });
+    await page.locator('main h1').waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await page.getByRole('group', { name: '语言' }).getByRole('link', { name: 'English' }).isVisible()).toBe(true);
+    expect(await headerRows(page), `${path}: header rows`).toHaveLength(1);
+    expect(await clippedContent(page), `${path} at ${viewport.width} px in Chinese`).toEqual([]);
+    const control = await firstControl(page);
+    if (control) expect(control.bottom, `${path}: first control "${control.label}"`).toBeLessThanOrEqual(viewport.height);
+    await saveScreenshot(page, SCREENSHOTS, `steps${path === '/' ? '/home' : path}-${viewport.width}-zh`);
+    expect(problems()).toEqual([]);
+  });
+
+  it('the English header is one row at phone width too', async () => {
+    const { page } = await suite.open('/photo/?lang=en', { context: { viewport: VIEWPORTS.phone } });
+    await page.locator('main h1').waitFor();
+    expect(await headerRows(page)).toHaveLength(1);
+  });
+});
+
 /** Start → Call on /peer-connection/: a burst of a few dozen log lines in a second. */
 async function peerConnectionFlow(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Start', exact: true }).click();

@@ -2,7 +2,7 @@
  * @workbench/ui: the Svelte 5 pieces both apps share (layout and navigation, event log, source
  * panel, error explanation, status badge, room link, the note that a peer left), the
  * small app helpers every page needs (core logger → event log, file download, live objects on
- * window, the latest-run AbortSignal, source text for the source panels) and the one list of pages. Consumed as source by the
+ * window, the latest-run AbortSignal, source text for the source panels), the one list of pages and what each teaches. Consumed as source by the
  * apps' Vite builds; never imports an app.
  */
 export { default as Layout } from './Layout.svelte';
@@ -39,4 +39,5 @@ export {
   pagesOf,
 } from './pages.js';
 export type { PageInfo, SiteName } from './pages.js';
+export { teachesOf } from './teaches.js';
 export type { BadgeTone, ErrorExplanation } from './types.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTICS_PAGES, STEP_PAGES, neighbours, normalisePath, pageAt } from './pages.js';
+import { m } from '@workbench/i18n/messages';
+import { DIAGNOSTICS_HOME, DIAGNOSTICS_PAGES, STEPS_HOME, STEP_PAGES, neighbours, normalisePath, pageAt } from './pages.js';
+import { teachesOf } from './teaches.js';
 
 describe('pages', () => {
   it('lists the six codelab steps in order and the four diagnostics tools', () => {
@@ -21,8 +23,16 @@ describe('pages', () => {
       expect(page.title.length).toBeGreaterThan(0);
       // A tool's nav name is its title, so a newcomer recognises the page they land on (issue 13).
       if (DIAGNOSTICS_PAGES.includes(page)) expect(page.short).toBe(page.title);
-      expect(page.teaches.length).toBeGreaterThan(0);
     }
+    for (const page of [STEPS_HOME, DIAGNOSTICS_HOME, ...STEP_PAGES, ...DIAGNOSTICS_PAGES]) expect(teachesOf(page.path).length).toBeGreaterThan(0);
+    expect(() => teachesOf('/nope/')).toThrow(/add one here/);
+  });
+
+  it('a tool keeps its nav name equal to its title in Chinese too', () => {
+    expect(m.page_ice_short({}, { locale: 'zh-CN' })).toBe(m.page_ice_title({}, { locale: 'zh-CN' }));
+    expect(m.page_quality_short({}, { locale: 'zh-CN' })).toBe(m.page_quality_title({}, { locale: 'zh-CN' }));
+    expect(m.page_camera_short({}, { locale: 'zh-CN' })).toBe(m.page_camera_title({}, { locale: 'zh-CN' }));
+    expect(m.page_audio_short({}, { locale: 'zh-CN' })).toBe(m.page_audio_title({}, { locale: 'zh-CN' }));
   });
 
   it('links each page to its neighbours, from the site home to the last page', () => {

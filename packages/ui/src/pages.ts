@@ -1,105 +1,60 @@
 /**
  * The one list of pages in both apps: navigation, the index pages and prev/next links all read
- * it, so adding a page is one line here plus its HTML entry in the app's Vite config.
+ * it, so adding a page is one line here, its title and nav name in packages/i18n/messages (both
+ * languages) and its HTML entry in the app's Vite config.
  */
+import { m } from '@workbench/i18n/messages';
 
 export interface PageInfo {
   /** Absolute path the server serves the page at, with a trailing slash. */
-  path: string;
-  title: string;
+  readonly path: string;
+  /** In the page's language (a getter: read at render, after the language is applied). */
+  readonly title: string;
   /** Name in the navigation bar, where phone width leaves room for a word or two. */
-  short: string;
-  /** One line: what a learner gets out of the page. */
-  teaches: string;
+  readonly short: string;
 }
 
 export type SiteName = 'steps' | 'diagnostics';
 
+/** The product's name, the same in every language (like the API names it teaches). */
 export const SITE_TITLE = 'WebRTC Workbench';
 
-export const STEPS_HOME: PageInfo = {
-  path: '/',
-  title: 'Codelab steps',
-  short: 'Overview',
-  teaches: "Google's WebRTC codelab, one working page per step.",
-};
+/**
+ * A page whose title and nav name are message functions. What a page teaches (one line) is in
+ * teaches.ts, read only by the index pages, so step pages do not carry those sentences.
+ */
+function page(path: string, title: () => string, short: () => string): PageInfo {
+  return {
+    path,
+    get title() {
+      return title();
+    },
+    get short() {
+      return short();
+    },
+  };
+}
 
-export const DIAGNOSTICS_HOME: PageInfo = {
-  path: '/diagnostics/',
-  title: 'Diagnostics',
-  short: 'Diagnostics',
-  teaches: 'Tools for debugging real calls: ICE servers, call quality, camera capabilities, microphone and speakers.',
-};
+export const STEPS_HOME: PageInfo = page('/', m.page_steps_home_title, m.page_steps_home_short);
+
+export const DIAGNOSTICS_HOME: PageInfo = page('/diagnostics/', m.page_diagnostics_home_title, m.page_diagnostics_home_short);
 
 /** The codelab's six steps, in the order a learner walks them. */
 export const STEP_PAGES: readonly PageInfo[] = [
-  {
-    path: '/webcam/',
-    title: 'Stream video from your webcam',
-    short: 'Webcam',
-    teaches: 'getUserMedia: ask for the camera, choose constraints, see what the browser actually gave you.',
-  },
-  {
-    path: '/peer-connection/',
-    title: 'Stream video with RTCPeerConnection',
-    short: 'Peer connection',
-    teaches: 'Two peer connections in one page: offer, answer, ICE candidates and the connection states between them.',
-  },
-  {
-    path: '/data-channel/',
-    title: 'Exchange data with RTCDataChannel',
-    short: 'Data channel',
-    teaches: 'Send text over a data channel; ordered and maxRetransmits, readyState and bufferedAmount.',
-  },
-  {
-    path: '/signaling/',
-    title: 'Set up a signaling service',
-    short: 'Signaling',
-    teaches: 'Join a room on the socket.io server and see the created / joined / ready / full / bye messages.',
-  },
-  {
-    path: '/call/',
-    title: 'Combine peer connection and signaling',
-    short: 'Call',
-    teaches:
-      'A real call between two browsers: perfect negotiation (either side may offer; on a clash the polite one yields), ' +
-      'trickle ICE (addresses sent as they are found), STUN/TURN, rejoin after a peer leaves.',
-  },
-  {
-    path: '/photo/',
-    title: 'Take a photo and share it via a data channel',
-    short: 'Photo',
-    teaches:
-      'Snap a frame to a canvas and send it in chunks with back-pressure (pausing while the send buffer is full) and an integrity check.',
-  },
+  page('/webcam/', m.page_webcam_title, m.page_webcam_short),
+  page('/peer-connection/', m.page_peer_connection_title, m.page_peer_connection_short),
+  page('/data-channel/', m.page_data_channel_title, m.page_data_channel_short),
+  page('/signaling/', m.page_signaling_title, m.page_signaling_short),
+  page('/call/', m.page_call_title, m.page_call_short),
+  page('/photo/', m.page_photo_title, m.page_photo_short),
 ];
 
 /** The diagnostics tools, served under /diagnostics/. */
 export const DIAGNOSTICS_PAGES: readonly PageInfo[] = [
-  {
-    path: '/diagnostics/ice/',
-    title: 'ICE server test',
-    short: 'ICE server test',
-    teaches: 'Gather candidates against your STUN/TURN servers and read why a relay did or did not appear.',
-  },
-  {
-    path: '/diagnostics/quality/',
-    title: 'Call quality',
-    short: 'Call quality',
-    teaches: 'Live getStats charts of a call: bitrate, packet loss, jitter, round-trip time, frame rate.',
-  },
-  {
-    path: '/diagnostics/camera/',
-    title: 'Camera probe',
-    short: 'Camera probe',
-    teaches: 'Which resolutions and frame rates each camera really delivers, and what the browser reports.',
-  },
-  {
-    path: '/diagnostics/audio/',
-    title: 'Microphone and speakers',
-    short: 'Microphone and speakers',
-    teaches: 'Microphone level and verdict in dBFS, the processing applied, a speaker test, and hearing yourself through a real peer connection.',
-  },
+  page('/diagnostics/ice/', m.page_ice_title, m.page_ice_short),
+  page('/diagnostics/quality/', m.page_quality_title, m.page_quality_short),
+  page('/diagnostics/camera/', m.page_camera_title, m.page_camera_short),
+  page('/diagnostics/audio/', m.page_audio_title, m.page_audio_short),
 ];
 
 export function homeOf(site: SiteName): PageInfo {
@@ -128,7 +83,7 @@ export function neighbours(site: SiteName, path: string): { prev?: PageInfo; nex
 export function pageAt(path: string): PageInfo {
   const normal = normalisePath(path);
   const page = [STEPS_HOME, DIAGNOSTICS_HOME, ...STEP_PAGES, ...DIAGNOSTICS_PAGES].find((entry) => entry.path === normal);
-  if (!page) throw new Error(`No page at ${path} in pages.ts: add it there (path, title, short, teaches) first.`);
+  if (!page) throw new Error(`No page at ${path} in pages.ts: add it there (path, title, short) first.`);
   return page;
 }
 

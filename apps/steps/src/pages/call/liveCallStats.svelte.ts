@@ -5,7 +5,7 @@
 import type { Peer } from '@workbench/core/peer';
 import { StatsPoller } from '@workbench/core/stats';
 import { viewCallStats, type CallStatsView } from './callStats.js';
-import { readEncryption, sdpFingerprint, type EncryptionFacts } from './encryption.js';
+import type { EncryptionFacts } from './encryption.js';
 
 export class LiveCallStats {
   view: CallStatsView = $state.raw(viewCallStats(undefined));
@@ -31,7 +31,10 @@ export class LiveCallStats {
 
   async #readEncryption(peer: Peer): Promise<void> {
     if (peer.closed) return;
-    const facts = readEncryption(await peer.getStats());
+    // Read once, after the connection is up, for a panel at the bottom: its own chunk, fetched
+    // beside the stats, kept /call/'s first load under 60 KB with two languages (issue 16).
+    const [{ readEncryption, sdpFingerprint }, stats] = await Promise.all([import('./encryption.js'), peer.getStats()]);
+    const facts = readEncryption(stats);
     this.encryption = { ...facts, sdpFingerprint: sdpFingerprint(peer.remoteDescription?.sdp) };
   }
 }

@@ -1,0 +1,1 @@
+export function checkMessages(options?: { checkUnused?: boolean }): string[];

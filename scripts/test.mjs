@@ -7,7 +7,7 @@
 // `N passed, N failed` (CI reads it). Exits non-zero if any stage failed, any test failed or was
 // skipped, a package produced no report, or no test ran at all.
 //
-// Usage: node scripts/test.mjs [--only=unit|e2e|nat-lab|quality-lab] (npm test -- --only=e2e)
+// Usage: node scripts/test.mjs [--only=unit|soak|e2e|nat-lab|quality-lab] (npm test -- --only=e2e)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -17,9 +17,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TURBO = join(ROOT, 'node_modules', '.bin', 'turbo');
 const REPORT_DIR = 'test-results';
 
-/** The two vitest stages; each package writes its report to `<package>/test-results/<file>`. */
+/** The vitest stages; each package writes its report to `<package>/test-results/<file>`. */
 const SUITES = [
   { stage: 'test', task: 'test', label: 'unit', reportFile: 'vitest.json', turboArgs: [] },
+  // The signaling soak compares honest latency in an idle phase and under attack: alone on the
+  // machine, not while every other package's unit tests run beside one of its phases.
+  { stage: 'test:soak', task: 'test:soak', label: 'soak', reportFile: 'vitest.soak.json', turboArgs: ['--concurrency=1'] },
   // Browser tests one package at a time: each starts browsers and servers, and CI machines have 2 cores.
   { stage: 'test:e2e', task: 'test:e2e', label: 'e2e', reportFile: 'vitest.e2e.json', turboArgs: ['--concurrency=1'] },
 ];
@@ -32,8 +35,8 @@ const NAT_LAB_CLI = join(ROOT, 'packages', 'nat-lab', 'dist', 'cli.js');
 const requireNatLab = process.env.WORKBENCH_REQUIRE_NAT_LAB === '1';
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-if (only !== undefined && !['unit', 'e2e', 'nat-lab', 'quality-lab'].includes(only)) {
-  console.error(`test.mjs: --only must be unit, e2e, nat-lab or quality-lab, got ${only}`);
+if (only !== undefined && !['unit', 'soak', 'e2e', 'nat-lab', 'quality-lab'].includes(only)) {
+  console.error(`test.mjs: --only must be unit, soak, e2e, nat-lab or quality-lab, got ${only}`);
   process.exit(2);
 }
 

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** The soak test measures latency under attack, so it runs alone, after every other file (see below). */
+/** The soak test measures latency under attack, so it runs alone: its own project, run by `npm run test:soak` (npm test runs it as a stage of its own, after every package's unit tests). */
 const SOAK = 'test/soak.test.ts';
 /** What both projects share; `extends: true` would also copy globalSetup into each, compiling three times. */
 const common = { testTimeout: 30_000, hookTimeout: 30_000, exclude: ['**/*.e2e.test.ts', '**/node_modules/**', '**/dist/**'] };

@@ -36,8 +36,10 @@ describe('resolveLocale: query, then saved, then navigator.languages, then Engli
     expect(resolveLocale({ saved: 'en', languages: ['zh-CN'] })).toEqual({ locale: 'en', source: 'saved' });
   });
 
-  it('any zh* in navigator.languages picks Chinese, even behind English', () => {
-    expect(resolveLocale({ languages: ['en-US', 'zh-TW'] })).toEqual({ locale: 'zh-CN', source: 'navigator' });
+  it('navigator.languages in the reader\'s order: the first language we have wins', () => {
+    expect(resolveLocale({ languages: ['zh-TW', 'en-US'] })).toEqual({ locale: 'zh-CN', source: 'navigator' });
+    expect(resolveLocale({ languages: ['de-DE', 'zh-CN', 'en'] })).toEqual({ locale: 'zh-CN', source: 'navigator' });
+    expect(resolveLocale({ languages: ['en-US', 'zh-CN'] })).toEqual({ locale: 'en', source: 'navigator' });
   });
 
   it('nothing Chinese anywhere: English', () => {

@@ -46,9 +46,12 @@ export function resolveLocale({ search = '', saved, languages = [] }: LocaleInpu
   if (fromQuery) return { locale: fromQuery, source: 'query' };
   const fromSaved = localeFromTag(saved);
   if (fromSaved) return { locale: fromSaved, source: 'saved' };
-  // Any Chinese in the list wins, even behind English: someone who lists Chinese at all reads
-  // it, and English-first lists are often just the OS default.
-  if (languages.some((tag) => localeFromTag(tag) === 'zh-CN')) return { locale: 'zh-CN', source: 'navigator' };
+  // The browser's list is the reader's order of preference: the first language we have wins
+  // (['de-DE', 'zh-CN'] → Chinese; ['en-US', 'zh-CN'] → English, as the reader put English first).
+  for (const tag of languages) {
+    const supported = localeFromTag(tag);
+    if (supported) return { locale: supported, source: 'navigator' };
+  }
   return { locale: BASE_LOCALE, source: 'default' };
 }
 

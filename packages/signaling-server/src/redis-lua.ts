@@ -47,20 +47,12 @@ end
 `;
 
 /**
- * KEYS: room, seq, seats(node), restoring. ARGV: memberId, capacity, node, secret, roomName, knownSecret.
- * Returns {status, role, polite, secret, peers, filled}; status is ok | repeated | adopted | full | restoring.
- * The newcomer is polite when some member is impolite, as in RoomRegistry.
- *
- * `secret` is this attempt's token and `knownSecret` the one the calling process already admitted
- * the member with ('' for none). A seat found with another token was left by an earlier attempt
- * whose caller gave up (it timed out during a Redis stall) and whose late undo may be on its way:
- * the seat is taken over with this attempt's token ('adopted': for the room it is a new member), so
- * that undo (which names its own token) cannot free the seat of a member this attempt admits.
- *
- * While `restoring` exists (Redis just lost its data) no new seat is given: the seats of members
- * already in rooms are being written back by their processes, and a newcomer must not take them.
+ * The join itself, for both kinds of Redis (see JOIN_SCRIPT and CLUSTER_JOIN_SCRIPT): they differ
+ * only in how the restoring flag is read, where the join order comes from, and whether the seat is
+ * also written to its process's set in the same script.
  */
-export const JOIN_SCRIPT = `${PRELUDE}
+function joinScript(parts: { restoring: string; nextSeq: string; recordSeat: string }): string {
+  return `${PRELUDE}
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 local others = members(KEYS[1], ARGV[1])
 if existing then
@@ -77,7 +69,7 @@ local capacity = tonumber(ARGV[2])
 if #others >= capacity then
   return { 'full', '', '', '', ids(others), '0' }
 end
-if redis.call('EXISTS', KEYS[4]) == 1 then
+if ${parts.restoring} then
   return { 'restoring', '', '', '', ids(others), '0' }
 end
 local polite = '0'
@@ -86,13 +78,34 @@ for _, m in ipairs(others) do
 end
 local role = 'joined'
 if #others == 0 then role = 'created' end
-local seq = redis.call('INCR', KEYS[2])
+local seq = ${parts.nextSeq}
 redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. role .. '|' .. polite .. '|' .. ARGV[3] .. '|' .. ARGV[4])
-redis.call('SADD', KEYS[3], ARGV[5] .. ' ' .. ARGV[1])
+${parts.recordSeat}
 local filled = '0'
 if #others + 1 == capacity then filled = '1' end
 return { 'ok', role, polite, ARGV[4], ids(others), filled }
 `;
+}
+
+/**
+ * KEYS: room, seq, seats(node), restoring. ARGV: memberId, capacity, node, secret, roomName, knownSecret.
+ * Returns {status, role, polite, secret, peers, filled}; status is ok | repeated | adopted | full | restoring.
+ * The newcomer is polite when some member is impolite, as in RoomRegistry.
+ *
+ * `secret` is this attempt's token and `knownSecret` the one the calling process already admitted
+ * the member with ('' for none). A seat found with another token was left by an earlier attempt
+ * whose caller gave up (it timed out during a Redis stall) and whose late undo may be on its way:
+ * the seat is taken over with this attempt's token ('adopted': for the room it is a new member), so
+ * that undo (which names its own token) cannot free the seat of a member this attempt admits.
+ *
+ * While `restoring` exists (Redis just lost its data) no new seat is given: the seats of members
+ * already in rooms are being written back by their processes, and a newcomer must not take them.
+ */
+export const JOIN_SCRIPT = joinScript({
+  restoring: "redis.call('EXISTS', KEYS[4]) == 1",
+  nextSeq: "redis.call('INCR', KEYS[2])",
+  recordSeat: "redis.call('SADD', KEYS[3], ARGV[5] .. ' ' .. ARGV[1])",
+});
 
 /**
  * KEYS: room, seats(node). ARGV: memberId, node, roomName, secret.
@@ -308,37 +321,7 @@ export const CLUSTER_RELAY_SCRIPT = RELAY_SCRIPT.replaceAll("redis.call('PUBLISH
  * KEYS: room. ARGV: memberId, capacity, node, secret, roomName (unused), knownSecret, restoring ('1'/'0').
  * JOIN_SCRIPT for Redis Cluster, with the same replies.
  */
-export const CLUSTER_JOIN_SCRIPT = `${PRELUDE}
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-local others = members(KEYS[1], ARGV[1])
-if existing then
-  local seq, role, polite, node, secret = split(existing)
-  if secret ~= ARGV[6] and node == ARGV[3] then
-    redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. role .. '|' .. polite .. '|' .. node .. '|' .. ARGV[4])
-    local filled = '0'
-    if #others + 1 == tonumber(ARGV[2]) then filled = '1' end
-    return { 'adopted', role, polite, ARGV[4], ids(others), filled }
-  end
-  return { 'repeated', role, polite, secret, ids(others), '0' }
-end
-local capacity = tonumber(ARGV[2])
-if #others >= capacity then
-  return { 'full', '', '', '', ids(others), '0' }
-end
-if ARGV[7] == '1' then
-  return { 'restoring', '', '', '', ids(others), '0' }
-end
-local polite = '0'
-for _, m in ipairs(others) do
-  if m.polite == '0' then polite = '1' end
-end
-local role = 'joined'
-if #others == 0 then role = 'created' end
-redis.call('HSET', KEYS[1], ARGV[1], nextSeq(others) .. '|' .. role .. '|' .. polite .. '|' .. ARGV[3] .. '|' .. ARGV[4])
-local filled = '0'
-if #others + 1 == capacity then filled = '1' end
-return { 'ok', role, polite, ARGV[4], ids(others), filled }
-`;
+export const CLUSTER_JOIN_SCRIPT = joinScript({ restoring: "ARGV[7] == '1'", nextSeq: 'nextSeq(others)', recordSeat: '' });
 
 /**
  * KEYS: room. ARGV: memberId, node, secret. LEAVE_SCRIPT for Redis Cluster. Returns {1, remaining}

@@ -64,8 +64,13 @@ const CLOCK_SYNC_MAX_RTT_MS = 200;
 const DELIVERED: RelayVerdict = Object.freeze({ delivered: true });
 
 /** A peer whose connection dropped and whose seat is held for its reconnect got nothing. */
-function awayVerdict(memberId: string): { delivered: false; reason: string } {
-  return { delivered: false, reason: `Not delivered: your peer ${memberId} is reconnecting (its connection dropped; its seat is held for it).` };
+function awayReason(memberId: string): string {
+  return `Not delivered: your peer ${memberId} is reconnecting (its connection dropped; its seat is held for it).`;
+}
+
+/** Every refusal ends the same way: the sender may send it again. */
+function notDelivered(reason: string): RelayVerdict {
+  return { delivered: false, reason: `${reason} Send it again in a moment.` };
 }
 
 type Publish = (channel: unknown, message: unknown) => Promise<unknown>;
@@ -369,7 +374,7 @@ export class RedisRelay implements CrossProcessRelay {
       };
     }).then(async () => {
       this.#receipts.delete(id);
-      if (pending.away !== undefined) return awayVerdict(pending.away);
+      if (pending.away !== undefined) return notDelivered(awayReason(pending.away));
       const unanswered = silent();
       if (unanswered.length === 0) return DELIVERED;
       const subscribers = await Promise.race([
@@ -395,7 +400,7 @@ export class RedisRelay implements CrossProcessRelay {
       status === 'missing'
         ? `Not delivered: the seat of your peer ${String(detail)} is not in Redis at ${where} (Redis restarted and its server process has not put it back yet, or it just left).`
         : status === 'away'
-          ? awayVerdict(String(detail)).reason
+          ? awayReason(String(detail))
           : status === 'deaf'
             ? this.#sharded
               ? // Per room here: a process unsubscribes a room's probe once its last client there is gone.
@@ -404,7 +409,7 @@ export class RedisRelay implements CrossProcessRelay {
             : status === 'late'
               ? `Not delivered: Redis at ${where} took the message ${String(detail)} ms after its ${RELAY_DEADLINE_MS} ms deadline (stalled or overloaded), and a late signaling message is worse than none.`
               : `Not delivered: Redis at ${where} gave an answer this server does not understand (${JSON.stringify(reply)}).`;
-    return { delivered: false, reason: `${reason} Send it again in a moment.` };
+    return notDelivered(reason);
   }
 
   /**

@@ -159,6 +159,27 @@ async function seatsIn(room: string): Promise<string[]> {
   return (await inspector.hkeys(`${PREFIX}room:${room}`)).sort();
 }
 
+/**
+ * Stops `server` (SIGSTOP, so it cannot reconnect yet) and has Redis cut its subscribing
+ * connection: until {@link resume}, nothing published reaches it, and what is published meanwhile
+ * is lost to it for good, while every other process and Redis itself are fine.
+ */
+async function stopAndDeafen(server: ServerProcess): Promise<void> {
+  server.proc.child.kill('SIGSTOP');
+  stoppedServers.add(server);
+  const pid = String(server.proc.child.pid);
+  const subscribers = String(await inspector.client('LIST'))
+    .split('\n')
+    .filter((line) => line.includes(`name=workbench-seats-`) && line.includes(`-${pid}-`) && /\bpsub=[1-9]/.test(line));
+  expect(subscribers, `the subscribing connection of process ${pid}`).toHaveLength(1);
+  await inspector.call('CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(subscribers[0] as string)?.[1] as string);
+}
+
+function resume(server: ServerProcess): void {
+  server.proc.child.kill('SIGCONT');
+  stoppedServers.delete(server);
+}
+
 describe('Redis stalls and restarts (two processes, one redis-server)', () => {
   it('admits no hidden third member when a join times out during a stall and is retried at once', async () => {
     const [A, B] = servers as [ServerProcess, ServerProcess];
@@ -330,26 +351,41 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
     const a = await client(A);
     expect(await joinWhenAvailable(a, 'late-news')).toMatchObject({ ok: true });
 
-    // A misses the news that b joined: stopped, with its subscribing connection cut, while b joins
-    // on B. (Under load the news is merely late, and a message sent meanwhile was acknowledged
-    // and reached nobody: the sender's process counted a alone in the room.)
-    A.proc.child.kill('SIGSTOP');
-    stoppedServers.add(A);
-    const pid = String(A.proc.child.pid);
-    const subscribers = String(await inspector.client('LIST'))
-      .split('\n')
-      .filter((line) => line.includes(`name=workbench-seats-`) && line.includes(`-${pid}-`) && /\bpsub=[1-9]/.test(line));
-    expect(subscribers, "A's subscribing connection").toHaveLength(1);
-    await inspector.call('CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(subscribers[0] as string)?.[1] as string);
+    // A misses the news that b joined on B. (Under load the news is merely late, and a message sent
+    // meanwhile was acknowledged and reached nobody: the sender's process counted a alone.)
+    await stopAndDeafen(A);
     const b = await client(B);
     expect(await joinWhenAvailable(b, 'late-news')).toMatchObject({ ok: true });
-    A.proc.child.kill('SIGCONT');
-    stoppedServers.delete(A);
+    resume(A);
 
     const relays = relayLog(a, b);
     expect(await relays.sendUntilAccepted()).toEqual({ ok: true });
     await relays.expectHonestAnswers();
     expect(relays.delivered).toEqual([...relays.answers.keys()].filter((n) => relays.answers.get(n)?.ok));
+  }, 60_000);
+
+  it('in a room of three, reaches the member who joined elsewhere although the sender knows only its neighbour on its own process', async () => {
+    const [A, B] = await Promise.all([0, 1].map(() => startServerProcess(redis.url, ['--room-capacity', '3'])));
+    try {
+      const a = await client(A as ServerProcess);
+      const b = await client(A as ServerProcess);
+      expect(await joinWhenAvailable(a, 'late-news-3')).toMatchObject({ ok: true });
+      expect(await joinWhenAvailable(b, 'late-news-3')).toMatchObject({ ok: true });
+      await until(() => a.of('join').length === 1, 10_000, 'a hears b join');
+
+      // a knows one peer, b, on its own process; c joins on B while A hears nothing.
+      await stopAndDeafen(A as ServerProcess);
+      const c = await client(B as ServerProcess);
+      expect(await joinWhenAvailable(c, 'late-news-3')).toMatchObject({ ok: true });
+      resume(A as ServerProcess);
+
+      const relays = relayLog(a, c);
+      expect(await relays.sendUntilAccepted()).toEqual({ ok: true });
+      await relays.expectHonestAnswers();
+      expect(relays.delivered.length).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([A, B].map((server) => server?.proc.stop(2000)));
+    }
   }, 60_000);
 
   it("never acknowledges a relay to a process whose subscription alone is down while the sender's connections are fine", async () => {
@@ -363,19 +399,9 @@ describe('Redis stalls and restarts (two processes, one redis-server)', () => {
 
     // B stopped, so it cannot reconnect yet, and its subscribing connection cut by Redis: PUBLISH
     // reaches nobody of B's, while every connection of A's answers its PINGs.
-    B.proc.child.kill('SIGSTOP');
-    stoppedServers.add(B);
-    const pid = String(B.proc.child.pid);
-    const subscribers = String(await inspector.client('LIST'))
-      .split('\n')
-      .filter((line) => line.includes(`name=workbench-seats-`) && line.includes(`-${pid}-`) && /\bpsub=[1-9]/.test(line));
-    expect(subscribers, "B's subscribing connection").toHaveLength(1);
-    const id = /\bid=(\d+)/.exec(subscribers[0] as string)?.[1] as string;
-    await inspector.call('CLIENT', 'KILL', 'ID', id);
-
+    await stopAndDeafen(B);
     const answers = await Promise.all([relays.send(), relays.send(), relays.send()]);
-    B.proc.child.kill('SIGCONT');
-    stoppedServers.delete(B);
+    resume(B);
     expect(await relays.sendUntilAccepted()).toEqual({ ok: true });
     await relays.expectHonestAnswers();
     for (const answer of answers) {

@@ -38,12 +38,13 @@ export function handleMessage(ctx: ClientContext, message: unknown, ack: AnyAck 
   // Every peer this client knows is a client of this process: no other process needs the
   // message (with Redis, no publish at all), and one peer gets it without socket.io's
   // broadcast machinery.
-  // A sender that knows no peer yet, with rooms shared through Redis, may be behind the news: a
-  // peer that joined on another process a moment ago is announced to this one through Redis too,
-  // and its join can be answered before that notice lands here. Its message goes through Redis
-  // then, not to nobody with an ack.
-  const aloneAsFarAsKnown = session.knownPeers.size === 0 && store.distributed;
-  const allLocal = local.size > 0 && local.size - 1 === session.knownPeers.size && !aloneAsFarAsKnown;
+  // With rooms shared through Redis, what this process knows of a room can be behind it: a peer
+  // that joined on another process a moment ago is announced here through Redis too, and its join
+  // can be answered before that notice lands. So Redis is skipped only when this process's own
+  // clients fill the room, and no one elsewhere can be in it; otherwise the message goes through
+  // Redis, not to nobody with an ack.
+  const roomFilledHere = !store.distributed || local.size >= store.capacity;
+  const allLocal = local.size > 0 && local.size - 1 === session.knownPeers.size && roomFilledHere;
   if (allLocal && local.size === 2) {
     for (const peer of local) {
       if (peer === member) continue;
@@ -75,7 +76,11 @@ export function handleMessage(ctx: ClientContext, message: unknown, ack: AnyAck 
     if (down !== undefined) {
       ctx.refuse(
         ack,
-        failure(SignalingErrorCode.Unavailable, `Not delivered: your peer is on another server process and ${down}. Send it again in a moment.`, 'message'),
+        failure(
+          SignalingErrorCode.Unavailable,
+          `Not delivered: ${session.knownPeers.size > local.size - 1 ? 'your peer is' : 'peers in this room may be'} on another server process and ${down}. Send it again in a moment.`,
+          'message',
+        ),
       );
       return;
     }

@@ -18,6 +18,7 @@ import {
   clippedContent,
   cutTables,
   firstControl,
+  headerRows,
   logLines,
   repeatedLines,
   saveScreenshot,
@@ -76,20 +77,6 @@ async function expectCleanLog(page: Page): Promise<void> {
   expect(lines.length).toBeGreaterThan(2);
   expect(repeatedLines(lines)).toEqual([]);
   expect(lines.filter((line) => line.level === 'error')).toEqual([]);
-}
-
-/**
- * Issue 16: the header (site name, nav, language switcher) stays one row at phone width, the nav
- * scrolling sideways. Distinct row centres of the header's items and nav entries (within 4 px).
- */
-async function headerRows(page: Page): Promise<number[]> {
-  const centres = await page.locator('.site-header .bar > *, .site-header nav li').evaluateAll((items) =>
-    items.map((item) => {
-      const box = item.getBoundingClientRect();
-      return Math.round(box.top + box.height / 2);
-    }),
-  );
-  return [...new Set(centres)].sort((a, b) => a - b).filter((centre, i, all) => i === 0 || centre - (all[i - 1] ?? 0) > 4);
 }
 
 describe('every diagnostics page at phone width in Chinese (?lang=zh)', () => {

@@ -15,6 +15,7 @@ import {
   clearScreenshots,
   clippedContent,
   firstControl,
+  headerRows,
   launchFirefox,
   logLines,
   logView,
@@ -75,21 +76,6 @@ describe.each(Object.keys(VIEWPORTS) as ViewportName[])('every steps page at %s 
     }
   });
 });
-
-/**
- * Issue 16: the header (site name, nav, language switcher) stays one row at phone width, the nav
- * scrolling sideways, so the switcher never pushes the page down. Distinct row centres of the
- * header's items and of every nav entry; one row is one centre (within a few pixels).
- */
-async function headerRows(page: Page): Promise<number[]> {
-  const centres = await page.locator('.site-header .bar > *, .site-header nav li').evaluateAll((items) =>
-    items.map((item) => {
-      const box = item.getBoundingClientRect();
-      return Math.round(box.top + box.height / 2);
-    }),
-  );
-  return [...new Set(centres)].sort((a, b) => a - b).filter((centre, i, all) => i === 0 || centre - (all[i - 1] ?? 0) > 4);
-}
 
 describe('every steps page at phone width in Chinese (?lang=zh)', () => {
   it.each(PATHS)('%s: header one row with the switcher, nothing cut off, first control on the first screen', async (path) => {

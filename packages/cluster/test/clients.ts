@@ -110,11 +110,9 @@ export async function processFor(cluster: Cluster, address: string): Promise<num
   if (answer.status !== 200) throw new Error(`GET ${probe} through nginx answered ${answer.status}`);
   // nginx writes its access log line after the response has gone out, so the client can read the
   // answer before the line is there: wait for it (a loaded CI machine once read it too early).
-  let entry = cluster.nginx.accessLog().find((e) => e.uri === probe);
-  for (const started = Date.now(); entry === undefined && Date.now() - started < 5000; ) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    entry = cluster.nginx.accessLog().find((e) => e.uri === probe);
-  }
+  const logged = () => cluster.nginx.accessLog().find((e) => e.uri === probe);
+  await until(() => logged() !== undefined, 5000, `nginx's access log line for ${probe}`).catch(() => {});
+  const entry = logged();
   const found = cluster.processes.find((p) => entry?.upstreams[0] === `127.0.0.1:${p.port}`);
   if (found === undefined) throw new Error(`nginx logged no process for ${address}: ${JSON.stringify(entry)}`);
   return found.number;

@@ -461,15 +461,14 @@ export class RedisSeatStore implements SeatStore {
       ),
     );
     const lost: string[] = [];
+    const notHeld: string[] = [];
     verdicts.forEach((verdict, i) => {
       const [member, seat] = seats[i] as [string, LocalSeat];
-      if (verdict !== 'ok') lost.push(seat.room, member, String(verdict));
+      if (verdict === 'ok') return;
+      lost.push(seat.room, member, String(verdict));
+      notHeld.push(`${seat.room} ${member}`);
     });
-    if (lost.length > 0) {
-      const entries: string[] = [];
-      for (let i = 0; i + 2 < lost.length; i += 3) entries.push(`${lost[i]} ${lost[i + 1]}`);
-      await this.redis.srem(seatsKey, ...entries);
-    }
+    if (notHeld.length > 0) await this.redis.srem(seatsKey, ...notHeld);
     return lost;
   }
 

@@ -38,6 +38,7 @@ export {
   clippedContent,
   cutTables,
   firstControl,
+  headerRows,
   logLines,
   logView,
   repeatedLines,

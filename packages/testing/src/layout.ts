@@ -94,6 +94,21 @@ export async function cutTables(page: Page): Promise<string[]> {
 }
 
 /**
+ * The rows the site header takes (issue 16: with the language switcher it must stay one row at
+ * phone width, the nav scrolling sideways, so the page is not pushed down): distinct vertical
+ * centres of the header's items and nav entries, a few pixels apart counting as one row.
+ */
+export async function headerRows(page: Page): Promise<number[]> {
+  const centres = await page.locator('.site-header .bar > *, .site-header nav li').evaluateAll((items) =>
+    items.map((item) => {
+      const box = item.getBoundingClientRect();
+      return Math.round(box.top + box.height / 2);
+    }),
+  );
+  return [...new Set(centres)].sort((a, b) => a - b).filter((centre, i, all) => i === 0 || centre - (all[i - 1] ?? 0) > 4);
+}
+
+/**
  * The first button, field or select in the page's main content (or the first labelled `named`,
  * e.g. the Join a page is about): where its bottom edge is, and what it is, so a test can say
  * "Join is 1.4 screens down". Undefined when the page has none.

@@ -260,7 +260,8 @@ return ARGV[2]
  * Returns {'ok', {peersNodes…}}, {'late', msPastDeadline}, {'missing', memberId},
  * {'away', memberId} or {'deaf', memberId}.
  */
-export const RELAY_SCRIPT = `${PRELUDE}
+function relayScript(publish: 'PUBLISH' | 'SPUBLISH'): string {
+  return `${PRELUDE}
 local deadline = tonumber(ARGV[5])
 if deadline > 0 then
   local now = redis.call('TIME')
@@ -278,20 +279,23 @@ for i = 7, #ARGV do
   if members[node] then
     members[node] = members[node] .. ',' .. ARGV[i]
   else
-    if redis.call('PUBLISH', ARGV[4] .. node, '') == 0 then return { 'deaf', ARGV[i] } end
+    if redis.call('${publish}', ARGV[4] .. node, '') == 0 then return { 'deaf', ARGV[i] } end
     members[node] = ARGV[i]
     nodes[#nodes + 1] = node
   end
 end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
+redis.call('${publish}', ARGV[2], ARGV[3])
 for _, node in ipairs(nodes) do
-  redis.call('PUBLISH', ARGV[4] .. node, 'r ' .. ARGV[1] .. ' ' .. ARGV[6] .. ' ' .. members[node])
+  redis.call('${publish}', ARGV[4] .. node, 'r ' .. ARGV[1] .. ' ' .. ARGV[6] .. ' ' .. members[node])
 end
 return { 'ok', nodes }
 `;
+}
+
+export const RELAY_SCRIPT = relayScript('PUBLISH');
 
 /** RELAY_SCRIPT for Redis Cluster: the same checks, over sharded pub/sub (SPUBLISH, Redis 7). */
-export const CLUSTER_RELAY_SCRIPT = RELAY_SCRIPT.replaceAll("redis.call('PUBLISH'", "redis.call('SPUBLISH'");
+export const CLUSTER_RELAY_SCRIPT = relayScript('SPUBLISH');
 
 /*
  * Redis Cluster (`--redis-cluster`). Keys (prefix P):

@@ -17,7 +17,7 @@ export type ViewportName = keyof typeof VIEWPORTS;
 
 /**
  * Every element whose content is cut or spills: its text wider than its own box, or its box
- * outside an ancestor that hides overflow, and the page itself scrolling sideways. A scroll
+ * outside an ancestor that hides overflow, text outside its SVG drawing, and the page itself scrolling sideways. A scroll
  * container (`overflow-x: auto | scroll`) is deliberate and ends the search for that element.
  * Returns one line per problem, naming the element by tag, class and start of its text.
  */
@@ -65,6 +65,15 @@ export async function clippedContent(page: Page): Promise<string[]> {
         if (rect.right > box.right + 1 || rect.left < box.left - 1) problems.push(`${name(el)}: cut off by ${name(up)}`);
         break;
       }
+    }
+    // SVG clips what falls outside its own box (the sequence diagram's third lifeline name read
+    // "other pag"): every text in a drawing must lie within the drawing.
+    for (const text of Array.from(document.querySelectorAll('svg text'))) {
+      const svg = text.closest('svg');
+      const rect = text.getBoundingClientRect();
+      if (!svg || rect.width === 0) continue;
+      const box = svg.getBoundingClientRect();
+      if (rect.right > box.right + 1 || rect.left < box.left - 1) problems.push(`${name(text)}: cut off by its <svg> (${Math.round(rect.left)}…${Math.round(rect.right)} px in ${Math.round(box.left)}…${Math.round(box.right)})`);
     }
     return problems;
   });

@@ -28,6 +28,8 @@ class FakeServer {
   /** Every relayed message, in order: [from, to, label]. */
   readonly relayed: [string, string, string][] = [];
   #count = 0;
+  /** Runs right behind a join's acknowledgement, before the code awaiting join() resumes. */
+  behindAck: ((client: FakeSignaling, room: string) => void) | undefined;
 
   client(): FakeSignaling {
     this.#count += 1;
@@ -50,6 +52,7 @@ class FakeServer {
         client.joined = result;
         client.emit(result.role, room, client.id);
         resolve(result);
+        this.behindAck?.(client, room);
         // As the real server: the others hear 'join', then everyone 'ready'.
         for (const other of members) if (other !== client) other.emit('join', room, client.id);
         if (members.length === 2) for (const member of members) member.emit('ready', room);
@@ -191,6 +194,17 @@ describe('RoomCall', () => {
     expect(first.statuses).toEqual(['joining', 'waiting', 'connecting', 'connected']);
     expect(second.statuses).toEqual(['joining', 'connecting', 'connected']);
     expect([...first.errors, ...second.errors]).toEqual([]);
+  });
+
+  it('a peer whose join is handled before join() resumes (one long-polling response) is kept, and the status is connecting', async () => {
+    const server = new FakeServer();
+    server.behindAck = (client, room) => client.emit('join', room, 'just-behind');
+    const first = makeCall(server, newRoom());
+    const joined = await first.call.join();
+    expect(joined.peers).toEqual([]); // the acknowledgement's list predates the peer
+    expect(first.call.peerId).toBe('just-behind');
+    expect(first.call.status).toBe('connecting');
+    expect(first.statuses).toEqual(['joining', 'connecting']);
   });
 
   it('records the exchange in the order it happened, for the sequence diagram', async () => {

@@ -312,9 +312,11 @@ export class RoomCall extends Emitter<RoomCallEvents> {
 
   #onJoined(result: JoinSuccess): void {
     this.#membership = result;
-    this.#peerId = result.peers[0];
+    // A peer's 'join' (and 'ready') can be handled before join() resumes, when long-polling
+    // delivers them in one response with the acknowledgement, whose list does not have that peer.
+    this.#peerId = result.peers[0] ?? this.#peerId;
     // The second one in hears 'ready' right behind its acknowledgement, maybe already handled.
-    if (this.#status === 'joining') this.#setStatus(result.peers.length > 0 ? 'connecting' : 'waiting');
+    if (this.#status === 'joining') this.#setStatus(this.#peerId !== undefined || this.#ready ? 'connecting' : 'waiting');
     this.emit('joined', result);
     this.#maybeStart();
   }

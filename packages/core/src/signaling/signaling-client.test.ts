@@ -24,7 +24,7 @@ type TestSocket = ServerSocket<ClientToServerEvents, ServerToClientEvents, Inter
  * A minimal room handler speaking the protocol, just enough to exercise the client: the real
  * signaling server lives in its own package and has its own tests.
  */
-async function startServer(options: { answerJoins?: boolean } = {}) {
+async function startServer(options: { answerJoins?: boolean; joinBehindAck?: string } = {}) {
   const http: HttpServer = createServer();
   const server: TestServer = new Server(http);
   const rooms = new Map<string, Set<string>>();
@@ -79,6 +79,8 @@ async function startServer(options: { answerJoins?: boolean } = {}) {
         ...(wantsToken ? { resumeToken: `${room}.${socket.id}.secret` } : {}),
       };
       ack?.(result);
+      // Someone joining in the same instant: the same long-polling response carries both.
+      if (options.joinBehindAck !== undefined) socket.emit('join', room, options.joinBehindAck);
       if (members.size === 2) server.to(room).emit('ready', room);
     });
     socket.on('message', (payload, ack) => {
@@ -115,14 +117,14 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function setup(options?: { answerJoins?: boolean }) {
+async function setup(options?: { answerJoins?: boolean; joinBehindAck?: string }) {
   const server = await startServer(options);
   cleanup.push(server.close);
-  const connect = (timeoutMs = 2000) => {
+  const connect = (timeoutMs = 2000, transports: ('websocket' | 'polling')[] = ['websocket']) => {
     const client = SignalingClient.connect(server.url, {
       timeoutMs,
       logger: silentLogger,
-      socket: { transports: ['websocket'], reconnectionDelay: 20, reconnectionDelayMax: 50 },
+      socket: { transports, reconnectionDelay: 20, reconnectionDelayMax: 50 },
     });
     cleanup.push(() => client.close());
     return client;
@@ -280,6 +282,19 @@ describe('SignalingClient against a real socket.io server', () => {
     expect((await joinAgain)[1]).toBe(result.clientId);
     expect(second.clientId).toBe(result.clientId);
     expect(server.rooms.get('sticky')?.size).toBe(2);
+    // Each side's list follows: the old id gone with its 'bye', the new one in with its 'join'.
+    expect(first.peers).toEqual([result.clientId]);
+    expect(second.peers).toEqual([first.clientId]);
+  });
+
+  it('peers: a peer that joins right behind the acknowledgement is known when join() resolves (one long-polling response)', async () => {
+    const { connect } = await setup({ joinBehindAck: 'right-behind' });
+    const client = connect(2000, ['polling']);
+    const result = await client.join('instant');
+    expect(result.peers).toEqual([]); // the acknowledgement predates it
+    expect(client.peers).toEqual(['right-behind']);
+    await client.leave();
+    expect(client.peers).toEqual([]);
   });
 
   it('asks for a resume token on connect, presents the one its join ack carried, and forgets it on leave', async () => {

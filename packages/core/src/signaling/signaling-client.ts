@@ -89,6 +89,8 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
   readonly #log: Logger;
   readonly #detach: (() => void)[] = [];
   #joined: JoinSuccess | undefined;
+  /** The others in the room, kept in the order the server's packets arrive (see `peers`). */
+  #peers: string[] = [];
   #hasConnected = false;
   #lastConnectError: Error | undefined;
   #closed = false;
@@ -124,6 +126,17 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     return this.#joined?.clientId;
   }
 
+  /**
+   * The others in the room as of the last packet handled: the join's acknowledgement, then each
+   * 'join' and 'bye'. Read it rather than the acknowledgement's `peers` once `join()` resolves: a
+   * 'join' can be handled before the awaiting code resumes (long-polling delivers the ack and the
+   * next event in one response), and the acknowledgement's list does not have that peer.
+   * Through a lost connection it keeps the last list until the rejoin's acknowledgement replaces it.
+   */
+  get peers(): readonly string[] {
+    return this.#peers;
+  }
+
   /** Whether to be the polite peer in perfect negotiation (the one that joined second). */
   get polite(): boolean | undefined {
     return this.#joined?.polite;
@@ -151,6 +164,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     const result = await this.#request<JoinResult>('create or join', `joining room "${room}"`, room, (answer) => {
       if (!answer.ok) return;
       this.#joined = answer;
+      this.#peers = [...answer.peers];
       // Presented on socket.io's next automatic reconnect, so the server gives this seat back.
       if (answer.resumeToken !== undefined) this.#setResumeToken(answer.resumeToken);
     });
@@ -175,6 +189,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     this.#assertOpen('leave');
     const room = this.#joined?.room;
     this.#joined = undefined; // first, so a reconnect meanwhile does not rejoin
+    this.#peers = [];
     if (!room) return;
     this.#forgetResumeToken();
     if (!this.socket.connected) return;
@@ -188,6 +203,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#joined = undefined;
+    this.#peers = [];
     for (const detach of this.#detach.splice(0)) detach();
     this.socket.disconnect();
   }
@@ -247,6 +263,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
       if (clientId !== this.#resumingAs) this.emit('joined', room, clientId);
     });
     this.#on('join', (room, clientId) => {
+      if (clientId !== this.#joined?.clientId && !this.#peers.includes(clientId)) this.#peers = [...this.#peers, clientId];
       this.#log.info(`${clientId} joined room "${room}"`);
       this.emit('join', room, clientId);
     });
@@ -254,6 +271,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     this.#on('full', (room) => this.emit('full', room));
     this.#on('message', (payload, from) => this.emit('message', payload, from));
     this.#on('bye', (room, clientId) => {
+      this.#peers = this.#peers.filter((peer) => peer !== clientId);
       this.#log.info(`${clientId} left room "${room}"`);
       this.emit('bye', room, clientId);
     });
@@ -335,6 +353,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
       // keeps it, so the next reconnect tries again.
       if (failure.code !== ErrorCode.SignalingTimeout && failure.code !== ErrorCode.SignalingUnreachable) {
         this.#joined = undefined;
+        this.#peers = [];
         this.#forgetResumeToken();
       }
       this.#log.warn(`could not rejoin room "${room}": ${failure.message}`);

@@ -22,11 +22,15 @@ export class RoomSeat {
     return id === this.clientId ? `${id} (you)` : id;
   }
 
-  /** The server gave this page its seat: on Join, and again after a reconnect. */
-  take(result: JoinSuccess): void {
+  /**
+   * The server gave this page its seat: on Join, and again after a reconnect. `peers` is the
+   * client's list as of now, which may already hold someone who joined right behind the
+   * acknowledgement (the acknowledgement's own list does not).
+   */
+  take(result: JoinSuccess, peers: readonly string[]): void {
     this.clientId = result.clientId;
     this.role = result.role;
-    this.peers = [...result.peers];
+    this.peers = [...peers];
     this.phase = 'in room';
     this.log.info(
       `Join acknowledged: ${result.role} room ${result.room} as ${result.clientId}; ` +
@@ -46,7 +50,7 @@ export class RoomSeat {
   follow(signaling: SignalingClient, room: () => string): void {
     signaling.on('disconnect', (reason) => this.#onDisconnect(reason));
     signaling.on('reconnect', () => this.#onReconnect());
-    signaling.on('rejoined', (result) => this.#onRejoined(result));
+    signaling.on('rejoined', (result) => this.#onRejoined(result, signaling.peers));
     signaling.on('connect_error', (failure) => this.#onConnectError(failure));
     signaling.on('error', (failure) => this.#onSignalingError(failure, room(), signaling));
   }
@@ -67,9 +71,9 @@ export class RoomSeat {
   }
 
   /** A reconnect is a new socket: new client id, and the role and politeness may change too. */
-  #onRejoined(result: JoinSuccess): void {
+  #onRejoined(result: JoinSuccess, peers: readonly string[]): void {
     this.log.info(`Rejoined room ${result.room} after the reconnect.`, 'signaling');
-    this.take(result);
+    this.take(result, peers);
   }
 
   /** A refused request, or a rejoin after a reconnect that failed (someone took the seat meanwhile). */

@@ -197,11 +197,16 @@ export async function logLines(page: Page): Promise<LogLine[]> {
   );
 }
 
-/** Pairs of identical lines (same source and message) less than `withinMs` apart: noise. */
-export function repeatedLines(lines: readonly LogLine[], withinMs = 1_000): string[] {
+/**
+ * Pairs of identical lines (same source and message) less than `withinMs` apart: noise. A line
+ * for which `startsAnew` is true begins a new flow (a peer left; the next peer's connection goes
+ * through the same steps, and saying them again is right, however soon it comes).
+ */
+export function repeatedLines(lines: readonly LogLine[], withinMs = 1_000, startsAnew?: (line: LogLine) => boolean): string[] {
   const repeats: string[] = [];
   const lastSeen = new Map<string, number>();
   for (const line of lines) {
+    if (startsAnew?.(line)) lastSeen.clear();
     const key = `${line.source} ${line.message}`;
     const before = lastSeen.get(key);
     if (before !== undefined && line.atMs - before < withinMs) repeats.push(`${key} (again after ${Math.round(line.atMs - before)} ms)`);

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { repeatedLines, type LogLine } from './layout.js';
+
+const line = (atMs: number, message: string): LogLine => ({ atMs, level: 'info', source: 'pc', message });
+
+describe('repeatedLines: the same line again within a second is noise', () => {
+  it('names a line said again within the window, not one said again later', () => {
+    const lines = [line(0, 'connected'), line(400, 'connected'), line(2000, 'connected')];
+    expect(repeatedLines(lines)).toEqual(['pc connected (again after 400 ms)']);
+  });
+
+  it('a line that starts a new flow (the next peer) lets its steps be said again, however soon', () => {
+    const lines = [line(0, 'connected'), line(300, 'bye: x left room r'), line(900, 'connected'), line(950, 'connected')];
+    const startsAnew = (l: LogLine) => l.message.startsWith('bye:');
+    expect(repeatedLines(lines, 1_000, startsAnew)).toEqual(['pc connected (again after 50 ms)']);
+    expect(repeatedLines(lines)).toEqual(['pc connected (again after 900 ms)', 'pc connected (again after 50 ms)']);
+  });
+});

@@ -1,7 +1,7 @@
 // Smoke test of the diagnostics app: served under /diagnostics/, its index links the four tools,
 // and each tool page loads without errors.
 import zh from '@workbench/i18n/messages/zh-CN.json' with { type: 'json' };
-import type { OpenedPage } from '@workbench/testing';
+import { englishLeft, type OpenedPage } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import { describe, expect, it } from 'vitest';
 
@@ -50,6 +50,8 @@ describe('the diagnostics in Chinese', () => {
     for (const [path, title] of Object.entries(ZH_TITLES)) {
       expect(await page.getByRole('main').getByRole('link', { name: title, exact: true }).getAttribute('href')).toBe(path);
     }
+    // The whole index is translated: no English left anywhere in it (names of APIs aside).
+    expect(await englishLeft(page, ['head title', 'body'])).toEqual([]);
     expect(problems()).toEqual([]);
   });
 
@@ -61,6 +63,8 @@ describe('the diagnostics in Chinese', () => {
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(title);
     expect(await page.title()).toBe(`${title} · WebRTC Workbench`);
+    // The translated frame: header, nav, page heading, previous/next and footer.
+    expect(await englishLeft(page, ['head title', '.site-header', 'main h1', '.pager', '.site-footer'])).toEqual([]);
     expect(problems()).toEqual([]);
   });
 

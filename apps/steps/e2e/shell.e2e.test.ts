@@ -1,7 +1,7 @@
 // Smoke test of the steps app as a learner meets it: the index lists the six steps in order, and the
 // webcam step shows the (fake) camera and stops it.
 import zh from '@workbench/i18n/messages/zh-CN.json' with { type: 'json' };
-import { waitForVideoPlaying, type OpenedPage } from '@workbench/testing';
+import { englishLeft, waitForVideoPlaying, type OpenedPage } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import type { JSHandle, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -84,7 +84,24 @@ describe('the steps in Chinese (?lang=zh, the saved choice, navigator.languages)
       expect(await page.getByRole('main').getByRole('link', { name: title, exact: true }).getAttribute('href')).toBe(path);
     }
     await expect(page.getByText(zh.teaches_webcam).isVisible()).resolves.toBe(true);
+    // The whole index is translated: no English left anywhere in it (names of APIs aside).
+    expect(await englishLeft(page, ['head title', 'body'])).toEqual([]);
     expect(problems()).toEqual([]);
+  });
+
+  it('without JavaScript, every page says in both languages why it needs it', async () => {
+    for (const path of ['/', ...STEP_PATHS]) {
+      const { page } = await suite.open(path, { context: { javaScriptEnabled: false } });
+      expect(await page.locator('noscript p[lang="en"]').innerText(), path).toContain('needs JavaScript');
+      expect(await page.locator('noscript p[lang="zh-CN"]').innerText(), path).toContain('需要启用 JavaScript');
+    }
+  });
+
+  it('the same walk finds the English of the English index (the check can fail)', async () => {
+    const { page } = await open('/?lang=en');
+    const left = await englishLeft(page, ['main']);
+    expect(left.length).toBeGreaterThan(5);
+    expect(left.join('\n')).toContain('Stream video from your webcam');
   });
 
   it.each(Object.keys(ZH_TITLES))('%s?lang=zh: heading, title and lang in Chinese', async (path) => {
@@ -93,6 +110,8 @@ describe('the steps in Chinese (?lang=zh, the saved choice, navigator.languages)
     const title = ZH_TITLES[path] ?? '';
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(title);
     expect(await page.title()).toBe(`${title} · WebRTC Workbench`);
+    // The translated frame: header, nav, page heading, previous/next and footer.
+    expect(await englishLeft(page, ['head title', '.site-header', 'main h1', '.pager', '.site-footer'])).toEqual([]);
     expect(problems()).toEqual([]);
   });
 

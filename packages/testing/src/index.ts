@@ -48,3 +48,4 @@ export {
   type LogView,
   type ViewportName,
 } from './layout.js';
+export { englishLeft, keptInEnglish, readTexts, untranslatedWords, type ReadText } from './language.js';

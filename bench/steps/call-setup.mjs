@@ -175,7 +175,8 @@ async function waitingForPeer(page) {
  * per `once(run)`. Run 0 is a warm-up, logged and not counted. After each run both pages go to
  * about:blank, so no call keeps encoding while the next benchmark runs.
  */
-async function twoPageBench(browser, { url, benchPages, log }, label, spec) {
+async function twoPageBench(browser, { url: ownUrl, benchPages, log }, label, spec) {
+  const url = spec.url ?? ownUrl; // another build's server, for the before/after comparison
   const contexts = [await benchContext(browser, benchPages, spec), await benchContext(browser, benchPages, spec)];
   const [a, b] = await Promise.all(contexts.map((c) => c.newPage()));
   const times = [];
@@ -210,19 +211,27 @@ async function twoPageBench(browser, { url, benchPages, log }, label, spec) {
 export const CALL_SETUPS = ['floor2', 'codelab', 'call'];
 
 /**
+ * /call/ and /photo/'s join as another build serves them (`beforeUrl` maps a path to that
+ * server), to be measured interleaved with this build's: `call-before`, `photo-join-before`.
+ */
+export function beforeSpecs(beforeUrl) {
+  return { 'call-before': { ...CALL, url: beforeUrl }, 'photo-join-before': { ...PHOTO_JOIN, url: beforeUrl } };
+}
+
+/**
  * `floor2`, `codelab` and `call` (those of them in `names`), interleaved: every run does one room of
  * each, the order rotating by one each run so no benchmark always follows the same one. Resolves
  * with `{ results: { name: summary }, errors: { name: message } }`: a benchmark that fails drops out
  * of the rotation with its error, the others go on.
  */
-export async function benchCallSetups(browser, options, names) {
+export async function benchCallSetups(browser, options, names, extraSpecs = {}) {
   const { runs, log } = options;
   const relay = names.includes('floor2') ? await startWsRelay() : undefined;
-  const specs = { floor2: relay && floor2(relay.port), codelab: CODELAB, call: CALL };
+  const specs = { floor2: relay && floor2(relay.port), codelab: CODELAB, call: CALL, ...extraSpecs };
   const benches = [];
   const errors = {};
   try {
-    for (const name of CALL_SETUPS) if (names.includes(name)) benches.push(await twoPageBench(browser, options, name, specs[name]));
+    for (const name of [...CALL_SETUPS, ...Object.keys(extraSpecs)]) if (names.includes(name)) benches.push(await twoPageBench(browser, options, name, specs[name]));
     const failed = new Set();
     for (let run = 0; run <= runs; run++) {
       const order = benches.map((_, i) => benches[(i + run) % benches.length]);
@@ -246,13 +255,20 @@ export async function benchCallSetups(browser, options, names) {
   }
 }
 
-/** /photo/'s join alone: B's Join click → the "photos" channel open on both sides. */
-export async function benchPhotoJoin(browser, options) {
-  const bench = await twoPageBench(browser, options, 'photo-join', PHOTO_JOIN);
+/**
+ * /photo/'s join: B's Join click → the "photos" channel open on both sides. With `before` (a spec
+ * from beforeSpecs), that build's /photo/ too, run by run in turns; resolves with
+ * `{ 'photo-join': summary, 'photo-join-before'?: summary }`.
+ */
+export async function benchPhotoJoin(browser, options, before) {
+  const benches = [await twoPageBench(browser, options, 'photo-join', PHOTO_JOIN)];
+  if (before) benches.push(await twoPageBench(browser, options, 'photo-join-before', before));
   try {
-    for (let run = 0; run <= options.runs; run++) await bench.once(run, options.runs);
-    return summarise(bench.times);
+    for (let run = 0; run <= options.runs; run++) {
+      for (const bench of run % 2 === 0 ? benches : [...benches].reverse()) await bench.once(run, options.runs);
+    }
+    return Object.fromEntries(benches.map((bench) => [bench.label, summarise(bench.times)]));
   } finally {
-    await bench.close();
+    await Promise.all(benches.map((bench) => bench.close()));
   }
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
  * The steps benchmarks: `npm run bench` at the root (turbo runs this from apps/steps), or
- * `node bench/steps/run.mjs [--runs N] [--only size,floor,floor2,codelab,call,photo-join,photo] [--out FILE]`.
+ * `node bench/steps/run.mjs [--runs N] [--only size,floor,floor2,codelab,call,photo-join,photo] [--out FILE]
+ * [--before DIR]`. `--before` names another build's apps/steps/dist: its /call/ and /photo/ join are
+ * served by a second server and measured interleaved with this build's (the "within 5 % of before"
+ * check of issue 12).
  * Needs the built apps (`npm run build`). Writes bench/results/steps.json and prints a table.
  * See bench/README.md for what each figure means.
  */
@@ -13,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { BUILT_APPS, launchChromium, startWorkbench } from '@workbench/testing';
 
 import { measureBundles } from './bundle-size.mjs';
-import { CALL_SETUPS, benchCallSetups, benchFloor, benchPhotoJoin } from './call-setup.mjs';
+import { CALL_SETUPS, beforeSpecs, benchCallSetups, benchFloor, benchPhotoJoin } from './call-setup.mjs';
 import { BENCH_DIR, buildBenchPages } from './lib.mjs';
 import { benchPhoto } from './photo.mjs';
 
@@ -31,6 +34,8 @@ export const TARGETS = {
   photoSpeedup: 3,
   /** Bytes of JS a step page loads before it runs, gzipped (level 9). 60 KB = 60 000 bytes. */
   pageJsGzipBytes: 60_000,
+  /** /call/'s setup and /photo/'s join ÷ the same on the build named by --before, same run. */
+  overBefore: 1.05,
 };
 
 const { values: args } = parseArgs({
@@ -39,6 +44,7 @@ const { values: args } = parseArgs({
     'photo-runs': { type: 'string', default: '5' },
     only: { type: 'string', default: ALL.join(',') },
     out: { type: 'string', default: join(BENCH_DIR, 'results', 'steps.json') },
+    before: { type: 'string' },
   },
 });
 const runs = Number(args.runs);
@@ -73,6 +79,8 @@ let chromium = 'not started';
 const needsBrowser = ALL.some((n) => n !== 'size' && only.has(n));
 if (needsBrowser) {
   const workbench = await startWorkbench();
+  const beforeServer = args.before ? await startWorkbench({ staticRoots: { steps: resolve(args.before) } }) : undefined;
+  const before = beforeServer ? beforeSpecs((path) => beforeServer.urlFor(path)) : undefined;
   const browser = await launchChromium();
   chromium = browser.version();
   const benchPages = await buildBenchPages();
@@ -81,11 +89,12 @@ if (needsBrowser) {
     await attempt('floor', () => benchFloor(browser, options));
     // One rotation for the three, so every ratio between them compares runs made side by side.
     const setups = CALL_SETUPS.filter((n) => only.has(n));
+    if (before && only.has('call')) setups.push('call-before');
     if (setups.length > 0) {
       log(`• ${setups.join(', ')} (interleaved)`);
       const started = Date.now();
       try {
-        const measured = await benchCallSetups(browser, options, setups);
+        const measured = await benchCallSetups(browser, options, setups, before ? { 'call-before': before['call-before'] } : {});
         Object.assign(results, measured.results);
         Object.assign(errors, Object.fromEntries(Object.entries(measured.errors).map(([name, message]) => [name, message.split('\n')[0]])));
       } catch (error) {
@@ -94,11 +103,20 @@ if (needsBrowser) {
       }
       log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
-    await attempt('photo-join', () => benchPhotoJoin(browser, options));
+    if (only.has('photo-join')) {
+      log('• photo-join');
+      try {
+        Object.assign(results, await benchPhotoJoin(browser, options, before?.['photo-join-before']));
+      } catch (error) {
+        errors['photo-join'] = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        log(`  FAILED: ${errors['photo-join']}`);
+      }
+    }
     await attempt('photo', () => benchPhoto(browser, { ...options, runs: photoRuns }));
   } finally {
     await browser.close();
     await workbench.close();
+    await beforeServer?.close();
     await benchPages.close();
   }
 }
@@ -114,6 +132,14 @@ if (results.call && results.floor2) {
 if (results.call && results.codelab) {
   results.callOverCodelab = ratio(results.call.median, results.codelab.median);
   pass.callOverCodelab = results.callOverCodelab <= TARGETS.callOverCodelab;
+}
+if (results.call && results['call-before']) {
+  results.callOverBefore = ratio(results.call.median, results['call-before'].median);
+  pass.callOverBefore = results.callOverBefore <= TARGETS.overBefore;
+}
+if (results['photo-join'] && results['photo-join-before']) {
+  results.photoJoinOverBefore = ratio(results['photo-join'].median, results['photo-join-before'].median);
+  pass.photoJoinOverBefore = results.photoJoinOverBefore <= TARGETS.overBefore;
 }
 // Information only since issue 12: one encoder and one renderer, which no two-page call has.
 if (results.call && results.floor) results.callOverOnePageFloor = ratio(results.call.median, results.floor.media.median);
@@ -143,6 +169,7 @@ const report = {
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((n) => Math.round(n * 100) / 100) },
   },
   runs: { callSetup: runs, photo: photoRuns },
+  ...(args.before ? { before: resolve(args.before) } : {}),
   results,
   targets: TARGETS,
   pass,
@@ -168,7 +195,15 @@ if (results.call) {
   if (results.floor2) rows.push(['/call/ ÷ two-page floor', `${results.callOverFloor2}×`, `≤ ${TARGETS.callOverFloor2}`, verdict(pass.callOverFloor2)]);
   if (results.codelab) rows.push(['/call/ ÷ codelab step-5 flow', `${results.callOverCodelab}×`, `≤ ${TARGETS.callOverCodelab}`, verdict(pass.callOverCodelab)]);
 }
+if (results['call-before']) {
+  rows.push(['/call/ of the --before build', ms(results['call-before']), '', '']);
+  rows.push(['/call/ ÷ the --before build', `${results.callOverBefore}×`, `≤ ${TARGETS.overBefore}`, verdict(pass.callOverBefore)]);
+}
 if (results['photo-join']) rows.push(['/photo/: 2nd Join → "photos" open on both', ms(results['photo-join']), '', '']);
+if (results['photo-join-before']) {
+  rows.push(['/photo/ join of the --before build', ms(results['photo-join-before']), '', '']);
+  rows.push(['/photo/ join ÷ the --before build', `${results.photoJoinOverBefore}×`, `≤ ${TARGETS.overBefore}`, verdict(pass.photoJoinOverBefore)]);
+}
 if (results.photo) {
   const t = results.photo.times;
   for (const kind of ['photo', 'payload']) {

@@ -111,7 +111,7 @@ export async function processFor(cluster: Cluster, address: string): Promise<num
   // nginx writes its access log line after the response has gone out, so the client can read the
   // answer before the line is there: wait for it (a loaded CI machine once read it too early).
   const logged = () => cluster.nginx.accessLog().find((e) => e.uri === probe);
-  await until(() => logged() !== undefined, 5000, `nginx's access log line for ${probe}`).catch(() => {});
+  await until(() => logged() !== undefined, 5000, `nginx's access log line for ${probe}`);
   const entry = logged();
   const found = cluster.processes.find((p) => entry?.upstreams[0] === `127.0.0.1:${p.port}`);
   if (found === undefined) throw new Error(`nginx logged no process for ${address}: ${JSON.stringify(entry)}`);

@@ -107,9 +107,9 @@ async function runIce(page: Page): Promise<IceReport> {
 
 /**
  * Chromium runs on the host, where the NAT lab creates and removes network interfaces (this file's
- * namespace, the other lab file's sites, their veth ends)
- * while it runs: Chromium cancels requests in flight when it sees one come or go, and reports each as
- * a failed resource load. That is the lab's doing, not the page's; every other console error counts.
+ * namespace, the other lab file's sites, their veth ends) while it runs: Chromium cancels requests
+ * in flight when it sees one come or go, and reports each as a failed resource load. That is the
+ * lab's doing, not the page's; every other console error counts.
  */
 const LAB_NETWORK_NOISE = [/Failed to load resource: net::ERR_NETWORK_CHANGED/];
 

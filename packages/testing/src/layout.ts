@@ -17,8 +17,9 @@ export type ViewportName = keyof typeof VIEWPORTS;
 
 /**
  * Every element whose content is cut or spills: its text wider than its own box, or its box
- * outside an ancestor that hides overflow, text outside its SVG drawing, and the page itself scrolling sideways. A scroll
- * container (`overflow-x: auto | scroll`) is deliberate and ends the search for that element.
+ * outside an ancestor that hides overflow, text outside its SVG drawing, and the page itself
+ * scrolling sideways. A scroll container (`overflow-x: auto | scroll`) is deliberate and ends the
+ * search for that element.
  * Returns one line per problem, naming the element by tag, class and start of its text.
  */
 export async function clippedContent(page: Page): Promise<string[]> {

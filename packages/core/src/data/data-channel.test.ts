@@ -108,6 +108,22 @@ describe('waitForOpen', () => {
     await expect(waiting).rejects.toMatchObject({ code: ErrorCode.ChannelClosed });
     await expect(waitForOpen(closing, 10)).rejects.toMatchObject({ code: ErrorCode.ChannelClosed });
   });
+
+  it('waits for the open event when the channel opens between two reads of readyState (libwebrtc in Node)', async () => {
+    // @roamhq/wrtc's readyState asks libwebrtc, whose network thread may open the channel at any
+    // moment; the 'open' event reaches JavaScript later. Here the first read says connecting and
+    // every later one says open, as CI once saw: the old code took that for a close.
+    const channel = new FakeDataChannel({ label: 'turn-loopback' });
+    channel.setConnecting();
+    let reads = 0;
+    Object.defineProperty(channel, 'readyState', {
+      get: () => (reads++ === 0 ? 'connecting' : 'open'),
+      configurable: true,
+    });
+    const waiting = waitForOpen(channel, 1000);
+    setTimeout(() => channel.dispatchEvent(new Event('open')), 5);
+    await expect(waiting).resolves.toBeUndefined();
+  });
 });
 
 describe('waitForBufferedAmountLow', () => {

@@ -32,10 +32,10 @@ export const MAX_CHUNK_SIZE = 64 * 1024;
 const PREFIX_BYTES = 8;
 const PROTOCOL_VERSION = 1;
 
-function closedError(channel: DataChannelLike, doing: string): WorkbenchError {
+function closedError(channel: DataChannelLike, doing: string, state: RTCDataChannelState = channel.readyState): WorkbenchError {
   return new WorkbenchError(
     ErrorCode.ChannelClosed,
-    `Data channel "${channel.label}" closed (${channel.readyState}) while ${doing}: reconnect and open a new channel.`,
+    `Data channel "${channel.label}" closed (${state}) while ${doing}: reconnect and open a new channel.`,
   );
 }
 
@@ -53,8 +53,11 @@ function abortedError(signal: AbortSignal | undefined): WorkbenchError {
  * CHANNEL_CLOSED if it closes first. (In the codelab, Send before open throws.)
  */
 export function waitForOpen(channel: DataChannelLike, timeoutMs = 10_000, signal?: AbortSignal): Promise<void> {
-  if (channel.readyState === 'open') return Promise.resolve();
-  if (channel.readyState !== 'connecting') return Promise.reject(closedError(channel, 'waiting for it to open'));
+  // Read once: in Node (@roamhq/wrtc) readyState asks libwebrtc, whose network thread can open the
+  // channel between two reads, and "connecting, then not connecting" was taken for a close.
+  const state = channel.readyState;
+  if (state === 'open') return Promise.resolve();
+  if (state !== 'connecting') return Promise.reject(closedError(channel, 'waiting for it to open', state));
   return new Promise<void>((resolve, reject) => {
     const finish = (error?: WorkbenchError) => {
       clearTimeout(timer);

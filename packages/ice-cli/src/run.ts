@@ -15,6 +15,7 @@ import {
   iceRunTargets,
   iceFindings,
   iceServerEndpoint,
+  loopbackTimeoutMessage,
   natMappingOf,
   parseIceServerUrl,
   reportServer,
@@ -197,9 +198,10 @@ function reliableView(channel: RTCDataChannel): DataChannelLike {
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** `what` names the step ("… took longer than 10 s"), or says the whole message when that depends on how far it got. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string | (() => string)): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+    const timer = setTimeout(() => reject(new Error(typeof what === 'string' ? `${what} took longer than ${ms / 1000} s` : what())), ms);
     promise.then(resolve, reject).finally(() => clearTimeout(timer));
   });
 }
@@ -265,6 +267,10 @@ async function loopback(state: CheckState, settings: RunSettings, bytes: number)
     }
 
     const receiver = new ChunkReceiver();
+    let arrived = 0;
+    receiver.on('progress', (progress) => {
+      arrived = progress.bytes;
+    });
     receiver.attach(receiving);
     const received = new Promise<ReceivedTransfer>((resolve, reject) => {
       receiver.on('complete', resolve);
@@ -274,7 +280,7 @@ async function loopback(state: CheckState, settings: RunSettings, bytes: number)
     for (let offset = 0; offset < bytes; offset += 65536) crypto.getRandomValues(payload.subarray(offset, Math.min(bytes, offset + 65536)));
     const sentAt = performance.now();
     await sendBlob(reliableView(channel), payload, { mime: 'application/octet-stream', name: 'loopback' });
-    const transfer = await withTimeout(received, timeoutMs, 'Sending 1 MiB through the relay');
+    const transfer = await withTimeout(received, timeoutMs, () => loopbackTimeoutMessage(arrived, bytes, timeoutMs));
     const transferMs = round(performance.now() - sentAt);
     result = {
       ...result,

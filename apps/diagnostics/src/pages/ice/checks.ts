@@ -11,6 +11,7 @@ import {
   cancelledVerdict,
   configurationErrorVerdict,
   decideVerdict,
+  loopbackTimeoutMessage,
   probablyUnreachableVerdict,
   skipReason,
   skippedVerdict,
@@ -274,9 +275,10 @@ function randomPayload(size: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal, what: string): Promise<T> {
+/** `what` names the step ("… took longer than 10 s"), or says the whole message when that depends on how far it got. */
+function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal, what: string | (() => string)): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+    const timer = setTimeout(() => reject(new Error(typeof what === 'string' ? `${what} took longer than ${ms / 1000} s` : what())), ms);
     const onAbort = () => reject(new Error('cancelled'));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => {
@@ -356,6 +358,10 @@ export class TurnLoopbackCheck extends Checker {
       await this.#readPair(a);
 
       const receiver = new ChunkReceiver();
+      let arrived = 0;
+      receiver.on('progress', (progress) => {
+        arrived = progress.bytes;
+      });
       receiver.attach(receiving);
       const received = new Promise<ReceivedTransfer>((resolve, reject) => {
         receiver.on('complete', resolve);
@@ -363,7 +369,7 @@ export class TurnLoopbackCheck extends Checker {
       });
       const sentAt = performance.now();
       await sendBlob(channel, randomPayload(bytes), { mime: 'application/octet-stream', name: 'loopback' }, { signal: this.signal });
-      const transfer = await withTimeout(received, timeoutMs, this.signal, 'Sending 1 MiB through the relay');
+      const transfer = await withTimeout(received, timeoutMs, this.signal, () => loopbackTimeoutMessage(arrived, bytes, timeoutMs));
       const transferMs = round(performance.now() - sentAt);
       this.#update({
         bytes: transfer.bytes.byteLength,

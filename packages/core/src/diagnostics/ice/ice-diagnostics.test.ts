@@ -20,6 +20,7 @@ import {
   iceFindings,
   iceServerEndpoint,
   inferNatMapping,
+  loopbackTimeoutMessage,
   natMappingOf,
   parseIceReport,
   parseIceServerUrl,
@@ -731,5 +732,17 @@ describe('natMappingOf with srflx that name no server (libwebrtc in Node)', () =
     const same = { candidate: 'candidate:1 1 udp 1677729535 10.0.0.2 40000 typ srflx raddr 10.0.0.2 rport 40000 generation 0' };
     const result = natMappingOf([reachable('stun:203.0.113.10:3478'), reachable('stun:203.0.113.11:3478')], sharedGathering([host, same]), 'all');
     expect(result.behaviour).toBe('no-nat');
+  });
+});
+
+describe('loopbackTimeoutMessage', () => {
+  it('tells a relay that forwards nothing from one that stalls part-way, with how much arrived', () => {
+    const none = loopbackTimeoutMessage(0, 1024 * 1024, 10_000);
+    expect(none).toContain('nothing arrived within 10 s');
+    expect(none).toContain('does not forward data');
+    const part = loopbackTimeoutMessage(720_808, 1024 * 1024, 12_500);
+    expect(part).toContain('only 704 KiB arrived within 12.5 s');
+    expect(part).toContain('coturn max-bps');
+    expect(part).not.toContain('does not forward');
   });
 });

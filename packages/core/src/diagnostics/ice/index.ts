@@ -10,4 +10,5 @@ export * from './nat-mapping.js';
 export * from './findings.js';
 export * from './share-link.js';
 export * from './report.js';
+export * from './loopback.js';
 // format.ts (seconds, endpoint, TRANSPORT_LABEL) is left out on purpose: short names for these files' own use.

@@ -176,6 +176,12 @@ describe('/photo/ between two Chromium contexts', () => {
         return [...report.values()].filter((s: { type: string }) => s.type === 'data-channel').map((s: { label: string; state: string }) => `${s.label}:${s.state}`);
       });
       expect(channels).toEqual(['photos:open']);
+      // The camera is for snapshots: no video goes to the peer, none comes from it.
+      const media = await page.evaluate(() => {
+        const pc = (window as unknown as PhotoWindow).pc!;
+        return { sending: pc.getSenders().filter((s) => s.track).length, receiving: pc.getReceivers().length, video: /m=video/.test(pc.localDescription?.sdp ?? '') };
+      });
+      expect(media).toEqual({ sending: 0, receiving: 0, video: false });
     }
     expect(first.problems()).toEqual([]);
     expect(second.problems()).toEqual([]);

@@ -126,7 +126,7 @@ interface Watched {
   pc(): FakeRTCPeerConnection | undefined;
 }
 
-function makeCall(server: FakeServer, room: string, options: { media?: boolean; iceDelayMs?: number; channels?: boolean; joinAttempts?: number; getUserMedia?: () => Promise<never> } = {}): Watched {
+function makeCall(server: FakeServer, room: string, options: { media?: boolean; sendMedia?: boolean; iceDelayMs?: number; channels?: boolean; joinAttempts?: number; getUserMedia?: () => Promise<never> } = {}): Watched {
   const signaling = server.client();
   const camera = fakeCamera();
   const call = new RoomCall({
@@ -136,6 +136,7 @@ function makeCall(server: FakeServer, room: string, options: { media?: boolean; 
     RTCPeerConnection: FakeRTCPeerConnection as unknown as PeerConnectionConstructor,
     configuration: () => new Promise((resolve) => setTimeout(() => resolve({ iceServers: [] }), options.iceDelayMs ?? 0)),
     ...(options.media === false ? {} : { media: { video: true } }),
+    ...(options.sendMedia !== undefined ? { sendMedia: options.sendMedia } : {}),
     getUserMedia: options.getUserMedia ?? (async () => camera as unknown as MediaStream),
     ...(options.channels ? { channels: [{ label: 'photos', id: 0 }] } : {}),
     ...(options.joinAttempts ? { joinAttempts: options.joinAttempts, retryDelayMs: 10 } : {}),
@@ -267,6 +268,24 @@ describe('RoomCall', () => {
     await until(() => first.pc()?.remoteDescription != null && second.pc()?.remoteDescription != null && channels.length === 2, 'channels on both sides');
     expect(channels).toEqual(['photos', 'photos']);
     expect(first.call.channels).toHaveLength(1);
+  });
+
+  it('with sendMedia false, opens the camera for the page but negotiates only the channel (/photo/)', async () => {
+    const server = new FakeServer();
+    const room = newRoom();
+    const first = makeCall(server, room, { sendMedia: false, channels: true });
+    const second = makeCall(server, room, { sendMedia: false, channels: true });
+    const channels: string[] = [];
+    for (const side of [first, second]) side.call.on('channel', (c) => channels.push(c.label));
+    await first.call.join();
+    await second.call.join();
+    await until(() => first.pc()?.signalingState === 'stable' && second.pc()?.remoteDescription != null && first.pc()?.remoteDescription != null && channels.length === 2, 'channels on both sides');
+    expect(first.call.stream?.getTracks()).toHaveLength(1);
+    expect(second.call.stream?.getTracks()).toHaveLength(1);
+    for (const side of [first, second]) {
+      expect(side.pc()?.calls).not.toContain('addTrack');
+    }
+    expect(channels).toEqual(['photos', 'photos']);
   });
 
   it('a full room: join rejects with ROOM_FULL, explained once; with retries it gets in when the seat frees', async () => {

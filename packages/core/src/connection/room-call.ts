@@ -60,6 +60,12 @@ export interface RoomCallOptions {
   configuration?: () => RTCConfiguration | Promise<RTCConfiguration>;
   /** Constraints to ask getUserMedia for (the call stops these tracks), or a stream the page owns. Omit for data only. */
   media?: MediaStreamConstraints | MediaStream;
+  /**
+   * Whether `media` goes to the peer. Default true. /photo/ opens the camera only to take
+   * snapshots, which travel over its channel: sending the camera too would encode a video nobody
+   * watches, and negotiating it made the channel open later.
+   */
+  sendMedia?: boolean;
   /** Negotiated data channels, made by both sides. */
   channels?: readonly RoomChannel[];
   /** Orders the browser's video codecs, most wanted first (setCodecPreferences). */
@@ -384,7 +390,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
   #maybeStart(): void {
     const membership = this.#membership;
     if (this.#closed || !membership || this.#starting) return;
-    if (this.#options.media !== undefined && !this.#stream) return;
+    if (this.#options.media !== undefined && this.#options.sendMedia !== false && !this.#stream) return;
     // The first one in, impolite, offers ahead of time: its peer's Join then costs one round trip
     // (offer made, candidates gathered), not offer creation and gathering too.
     const early = !this.#ready && !membership.polite && this.#peerId === undefined && (this.#options.earlyOffer ?? true);
@@ -463,7 +469,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
 
   #addMedia(peer: Peer, reason: NegotiationStartReason): void {
     if (peer.closed) return;
-    const stream = this.#stream;
+    const stream = this.#options.sendMedia === false ? undefined : this.#stream;
     for (const track of stream?.getTracks() ?? []) peer.addTrack(track, stream as MediaStream);
     if (this.#options.codecOrder) this.#applyCodecOrder(peer, this.#options.codecOrder);
     for (const { label, id, init } of this.#options.channels ?? []) {

@@ -1,6 +1,7 @@
 /**
- * The call's statistics and encryption panels, fed from getStats() once the connection is up:
- * polling earlier slowed the offer and answer down (one browser thread for both).
+ * The call's statistics and encryption panels, fed from getStats() once the connection is up and
+ * its first frame shown: polling earlier slowed the offer, the answer and that frame down (the
+ * browser's threads are shared).
  */
 import type { Peer } from '@workbench/core/peer';
 import { StatsPoller } from '@workbench/core/stats';
@@ -12,6 +13,26 @@ export class LiveCallStats {
   /** DTLS facts from getStats(), beside the a=fingerprint the other side put in its SDP. */
   encryption: (EncryptionFacts & { sdpFingerprint: string }) | null = $state.raw(null);
   #poller: StatsPoller | null = null;
+  #pending: { peer: Peer; timer: ReturnType<typeof setTimeout> } | null = null;
+
+  /**
+   * Starts once the first remote frame is shown ({@link firstFrame}) or after `latestMs`, whichever
+   * comes first. getStats() the moment DTLS connects runs on the threads that are about to decode
+   * that first frame, on both sides, and the first frame on both sides is what setup time waits for.
+   */
+  startSoon(peer: Peer, latestMs = 1000): void {
+    this.stop();
+    this.#pending = { peer, timer: setTimeout(() => this.firstFrame(), latestMs) };
+  }
+
+  /** The first remote frame is on screen: a start that {@link startSoon} held back happens now. */
+  firstFrame(): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.#pending = null;
+    if (!pending.peer.closed) this.start(pending.peer);
+  }
 
   /** Polls `peer` every second from now on; reads its encryption once. */
   start(peer: Peer): void {
@@ -24,6 +45,8 @@ export class LiveCallStats {
 
   /** The connection is gone: the figures go back to dashes; the encryption facts stay to read. */
   stop(): void {
+    if (this.#pending) clearTimeout(this.#pending.timer);
+    this.#pending = null;
     this.#poller?.stop();
     this.#poller = null;
     this.view = viewCallStats(undefined);

@@ -256,36 +256,25 @@ describe('RoomCall', () => {
     expect([...first.errors, ...third.errors]).toEqual([]);
   });
 
-  it('negotiates data channels without media: one negotiated channel per side', async () => {
+  it.each([
+    ['without media', { media: false }, 0],
+    ['with a camera it does not send (sendMedia: false, /photo/)', { sendMedia: false }, 1],
+  ] as const)('negotiates data channels %s: one negotiated channel per side, no track sent', async (_, media, cameraTracks) => {
     const server = new FakeServer();
     const room = newRoom();
-    const first = makeCall(server, room, { media: false, channels: true });
-    const second = makeCall(server, room, { media: false, channels: true });
+    const first = makeCall(server, room, { ...media, channels: true });
+    const second = makeCall(server, room, { ...media, channels: true });
     const channels: string[] = [];
     for (const side of [first, second]) side.call.on('channel', (c) => channels.push(c.label));
     await first.call.join();
     await second.call.join();
-    await until(() => first.pc()?.remoteDescription != null && second.pc()?.remoteDescription != null && channels.length === 2, 'channels on both sides');
+    await until(() => first.pc()?.signalingState === 'stable' && first.pc()?.remoteDescription != null && second.pc()?.remoteDescription != null && channels.length === 2, 'channels on both sides');
     expect(channels).toEqual(['photos', 'photos']);
     expect(first.call.channels).toHaveLength(1);
-  });
-
-  it('with sendMedia false, opens the camera for the page but negotiates only the channel (/photo/)', async () => {
-    const server = new FakeServer();
-    const room = newRoom();
-    const first = makeCall(server, room, { sendMedia: false, channels: true });
-    const second = makeCall(server, room, { sendMedia: false, channels: true });
-    const channels: string[] = [];
-    for (const side of [first, second]) side.call.on('channel', (c) => channels.push(c.label));
-    await first.call.join();
-    await second.call.join();
-    await until(() => first.pc()?.signalingState === 'stable' && second.pc()?.remoteDescription != null && first.pc()?.remoteDescription != null && channels.length === 2, 'channels on both sides');
-    expect(first.call.stream?.getTracks()).toHaveLength(1);
-    expect(second.call.stream?.getTracks()).toHaveLength(1);
     for (const side of [first, second]) {
+      expect(side.call.stream?.getTracks() ?? []).toHaveLength(cameraTracks);
       expect(side.pc()?.calls).not.toContain('addTrack');
     }
-    expect(channels).toEqual(['photos', 'photos']);
   });
 
   it('a full room: join rejects with ROOM_FULL, explained once; with retries it gets in when the seat frees', async () => {

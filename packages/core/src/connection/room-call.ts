@@ -143,6 +143,8 @@ function describe(message: SignalMessage): { label: string; detail?: string } {
 export class RoomCall extends Emitter<RoomCallEvents> {
   readonly room: string;
   readonly #options: RoomCallOptions;
+  /** Whether the media this call opens also goes to the peer (and so must be there before a connection starts). */
+  readonly #sendsMedia: boolean;
   readonly #log: Logger;
   readonly #detach: (() => void)[] = [];
   #signaling: RoomSignaling | undefined;
@@ -172,6 +174,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
     super({ logger: log });
     this.room = options.room;
     this.#options = options;
+    this.#sendsMedia = options.media !== undefined && options.sendMedia !== false;
     this.#log = log;
   }
 
@@ -390,7 +393,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
   #maybeStart(): void {
     const membership = this.#membership;
     if (this.#closed || !membership || this.#starting) return;
-    if (this.#options.media !== undefined && this.#options.sendMedia !== false && !this.#stream) return;
+    if (this.#sendsMedia && !this.#stream) return;
     // The first one in, impolite, offers ahead of time: its peer's Join then costs one round trip
     // (offer made, candidates gathered), not offer creation and gathering too.
     const early = !this.#ready && !membership.polite && this.#peerId === undefined && (this.#options.earlyOffer ?? true);
@@ -469,7 +472,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
 
   #addMedia(peer: Peer, reason: NegotiationStartReason): void {
     if (peer.closed) return;
-    const stream = this.#options.sendMedia === false ? undefined : this.#stream;
+    const stream = this.#sendsMedia ? this.#stream : undefined;
     for (const track of stream?.getTracks() ?? []) peer.addTrack(track, stream as MediaStream);
     if (this.#options.codecOrder) this.#applyCodecOrder(peer, this.#options.codecOrder);
     for (const { label, id, init } of this.#options.channels ?? []) {

@@ -5,7 +5,7 @@
  * versioned report so the page's **Import report** shows it. The peer connection is injected:
  * the command passes libwebrtc's (@roamhq/wrtc), tests may pass another.
  */
-import { ChunkReceiver, sendBlob, waitForOpen, type DataChannelLike, type ReceivedTransfer } from '@workbench/core/data-channel';
+import { receiveTransfer, sendBlob, waitForOpen, type DataChannelLike } from '@workbench/core/data-channel';
 import {
   ICE_REPORT_SCHEMA,
   ICE_REPORT_VERSION,
@@ -198,10 +198,9 @@ function reliableView(channel: RTCDataChannel): DataChannelLike {
   });
 }
 
-/** `what` names the step ("… took longer than 10 s"), or says the whole message when that depends on how far it got. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string | (() => string)): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(typeof what === 'string' ? `${what} took longer than ${ms / 1000} s` : what())), ms);
+    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
     promise.then(resolve, reject).finally(() => clearTimeout(timer));
   });
 }
@@ -266,21 +265,12 @@ async function loopback(state: CheckState, settings: RunSettings, bytes: number)
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
 
-    const receiver = new ChunkReceiver();
-    let arrived = 0;
-    receiver.on('progress', (progress) => {
-      arrived = progress.bytes;
-    });
-    receiver.attach(receiving);
-    const received = new Promise<ReceivedTransfer>((resolve, reject) => {
-      receiver.on('complete', resolve);
-      receiver.on('error', reject);
-    });
     const payload = new Uint8Array(bytes);
     for (let offset = 0; offset < bytes; offset += 65536) crypto.getRandomValues(payload.subarray(offset, Math.min(bytes, offset + 65536)));
     const sentAt = performance.now();
+    const received = receiveTransfer(receiving, { timeoutMs, timedOut: (arrived) => loopbackTimeoutMessage(arrived, bytes, timeoutMs) });
     await sendBlob(reliableView(channel), payload, { mime: 'application/octet-stream', name: 'loopback' });
-    const transfer = await withTimeout(received, timeoutMs, () => loopbackTimeoutMessage(arrived, bytes, timeoutMs));
+    const transfer = await received;
     const transferMs = round(performance.now() - sentAt);
     result = {
       ...result,

@@ -5,6 +5,7 @@ import { FakeDataChannel, createChannelPair, type FakeChannelOptions } from '../
 import {
   ChunkReceiver,
   MAX_CHUNK_SIZE,
+  receiveTransfer,
   sendBlob,
   sha256Hex,
   waitForBufferedAmountLow,
@@ -381,5 +382,35 @@ describe('sendBlob + ChunkReceiver', () => {
   it('sha256Hex matches node:crypto', async () => {
     const bytes = randomBytes(12345);
     expect(await sha256Hex(bytes)).toBe(nodeSha256(bytes));
+  });
+});
+
+describe('receiveTransfer', () => {
+  it('resolves with the next transfer, intact', async () => {
+    const [sender, receiver] = createChannelPair();
+    const bytes = randomBytes(200_000);
+    const received = receiveTransfer(receiver, { timeoutMs: 3000, timedOut: () => 'too slow' });
+    await sendBlob(sender, bytes);
+    expectSameBytes((await received).bytes, bytes);
+  });
+
+  it('after the deadline says how far it got: the message is timedOut(bytes arrived), code CHANNEL_TIMEOUT', async () => {
+    const [sender, receiver] = createChannelPair();
+    const received = receiveTransfer(receiver, { timeoutMs: 100, timedOut: (arrived) => `only ${arrived} bytes arrived` });
+    // A header for 200 000 bytes, then one chunk of them, then nothing: a transfer that stalled.
+    const header = { kind: 'header', v: 1, id: 'stalled', tag: 7, size: 200_000, mime: 'application/octet-stream', sha256: '0'.repeat(64), chunkSize: MAX_CHUNK_SIZE };
+    sender.send(JSON.stringify(header));
+    const chunk = new Uint8Array(8 + 1000);
+    new DataView(chunk.buffer).setUint32(0, 7);
+    sender.send(chunk.buffer);
+    await expect(received).rejects.toMatchObject({ code: ErrorCode.ChannelTimeout, message: 'only 1000 bytes arrived' });
+  });
+
+  it('rejects with TRANSFER_ABORTED when its signal aborts', async () => {
+    const [, receiver] = createChannelPair();
+    const controller = new AbortController();
+    const received = receiveTransfer(receiver, { timeoutMs: 3000, timedOut: () => 'too slow', signal: controller.signal });
+    controller.abort('Cancelled by the user');
+    await expect(received).rejects.toMatchObject({ code: ErrorCode.TransferAborted });
   });
 });

@@ -599,3 +599,40 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
     else this.emit('error', error, id);
   }
 }
+
+export interface ReceiveTransferOptions {
+  timeoutMs: number;
+  /** The error's message when the deadline passes, from how many payload bytes had arrived by then. */
+  timedOut: (arrivedBytes: number) => string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The next transfer to arrive on `channel`, with a deadline counted from now: resolves with it,
+ * rejects with the receiver's error, with TRANSFER_ABORTED when `signal` aborts, or after
+ * `timeoutMs` with `timedOut(bytes arrived)`, because how far a stalled transfer got is the first
+ * thing to say about it (the TURN loopback of the ICE page and `webrtc-workbench ice`). Stops
+ * listening to the channel when it settles.
+ */
+export function receiveTransfer(channel: DataChannelLike, { timeoutMs, timedOut, signal }: ReceiveTransferOptions): Promise<ReceivedTransfer> {
+  if (signal?.aborted) return Promise.reject(abortedError(signal));
+  const receiver = new ChunkReceiver();
+  let arrived = 0;
+  receiver.on('progress', (progress) => {
+    arrived = progress.bytes;
+  });
+  const detach = receiver.attach(channel);
+  return new Promise<ReceivedTransfer>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      detach();
+      settle();
+    };
+    const onAbort = () => finish(() => reject(abortedError(signal)));
+    const timer = setTimeout(() => finish(() => reject(new WorkbenchError(ErrorCode.ChannelTimeout, timedOut(arrived)))), timeoutMs);
+    signal?.addEventListener('abort', onAbort);
+    receiver.on('complete', (transfer) => finish(() => resolve(transfer)));
+    receiver.on('error', (error) => finish(() => reject(error)));
+  });
+}

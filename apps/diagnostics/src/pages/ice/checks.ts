@@ -4,7 +4,7 @@
  * events. What a check *concludes* is decided in core (`decideVerdict`); this file only drives
  * the browser and records. Framework-free: the page's model turns the events into state.
  */
-import { ChunkReceiver, sendBlob, waitForOpen, type ReceivedTransfer } from '@workbench/core/data-channel';
+import { receiveTransfer, sendBlob, waitForOpen } from '@workbench/core/data-channel';
 import { Emitter } from '@workbench/core/emitter';
 import { gatherWithAllServers, observeCandidate, observeError, type SharedGatheringRun } from '@workbench/core/ice-gathering';
 import {
@@ -275,10 +275,9 @@ function randomPayload(size: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** `what` names the step ("… took longer than 10 s"), or says the whole message when that depends on how far it got. */
-function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal, what: string | (() => string)): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(typeof what === 'string' ? `${what} took longer than ${ms / 1000} s` : what())), ms);
+    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
     const onAbort = () => reject(new Error('cancelled'));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => {
@@ -357,19 +356,10 @@ export class TurnLoopbackCheck extends Checker {
 
       await this.#readPair(a);
 
-      const receiver = new ChunkReceiver();
-      let arrived = 0;
-      receiver.on('progress', (progress) => {
-        arrived = progress.bytes;
-      });
-      receiver.attach(receiving);
-      const received = new Promise<ReceivedTransfer>((resolve, reject) => {
-        receiver.on('complete', resolve);
-        receiver.on('error', reject);
-      });
       const sentAt = performance.now();
+      const received = receiveTransfer(receiving, { timeoutMs, signal: this.signal, timedOut: (arrived) => loopbackTimeoutMessage(arrived, bytes, timeoutMs) });
       await sendBlob(channel, randomPayload(bytes), { mime: 'application/octet-stream', name: 'loopback' }, { signal: this.signal });
-      const transfer = await withTimeout(received, timeoutMs, this.signal, () => loopbackTimeoutMessage(arrived, bytes, timeoutMs));
+      const transfer = await received;
       const transferMs = round(performance.now() - sentAt);
       this.#update({
         bytes: transfer.bytes.byteLength,

@@ -20,6 +20,7 @@ import {
   firstControl,
   headerRows,
   logLines,
+  isUnreachableStunLine,
   repeatedLines,
   saveScreenshot,
   startCoturn,
@@ -155,9 +156,9 @@ async function openCounting(pathOrUrl: string): Promise<{ member: OpenedPage; ic
   return { member, iceRequests: () => count };
 }
 
-/** The unreachable STUN server's lines: every wording names it or says "candidate error" (a bare /701/ also matched SDP sizes such as "4701 B"). */
+/** The unreachable STUN server's lines (see isUnreachableStunLine). */
 async function stunLines(page: Page): Promise<string[]> {
-  return (await logLines(page)).filter((line) => /stun\.invalid|candidate error/i.test(line.message) && !line.message.startsWith('ICE servers from')).map((line) => `${line.level} ${line.source}: ${line.message}`);
+  return (await logLines(page)).filter(isUnreachableStunLine).map((line) => `${line.level} ${line.source}: ${line.message}`);
 }
 
 describe('each tool after its main flow, continued', () => {

@@ -20,6 +20,7 @@ import {
   logLines,
   logView,
   openPage,
+  isUnreachableStunLine,
   repeatedLines,
   saveScreenshot,
   waitForLogToFollow,
@@ -214,9 +215,7 @@ async function expectCleanFlow(member: OpenedPage, who: string, startsAnew?: (li
 /** The unreachable STUN server's lines: one per connection the page made, saying it is harmless, and no other wording. */
 async function expectStunSaidOncePerConnection(member: OpenedPage, connections: number, who: string): Promise<void> {
   const all = await logLines(member.page);
-  // Every wording the 701 ever had names the server or says "candidate error". Not a bare /701/:
-  // it matched "sent offer (4701 B SDP)", an extra "connection" whenever an SDP had that size.
-  const lines = all.filter((line) => /stun\.invalid|candidate error/i.test(line.message) && !line.message.startsWith('ICE servers from'));
+  const lines = all.filter(isUnreachableStunLine);
   // The whole log in the failure message: how many connections the page made, and why, is there.
   const log = all.map((line) => `${line.atMs.toFixed(0)} ${line.source}: ${line.message.slice(0, 120)}`).join('\n');
   expect(lines.map((line) => `${line.source}: ${line.message}`), `${who}: the 701, once per connection; the log:\n${log}\n`).toHaveLength(connections);

@@ -41,6 +41,7 @@ export {
   headerRows,
   logLines,
   logView,
+  isUnreachableStunLine,
   repeatedLines,
   saveScreenshot,
   waitForLogToFollow,

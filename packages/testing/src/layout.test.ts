@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repeatedLines, type LogLine } from './layout.js';
+import { isUnreachableStunLine, repeatedLines, type LogLine } from './layout.js';
 
 const line = (atMs: number, message: string): LogLine => ({ atMs, level: 'info', source: 'pc', message });
 
@@ -14,5 +14,14 @@ describe('repeatedLines: the same line again within a second is noise', () => {
     const startsAnew = (l: LogLine) => l.message.startsWith('bye:');
     expect(repeatedLines(lines, 1_000, startsAnew)).toEqual(['pc connected (again after 50 ms)']);
     expect(repeatedLines(lines)).toEqual(['pc connected (again after 900 ms)', 'pc connected (again after 50 ms)']);
+  });
+});
+
+describe('isUnreachableStunLine', () => {
+  it('finds the 701 in its wordings, not an SDP size with 701 in it nor the list of ICE servers', () => {
+    expect(isUnreachableStunLine(line(0, 'ICE server stun:stun.invalid:3478 unreachable (701 STUN host lookup received error.): harmless'))).toBe(true);
+    expect(isUnreachableStunLine(line(0, 'ICE candidate error 701 for stun:example.org'))).toBe(true);
+    expect(isUnreachableStunLine(line(0, 'sent offer (4701 B SDP)'))).toBe(false);
+    expect(isUnreachableStunLine(line(0, 'ICE servers from /api/ice-servers: stun:stun.invalid:3478'))).toBe(false);
   });
 });

@@ -199,6 +199,16 @@ export async function logLines(page: Page): Promise<LogLine[]> {
 }
 
 /**
+ * Whether a log line speaks of the unreachable STUN server the newcomer suites configure
+ * (`stun:stun.invalid`, the 701): every wording it ever had names the server or says "candidate
+ * error". Not a bare /701/, which also matches SDP sizes such as "sent offer (4701 B SDP)"; not
+ * the line listing the ICE servers the page was given.
+ */
+export function isUnreachableStunLine(line: LogLine): boolean {
+  return /stun\.invalid|candidate error/i.test(line.message) && !line.message.startsWith('ICE servers from');
+}
+
+/**
  * Pairs of identical lines (same source and message) less than `withinMs` apart: noise. A line
  * for which `startsAnew` is true begins a new flow (a peer left; the next peer's connection goes
  * through the same steps, and saying them again is right, however soon it comes).

@@ -59,12 +59,13 @@ const loadAtStart = loadavg().map((n) => Math.round(n * 100) / 100);
 const results = {};
 const errors = {};
 
-async function attempt(name, run) {
+/** Runs one benchmark; `keep` files what it measured (by default under its name). */
+async function attempt(name, run, keep = (measured) => (results[name] = measured)) {
   if (!only.has(name)) return;
   log(`• ${name}`);
   const started = Date.now();
   try {
-    results[name] = await run();
+    keep(await run());
   } catch (error) {
     // One broken benchmark (say, a page not finished yet) must not hide the others' figures.
     errors[name] = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -103,15 +104,8 @@ if (needsBrowser) {
       }
       log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
-    if (only.has('photo-join')) {
-      log('• photo-join');
-      try {
-        Object.assign(results, await benchPhotoJoin(browser, options, before?.['photo-join-before']));
-      } catch (error) {
-        errors['photo-join'] = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        log(`  FAILED: ${errors['photo-join']}`);
-      }
-    }
+    // With --before it measures both builds: 'photo-join' and 'photo-join-before'.
+    await attempt('photo-join', () => benchPhotoJoin(browser, options, before?.['photo-join-before']), (measured) => Object.assign(results, measured));
     await attempt('photo', () => benchPhoto(browser, { ...options, runs: photoRuns }));
   } finally {
     await browser.close();

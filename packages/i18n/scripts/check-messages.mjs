@@ -12,14 +12,46 @@ import { fileURLToPath } from 'node:url';
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = join(PACKAGE, '..', '..');
 
-function readMessages(locale) {
-  const file = join(PACKAGE, 'messages', `${locale}.json`);
-  const { $schema: _schema, ...messages } = JSON.parse(readFileSync(file, 'utf8'));
+const SETTINGS = JSON.parse(readFileSync(join(PACKAGE, 'project.inlang', 'settings.json'), 'utf8'));
+
+/** Every messages file of `locale`: one per area (`messages/call/zh-CN.json` …), as settings.json lists them. */
+function messageFiles(locale) {
+  const patterns = [SETTINGS['plugin.inlang.messageFormat'].pathPattern].flat();
+  return patterns.map((pattern) => join(PACKAGE, pattern.replace('{locale}', locale)));
+}
+
+/**
+ * One locale's messages from all its files, and a problem line for each key defined twice (the
+ * files share one namespace, so a key must be unique across areas).
+ */
+function readMessages(locale, problems) {
+  const messages = {};
+  for (const file of messageFiles(locale)) {
+    if (!existsSync(file)) {
+      problems.push(`${locale}: ${file.slice(PACKAGE.length + 1)} is missing (settings.json lists it)`);
+      continue;
+    }
+    const { $schema: _schema, ...inFile } = JSON.parse(readFileSync(file, 'utf8'));
+    for (const [key, text] of Object.entries(inFile)) {
+      if (key in messages) problems.push(`${locale}: "${key}" is defined twice (again in ${file.slice(PACKAGE.length + 1)})`);
+      messages[key] = text;
+    }
+  }
   return messages;
 }
 
-function parametersOf(text) {
-  return [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+/**
+ * The text a message can show: a plain string, or each variant of a plural/select message
+ * (inlang's `[{ declarations, selectors, match: { "n=one": "…", "n=other": "…" } }]`).
+ */
+function textsOf(message) {
+  if (typeof message === 'string') return [message];
+  if (Array.isArray(message)) return message.flatMap((variant) => Object.values(variant?.match ?? {})).filter((t) => typeof t === 'string');
+  return [];
+}
+
+function parametersOf(message) {
+  return [...new Set(textsOf(message).flatMap((text) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1])))].sort();
 }
 
 /** Source files where messages are called (`m.key(`): apps and packages, not build output. */
@@ -35,19 +67,20 @@ function sourceFiles(dir, found = []) {
 
 /** @returns {string[]} one line per problem; empty when the messages are complete. */
 export function checkMessages({ checkUnused = true } = {}) {
-  const { baseLocale, locales } = JSON.parse(readFileSync(join(PACKAGE, 'project.inlang', 'settings.json'), 'utf8'));
+  const { baseLocale, locales } = SETTINGS;
   const problems = [];
-  const base = readMessages(baseLocale);
+  const base = readMessages(baseLocale, problems);
   for (const locale of locales) {
-    const messages = readMessages(locale);
+    const messages = locale === baseLocale ? base : readMessages(locale, problems);
     for (const key of Object.keys(base)) {
-      if (!(key in messages)) problems.push(`${locale}: missing "${key}" (${baseLocale}: "${base[key]}")`);
+      if (!(key in messages)) problems.push(`${locale}: missing "${key}" (${baseLocale}: ${JSON.stringify(base[key])})`);
     }
-    for (const [key, text] of Object.entries(messages)) {
-      if (!(key in base)) problems.push(`${locale}: "${key}" is not in ${baseLocale}.json`);
-      else if (typeof text !== 'string' || text.trim() === '') problems.push(`${locale}: "${key}" is empty`);
-      else if (parametersOf(text).join() !== parametersOf(base[key]).join()) {
-        problems.push(`${locale}: "${key}" takes {${parametersOf(text).join(', ')}}, ${baseLocale} takes {${parametersOf(base[key]).join(', ')}}`);
+    for (const [key, message] of Object.entries(messages)) {
+      const texts = textsOf(message);
+      if (!(key in base)) problems.push(`${locale}: "${key}" is not in any ${baseLocale}.json`);
+      else if (texts.length === 0 || texts.some((text) => text.trim() === '')) problems.push(`${locale}: "${key}" is empty`);
+      else if (parametersOf(message).join() !== parametersOf(base[key]).join()) {
+        problems.push(`${locale}: "${key}" takes {${parametersOf(message).join(', ')}}, ${baseLocale} takes {${parametersOf(base[key]).join(', ')}}`);
       }
     }
   }

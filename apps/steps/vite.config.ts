@@ -1,8 +1,12 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
+import { localeBuild } from '@workbench/i18n/vite';
 import { defineConfig } from 'vite';
 
-/** One HTML entry per codelab step; the server serves `dist/` at `/`. */
+/**
+ * One HTML entry per codelab step; the server serves `dist/` at `/`. Built once per language
+ * (`--mode zh-CN` into `dist/zh-CN/`): see @workbench/i18n/vite.
+ */
 const PAGES = ['index', 'webcam', 'peer-connection', 'data-channel', 'signaling', 'call', 'photo'] as const;
 
 function htmlEntry(page: (typeof PAGES)[number]): string {
@@ -14,20 +18,25 @@ function htmlEntry(page: (typeof PAGES)[number]): string {
 // and the API to the real server on :3000, so pages use the same relative URLs in both setups.
 const SERVER = process.env.WORKBENCH_SERVER ?? 'http://127.0.0.1:3000';
 
-export default defineConfig({
-  plugins: [svelte()],
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    // Vite 8's name for what Vite ≤7 called `build.rollupOptions` (that name still works, deprecated).
-    rolldownOptions: {
-      input: Object.fromEntries(PAGES.map((page) => [page, htmlEntry(page)])),
+export default defineConfig((env) => {
+  const locale = localeBuild(env, '/');
+  return {
+    base: locale.base,
+    define: locale.define,
+    plugins: [svelte(), ...locale.plugins],
+    build: {
+      outDir: locale.outDir,
+      emptyOutDir: locale.emptyOutDir,
+      // Vite 8's name for what Vite ≤7 called `build.rollupOptions` (that name still works, deprecated).
+      rolldownOptions: {
+        input: Object.fromEntries(PAGES.map((page) => [page, htmlEntry(page)])),
+      },
     },
-  },
-  server: {
-    proxy: {
-      '/socket.io': { target: SERVER, ws: true },
-      '/api': { target: SERVER },
+    server: {
+      proxy: {
+        '/socket.io': { target: SERVER, ws: true },
+        '/api': { target: SERVER },
+      },
     },
-  },
+  };
 });

@@ -134,6 +134,31 @@ describe('the steps in Chinese (?lang=zh, the saved choice, navigator.languages)
     expect(problems()).toEqual([]);
   });
 
+  /** The text of every script this page loaded (its entry, the chunks it imports, the lazy ones). */
+  async function loadedScripts(page: Page): Promise<string> {
+    return page.evaluate(async () => {
+      const urls = performance.getEntriesByType('resource').map((entry) => entry.name).filter((url) => url.endsWith('.js'));
+      const texts = await Promise.all(urls.map(async (url) => (await fetch(url)).text()));
+      return texts.join('\n');
+    });
+  }
+
+  it('each language is its own build: a page loads only its own language, and its HTML says which before any script runs', async () => {
+    const zhPage = (await open('/call/?lang=zh')).page;
+    await expectShellInChinese(zhPage);
+    const zhScripts = await loadedScripts(zhPage);
+    expect(zhScripts).toContain(zh.page_call_title);
+    expect(zhScripts).not.toContain('Combine peer connection and signaling');
+
+    const enPage = (await open('/call/?lang=en')).page;
+    const enScripts = await loadedScripts(enPage);
+    expect(enScripts).toContain('Combine peer connection and signaling');
+    expect(enScripts).not.toContain(zh.page_call_title);
+
+    const { page: noScript } = await suite.open('/call/?lang=zh', { context: { javaScriptEnabled: false } });
+    expect(await noScript.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+  });
+
   it('a browser set to Chinese (navigator.languages zh-CN) gets Chinese with no ?lang', async () => {
     const { page, problems } = await suite.open('/call/', { context: { locale: 'zh-CN' } });
     expect(await page.evaluate(() => navigator.languages)).toContain('zh-CN');

@@ -1,32 +1,26 @@
 /**
- * Applies the resolved language to this page before anything renders: paraglide's message
- * functions read `getLocale()` at call time, so overwriting it here is enough. A `?lang=` choice
- * is saved so the next page (reached by a plain link) keeps it. Safe to call more than once.
+ * Applies the page's language before anything renders. A built page was compiled for one
+ * language (apps build once per language; the server picks the build, see localeDirectory), so
+ * its language is a constant and the other language's messages are not in its JS at all. Under
+ * `vite dev` both languages are loaded and the language is resolved here, in the same order the
+ * server uses. Either way a `?lang=` choice is saved in a cookie, so the next page (reached by a
+ * plain link) keeps it. Safe to call more than once.
  */
-import { overwriteGetLocale } from '../dist/paraglide/runtime.js';
-import { SAVED_LOCALE_KEY, resolveLocale, type Locale } from './locale.js';
+import { experimentalStaticLocale, overwriteGetLocale } from '../dist/paraglide/runtime.js';
+import { SAVED_LOCALE_KEY, cookieValue, resolveLocale, savedLocaleCookie, type Locale } from './locale.js';
 
 let applied: Locale | undefined;
 
-function readSaved(): string | null {
-  try {
-    return localStorage.getItem(SAVED_LOCALE_KEY);
-  } catch {
-    return null; // storage blocked (private mode, sandboxed iframe): the query or navigator decides
-  }
-}
-
 export function applyLocale(): Locale {
   if (applied) return applied;
-  const { locale, source } = resolveLocale({ search: location.search, saved: readSaved(), languages: navigator.languages });
-  if (source === 'query') {
-    try {
-      localStorage.setItem(SAVED_LOCALE_KEY, locale);
-    } catch {
-      // not saved: this page is still shown in the chosen language
-    }
-  }
-  overwriteGetLocale(() => locale);
+  const { locale: resolved, source } = resolveLocale({
+    search: location.search,
+    saved: cookieValue(document.cookie, SAVED_LOCALE_KEY),
+    languages: navigator.languages,
+  });
+  if (source === 'query') document.cookie = savedLocaleCookie(resolved);
+  const locale: Locale = experimentalStaticLocale ?? resolved;
+  if (experimentalStaticLocale === undefined) overwriteGetLocale(() => locale);
   document.documentElement.lang = locale;
   applied = locale;
   return locale;

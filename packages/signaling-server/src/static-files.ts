@@ -2,11 +2,26 @@
  * Serves the two built apps and nothing else. The codelab's server handed out its own directory
  * (index.js with it); here every path is decoded once, refused if it tries to climb (`..`, `%2e%2e`,
  * NUL, backslash) and then checked, after symlinks are resolved, to lie inside a dist directory.
+ *
+ * Each app is built once per language (English at the root of its dist, Chinese in `zh-CN/`). A
+ * page's address is the same in both: `/call/` is answered with the build for the reader's
+ * language (`?lang=`, then the saved choice, then `Accept-Language`), so a page loads only its own
+ * language's text. `/zh-CN/call/` names the Chinese build outright.
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
+import {
+  LOCALES,
+  SAVED_LOCALE_KEY,
+  cookieValue,
+  languagesFromAcceptLanguage,
+  localeDirectory,
+  resolveLocale,
+  savedLocaleCookie,
+  type Locale,
+} from '@workbench/i18n/locale';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -142,11 +157,32 @@ function notBuilt(res: ServerResponse, site: StaticSite, head: boolean): void {
   );
 }
 
-/** Vite names everything under assets/ by content hash, so those never change under a URL. */
+/** Vite names everything under assets/ (or zh-CN/assets/) by content hash, so those never change under a URL. */
 function cacheControlFor(relativePath: string, contentType: string): string {
   if (contentType.startsWith('text/html')) return 'no-cache';
-  if (relativePath.startsWith('assets/')) return 'public, max-age=31536000, immutable';
+  if (/^([\w-]+\/)?assets\//.test(relativePath)) return 'public, max-age=31536000, immutable';
   return 'no-cache';
+}
+
+/** The language a path names outright (`zh-CN/call/`), if it starts with a language directory. */
+function localeInPath(relativePath: string): Locale | undefined {
+  return LOCALES.find((locale) => {
+    const directory = localeDirectory(locale);
+    return directory !== undefined && (relativePath === directory || relativePath.startsWith(`${directory}/`));
+  });
+}
+
+/**
+ * The language a page request is answered in, and whether it came from `?lang=` (then it is
+ * saved in a cookie for the next page): the same order as the pages' own resolver.
+ */
+export function requestLocale(req: Pick<IncomingMessage, 'headers'>, query: string): { locale: Locale; fromQuery: boolean } {
+  const { locale, source } = resolveLocale({
+    search: query,
+    saved: cookieValue(req.headers.cookie, SAVED_LOCALE_KEY),
+    languages: languagesFromAcceptLanguage(req.headers['accept-language']),
+  });
+  return { locale, fromQuery: source === 'query' };
 }
 
 export async function serveStatic(
@@ -177,9 +213,21 @@ export async function serveStatic(
   }
   if (!(await statOrUndefined(join(realRoot, 'index.html')))?.isFile()) return notBuilt(res, site, head);
 
+  // A page (a directory URL or an .html file) outside a language directory is answered in the
+  // reader's language, from that language's build when it has one.
+  const isPage = resolved.directoryUrl || extname(resolved.relativePath) === '' || extname(resolved.relativePath) === '.html';
+  const named = localeInPath(resolved.relativePath);
+  const chosen = isPage && named === undefined ? requestLocale(req, resolved.query) : undefined;
+  const pageLocale = named ?? chosen?.locale;
+  const directory = chosen === undefined ? undefined : localeDirectory(chosen.locale);
+  let relativePath = resolved.relativePath;
+  if (directory !== undefined && (await statOrUndefined(join(realRoot, directory, relativePath))) !== undefined) {
+    relativePath = join(directory, relativePath);
+  }
+
   let filePath: string;
   try {
-    filePath = await realpath(join(realRoot, resolved.relativePath));
+    filePath = await realpath(join(realRoot, relativePath));
   } catch {
     return notFound(res, head);
   }
@@ -207,13 +255,20 @@ export async function serveStatic(
   if (stats === undefined || !stats.isFile()) return notFound(res, head);
 
   const contentType = contentTypeFor(filePath);
-  const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
-  const headers = {
+  const localeTag = chosen === undefined ? '' : `-${chosen.locale}`;
+  const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}${localeTag}"`;
+  const headers: Record<string, string> = {
     'Content-Type': contentType,
-    'Cache-Control': cacheControlFor(resolved.relativePath, contentType),
+    'Cache-Control': cacheControlFor(relativePath, contentType),
     ETag: etag,
     'Last-Modified': stats.mtime.toUTCString(),
   };
+  if (contentType.startsWith('text/html') && pageLocale !== undefined) {
+    headers['Content-Language'] = pageLocale;
+    // The same URL is a different page per language: caches must key on what chose it.
+    if (chosen !== undefined) headers['Vary'] = 'Cookie, Accept-Language';
+    if (chosen?.fromQuery) headers['Set-Cookie'] = savedLocaleCookie(chosen.locale);
+  }
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers);
     res.end();

@@ -1,5 +1,5 @@
 /**
- * Built JS per step page, gzipped (level 9). `gzipBytes`, what the target applies to, is the JS a
+ * Built JS per step page and language (each language is its own build), gzipped (level 9). `gzipBytes`, what the target applies to, is the JS a
  * page loads before it runs: its entry script plus every chunk that entry imports statically (Vite
  * also lists them as modulepreload links). Chunks behind `import()` (the source-panel text, loaded
  * after the page works) are counted apart, as `lazyGzipBytes`, so nothing is hidden.
@@ -45,15 +45,16 @@ function gzipBytes(buffer) {
 }
 
 /**
- * @param {string} distDir  apps/steps/dist
+ * @param {string} distDir  apps/steps/dist, or apps/steps/dist/zh-CN for the Chinese build
  * @param {string[]} pages  directory names: 'webcam', …; 'index' means dist/index.html
+ * @param {string} base     the build's URL base: '/' or '/zh-CN/'
  */
-export function measureBundles(distDir, pages) {
+export function measureBundles(distDir, pages, base = '/') {
   const result = {};
   for (const page of pages) {
     const htmlFile = page === 'index' ? join(distDir, 'index.html') : join(distDir, page, 'index.html');
     if (!existsSync(htmlFile)) throw new Error(`${htmlFile} does not exist: run \`npm run build\` first.`);
-    const entry = scriptsOf(readFileSync(htmlFile, 'utf8')).map((src) => join(distDir, posix.normalize(src).replace(/^\/+/, '')));
+    const entry = scriptsOf(readFileSync(htmlFile, 'utf8')).map((src) => join(distDir, posix.normalize(src).slice(base.length)));
     const files = closure(entry, [STATIC_IMPORT]);
     const everything = closure(entry, [STATIC_IMPORT, DYNAMIC_IMPORT]);
     const lazy = [...everything].filter((file) => !files.has(file));

@@ -1,7 +1,7 @@
 // Smoke test of the diagnostics app: served under /diagnostics/, its index links the four tools,
 // and each tool page loads without errors.
 import zh from '@workbench/i18n/messages/zh-CN.json' with { type: 'json' };
-import { englishLeft, type OpenedPage } from '@workbench/testing';
+import { axeFindings, englishLeft, type OpenedPage } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import { describe, expect, it } from 'vitest';
 
@@ -80,6 +80,20 @@ describe('the diagnostics in Chinese', () => {
     await page.goto(new URL('/diagnostics/camera/', page.url()).href);
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
     expect(await page.title()).toBe('Camera probe · WebRTC Workbench');
+    expect(problems()).toEqual([]);
+  });
+});
+
+// Issue 16: axe on every diagnostics page in Chinese: lang="zh-CN" on <html> before the page
+// runs, and no serious or critical violation in the Chinese page.
+describe('axe-core on every diagnostics page in Chinese', () => {
+  it.each(['/diagnostics/', ...TOOL_PATHS])('%s?lang=zh has no serious or critical violations', async (path) => {
+    const { page, problems } = await open(`${path}?lang=zh`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    const { blocking, report } = await axeFindings(page, `${path}?lang=zh`);
+    if (report) console.error(report);
+    expect(blocking.map((v) => `${v.id} (${v.nodes.length})`), report).toEqual([]);
     expect(problems()).toEqual([]);
   });
 });

@@ -1,29 +1,12 @@
 // Accessibility: axe-core on every steps page, in the light and the dark colour scheme (the shared CSS
 // promises WCAG AA contrast in both), and on steps 2 and 3 once their tables, SDP and counters are on
 // screen. No serious or critical violation is allowed; each one is printed with where it is.
-import { createRequire } from 'node:module';
-
-import { waitForVideoPlaying } from '@workbench/testing';
+import { axeFindings, waitForVideoPlaying } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
 const STEPS_PAGES = ['/', '/webcam/', '/peer-connection/', '/data-channel/', '/signaling/', '/call/', '/photo/'];
-const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
-
-interface AxeNode {
-  target: unknown[];
-  html: string;
-  failureSummary?: string;
-}
-interface AxeViolation {
-  id: string;
-  impact?: string | null;
-  help: string;
-  helpUrl: string;
-  nodes: AxeNode[];
-}
 
 const suite = pageSuite();
 
@@ -34,34 +17,10 @@ async function open(path: string, colorScheme: 'light' | 'dark'): Promise<Page> 
   return opening.page;
 }
 
-/** Runs axe in the page and returns the serious and critical violations. */
-async function blockingViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    return results.violations;
-  });
-  return violations.filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ''));
-}
-
-/** One line per failing element: rule, impact, selector, and what axe says to fix. */
-function describeViolations(where: string, violations: AxeViolation[]): string {
-  const lines = violations.flatMap((violation) =>
-    violation.nodes.map(
-      (node) =>
-        `${where}: [${violation.impact}] ${violation.id} (${violation.help}) at ${JSON.stringify(node.target)}\n` +
-        `    ${node.html.slice(0, 200)}\n    ${(node.failureSummary ?? '').replace(/\n/g, '\n    ')}\n    ${violation.helpUrl}`,
-    ),
-  );
-  return lines.join('\n');
-}
-
 async function expectNoBlockingViolations(page: Page, where: string): Promise<void> {
-  const violations = await blockingViolations(page);
-  const report = describeViolations(where, violations);
+  const { blocking, report } = await axeFindings(page, where);
   if (report) console.error(report);
-  expect(violations.map((v) => `${v.id} (${v.nodes.length})`), report).toEqual([]);
+  expect(blocking.map((v) => `${v.id} (${v.nodes.length})`), report).toEqual([]);
 }
 
 describe('axe-core on every steps page', () => {

@@ -49,4 +49,5 @@ export {
   type LogView,
   type ViewportName,
 } from './layout.js';
+export { axeFindings, type AxeFindings, type AxeViolation } from './axe.js';
 export { englishLeft, keptInEnglish, readTexts, untranslatedWords, type ReadText } from './language.js';

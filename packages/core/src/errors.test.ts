@@ -1,10 +1,12 @@
 // Unit tests for errors: every code explained, media errors by name, connection failures in words.
-import { describe, expect, it } from 'vitest';
+import { getLocale, overwriteGetLocale } from '@workbench/i18n/runtime';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ErrorCode,
   WorkbenchError,
   explain,
   explainConnectionFailure,
+  explainJoinFailure,
   explainMediaError,
   isWorkbenchError,
 } from './errors.js';
@@ -157,5 +159,62 @@ describe('WorkbenchError', () => {
       code: 'NEW_SERVER_CODE',
       detail: 'Server says no.',
     });
+  });
+});
+
+// In Node paraglide answers in English (the CLI, the server); a page built for zh-CN answers in
+// Chinese. Switching the locale here runs the same table as the Chinese page does.
+describe('explanations in Chinese', () => {
+  const chinese = /[\u4e00-\u9fff]/;
+  const english = getLocale;
+  beforeEach(() => overwriteGetLocale(() => 'zh-CN'));
+  afterEach(() => overwriteGetLocale(english));
+
+  it('explains every code in Chinese (title, detail and fix)', () => {
+    for (const code of Object.values(ErrorCode)) {
+      const explained = explain(code);
+      expect(explained.code).toBe(code);
+      for (const text of [explained.title, explained.detail, explained.fix]) expect(text, code).toMatch(chinese);
+    }
+    expect(explain('NEW_SERVER_CODE').detail).toBe('错误 NEW_SERVER_CODE。');
+  });
+
+  it('names the room, in the words validateRoomName uses', () => {
+    expect(explain(ErrorCode.RoomFull, { room: 'demo' }).detail).toBe('房间“demo”的人数已经到了上限（两人）。');
+    const bad = explainJoinFailure(new WorkbenchError(ErrorCode.InvalidRoomName, 'Invalid room name "bad room!": …', { context: { room: 'bad room!' } }), { room: 'bad room!' });
+    expect(bad.title).toBe('房间名无效');
+    expect(bad.detail).toBe('房间名 "bad room!" 无效：房间名长 1–64 个字符，只能包含字母、数字、“-”或“_”。');
+    expect(explain(ErrorCode.PeerLeft, { room: 'r1' }).detail).toContain('房间“r1”');
+    expect(explain(ErrorCode.SignalingUnreachable, { url: 'http://localhost:3000' }).detail).toBe('无法连接到位于 http://localhost:3000 的信令服务器。');
+  });
+
+  it('shows the translated sentence, not the server\'s English, for a server refusal', () => {
+    const refused = explain(ErrorCode.PayloadTooLarge, { message: 'Message of 70000 bytes is larger than the 65536-byte limit.' });
+    expect(refused.detail).toBe('服务器拒绝了一条超出大小上限的消息。');
+    // English keeps the server's more specific sentence.
+    overwriteGetLocale(english);
+    expect(explain(ErrorCode.PayloadTooLarge, { message: 'Message of 70000 bytes is larger than the 65536-byte limit.' }).detail).toMatch(/70000 bytes/);
+  });
+
+  it('names only the device asked for, in Chinese too', () => {
+    const camera = explainMediaError(domError('NotAllowedError', 'denied'), { video: true }, secure);
+    expect(camera.title).toBe('摄像头访问被拒绝');
+    expect(camera.fix).toMatch(/允许使用摄像头，/);
+    for (const name of ['NotFoundError', 'NotAllowedError', 'NotReadableError', 'AbortError', 'SomethingNewError']) {
+      const video = explainMediaError(domError(name), { video: true }, secure);
+      expect(`${video.title} ${video.detail} ${video.fix}`, name).not.toMatch(/麦克风/);
+      const audio = explainMediaError(domError(name), { audio: true }, secure);
+      expect(`${audio.title} ${audio.detail} ${audio.fix}`, name).not.toMatch(/摄像头/);
+    }
+    expect(explainMediaError(domError('NotFoundError'), { audio: true, video: true }, secure).title).toBe('没有找到摄像头或麦克风');
+  });
+
+  it('keeps the constraint, the requested value and the origin as they are', () => {
+    const error = Object.assign(domError('OverconstrainedError'), { constraint: 'width' });
+    const explained = explainMediaError(error, { video: { width: { min: 1280 } } }, secure);
+    expect(explained.detail).toBe('没有任何设备能满足必需的约束“width”（要求的是 {"min":1280}）（OverconstrainedError）。');
+    const insecure = explainMediaError(domError('NotAllowedError'), { video: true }, { isSecureContext: false, origin: 'http://192.168.1.5:3000' });
+    expect(insecure.code).toBe(ErrorCode.InsecureOrigin);
+    expect(insecure.detail).toContain('而这个页面是 http://192.168.1.5:3000');
   });
 });

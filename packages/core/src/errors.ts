@@ -1,4 +1,6 @@
 /** Errors: every code core raises, the one table explaining each (what happened, what to do), and the media/connection explainers. */
+import { m } from '@workbench/i18n/messages';
+import { baseLocale, getLocale } from '@workbench/i18n/runtime';
 import { SignalingErrorCode } from './signaling/protocol.js';
 
 /**
@@ -100,247 +102,242 @@ export interface ExplainContext {
   message?: string;
 }
 
-type Text = string | ((context: ExplainContext) => string);
+type Text = (context: ExplainContext) => string;
 interface Entry {
-  title: string;
+  title: () => string;
   detail: Text;
   fix: Text;
 }
 
-const SERVE_SECURELY =
-  'Open the page as http://localhost:<port> on this computer, or start the server with ' +
-  '`npm start -- --https` (add `--host 0.0.0.0` for phones on the LAN) and open the https:// address it prints.';
+/**
+ * The server's own English text for its refusals (a payload's size, the store it could not reach):
+ * more specific than the generic sentence, so English shows it; another language shows the
+ * translated sentence instead of English in the middle of a Chinese page.
+ */
+function serverSaid(message: string | undefined, translated: string): string {
+  return message !== undefined && getLocale() === baseLocale ? message : translated;
+}
 
-/** The one table: every code, explained for a person. Keyed by code so nothing is left out. */
+/** The room name as validateRoomName quotes it, so the English sentence reads as the server's. */
+function quotedRoom(room: string): string {
+  return JSON.stringify(room.slice(0, 80));
+}
+
+/**
+ * The one table: every code, explained for a person. Keyed by code so nothing is left out. The
+ * words are messages (`m.core_…`), looked up when an explanation is made, so a page shows them in
+ * its language and Node (the CLI, the server) in English.
+ */
 const EXPLANATIONS: Record<ErrorCode, Entry> = {
   INVALID_ROOM_NAME: {
-    title: 'Invalid room name',
-    detail: (c) => c.message ?? 'Room names are 1–64 characters: letters, digits, "-" or "_".',
-    fix: 'Pick a name made of letters, digits, "-" or "_" (for example "demo-1").',
+    title: () => m.core_invalid_room_name_title(),
+    // The server and signaling client say validateRoomName's sentence; with the room known this
+    // is the same sentence, in the page's language.
+    detail: (c) =>
+      typeof c.room === 'string'
+        ? m.core_invalid_room_name_detail_room({ room: quotedRoom(c.room) })
+        : serverSaid(c.message, m.core_invalid_room_name_detail()),
+    fix: () => m.core_invalid_room_name_fix(),
   },
   ROOM_FULL: {
-    title: 'Room is full',
-    detail: (c) => `Room ${c.room ? `"${c.room}" ` : ''}already has as many people as it holds (two).`,
-    fix: 'Use another room name, or wait until someone in that room leaves.',
+    title: () => m.core_room_full_title(),
+    detail: (c) => (c.room ? m.core_room_full_detail_room({ room: c.room }) : m.core_room_full_detail()),
+    fix: () => m.core_room_full_fix(),
   },
   ALREADY_IN_ROOM: {
-    title: 'Already in a room',
-    detail: 'This page has already joined a room; a connection can be in one room at a time.',
-    fix: 'Hang up (leave) first, then join the other room.',
+    title: () => m.core_already_in_room_title(),
+    detail: () => m.core_already_in_room_detail(),
+    fix: () => m.core_already_in_room_fix(),
   },
   NOT_IN_ROOM: {
-    title: 'Not in a room',
-    detail: 'The server got a message from a page that has not joined a room, so there is nobody to relay it to.',
-    fix: 'Join a room first.',
+    title: () => m.core_not_in_room_title(),
+    detail: () => m.core_not_in_room_detail(),
+    fix: () => m.core_not_in_room_fix(),
   },
   INVALID_PAYLOAD: {
-    title: 'Message refused',
-    detail: (c) => c.message ?? 'The server refused a message that does not match the signaling protocol.',
-    fix: "Send {type:'offer'|'answer', sdp}, {type:'candidate', …}, {type:'text', text}, 'got user media' or 'bye'.",
+    title: () => m.core_invalid_payload_title(),
+    detail: (c) => serverSaid(c.message, m.core_invalid_payload_detail()),
+    // The message shapes are code, the same in every language.
+    fix: () => m.core_invalid_payload_fix({ shapes: "{type:'offer'|'answer', sdp}, {type:'candidate', …}, {type:'text', text}, 'got user media' or 'bye'" }),
   },
   PAYLOAD_TOO_LARGE: {
-    title: 'Message too large',
-    detail: (c) => c.message ?? 'The server refused a message larger than its limit.',
-    fix: 'Send less per message; large data belongs on a data channel, not on the signaling server.',
+    title: () => m.core_payload_too_large_title(),
+    detail: (c) => serverSaid(c.message, m.core_payload_too_large_detail()),
+    fix: () => m.core_payload_too_large_fix(),
   },
   RATE_LIMITED: {
-    title: 'Too many messages',
-    detail: 'The server is refusing messages because this page sends them faster than its limit.',
-    fix: 'Send less often (e.g. do not resend on every keystroke) and try again in a moment.',
+    title: () => m.core_rate_limited_title(),
+    detail: () => m.core_rate_limited_detail(),
+    fix: () => m.core_rate_limited_fix(),
   },
   UNAVAILABLE: {
-    title: 'Signaling server busy',
-    detail: (c) =>
-      c.message ?? 'The signaling server could not reach the store it keeps rooms in (Redis), so it could not answer; nothing was changed.',
-    fix: 'Try again in a moment. If it keeps happening, check that redis-server is running where the server\'s --redis-url points.',
+    title: () => m.core_unavailable_title(),
+    detail: (c) => serverSaid(c.message, m.core_unavailable_detail()),
+    fix: () => m.core_unavailable_fix(),
   },
   SLOW_RECEIVER: {
-    title: 'Peer stopped reading',
-    detail: (c) =>
-      c.message ?? 'The other side stopped reading what the server sent it (a frozen tab, a stalled network), so the server disconnected it; the message was not delivered.',
-    fix: 'Wait for the other side to reconnect and join again, then resend.',
+    title: () => m.core_slow_receiver_title(),
+    detail: (c) => serverSaid(c.message, m.core_slow_receiver_detail()),
+    fix: () => m.core_slow_receiver_fix(),
   },
   INVALID_STATE: {
-    title: 'Already closed',
-    detail: (c) => c.message ?? 'This object was closed (or is not ready yet), so it cannot do that now.',
-    fix: 'Create a new one (for example start a new call) instead of reusing the closed one.',
+    title: () => m.core_invalid_state_title(),
+    detail: (c) => c.message ?? m.core_invalid_state_detail(),
+    fix: () => m.core_invalid_state_fix(),
   },
   INVALID_ARGUMENT: {
-    title: 'Invalid argument',
-    detail: (c) => c.message ?? 'A function was called with a value it cannot use.',
-    fix: 'Check the value passed; the message names it.',
+    title: () => m.core_invalid_argument_title(),
+    detail: (c) => c.message ?? m.core_invalid_argument_detail(),
+    fix: () => m.core_invalid_argument_fix(),
   },
   UNSUPPORTED: {
-    title: 'Not supported by this browser',
-    detail: (c) => c.message ?? 'This browser lacks an API this page needs.',
-    fix: 'Use a current Chrome, Firefox, Safari or Edge.',
+    title: () => m.core_unsupported_title(),
+    detail: (c) => c.message ?? m.core_unsupported_detail(),
+    fix: () => m.core_unsupported_fix(),
   },
   INSECURE_ORIGIN: {
-    title: 'Camera or microphone blocked: insecure page',
-    detail: (c) =>
-      `Browsers only let secure pages (https:// or http://localhost) use the camera or microphone` +
-      `${c.origin ? `, and this page is ${c.origin}` : ''}, so navigator.mediaDevices is not available here.`,
-    fix: SERVE_SECURELY,
+    title: () => m.core_insecure_origin_title(),
+    detail: (c) => (c.origin ? m.core_insecure_origin_detail_origin({ origin: c.origin }) : m.core_insecure_origin_detail()),
+    fix: () => m.core_serve_securely(),
   },
   PERMISSION_DENIED: {
-    title: 'Camera or microphone access denied',
-    detail:
-      'The browser refused access (NotAllowedError): you clicked Block, dismissed the prompt, or the ' +
-      'permission is blocked in the browser or system settings. Browsers also answer this way on insecure (http://, non-localhost) pages.',
-    fix:
-      'Click the site settings icon in the address bar, allow the camera or microphone, then try again. If the page ' +
-      'is http:// on a LAN address, ' +
-      SERVE_SECURELY.charAt(0).toLowerCase() +
-      SERVE_SECURELY.slice(1),
+    title: () => m.core_permission_denied_title(),
+    detail: () => m.core_permission_denied_detail(),
+    fix: () => m.core_permission_denied_fix(),
   },
   DEVICE_NOT_FOUND: {
-    title: 'No camera or microphone found',
-    detail: 'The browser has no camera or microphone of the kind asked for (NotFoundError), or the selected one was unplugged.',
-    fix: 'Connect a camera or microphone, or pick another one in the device list, then try again.',
+    title: () => m.core_device_not_found_title(),
+    detail: () => m.core_device_not_found_detail(),
+    fix: () => m.core_device_not_found_fix(),
   },
   DEVICE_BUSY: {
-    title: 'Camera or microphone busy',
-    detail:
-      'The device exists but could not be started (NotReadableError): another application or browser tab is ' +
-      'probably using it, or the operating system blocked access.',
-    fix:
-      'Close other apps and tabs that use the camera or microphone (video calls, other copies of this page), then try again. ' +
-      'On macOS/Windows also check the system privacy settings allow this browser to use the camera or microphone.',
+    title: () => m.core_device_busy_title(),
+    detail: () => m.core_device_busy_detail(),
+    fix: () => m.core_device_busy_fix(),
   },
   OVERCONSTRAINED: {
-    title: 'No camera or microphone can satisfy the constraints',
+    title: () => m.core_overconstrained_title(),
     detail: (c) =>
       c.constraint
-        ? `No device can satisfy the required constraint "${c.constraint}"` +
-          `${c.requested ? ` (asked for ${c.requested})` : ''} (OverconstrainedError).`
-        : 'No device can satisfy the required constraints (OverconstrainedError).',
-    fix: (c) =>
-      c.constraint === 'deviceId'
-        ? 'The selected device is gone: pick another one from the device list.'
-        : 'Ask for less (a smaller preset such as VGA), or use `ideal` instead of `min`/`max`/`exact` so the browser picks the closest match.',
+        ? c.requested
+          ? m.core_overconstrained_detail_requested({ constraint: c.constraint, requested: c.requested })
+          : m.core_overconstrained_detail_constraint({ constraint: c.constraint })
+        : m.core_overconstrained_detail(),
+    fix: (c) => (c.constraint === 'deviceId' ? m.core_overconstrained_fix_device() : m.core_overconstrained_fix()),
   },
   MEDIA_SECURITY: {
-    title: 'Camera or microphone disabled for this page',
-    detail:
-      'Media capture is disabled in this document (SecurityError), e.g. an iframe without allow="camera; microphone" or a Permissions-Policy that forbids it.',
-    fix: 'Open the page directly in its own tab, or add allow="camera; microphone" to the iframe that embeds it.',
+    title: () => m.core_media_security_title(),
+    detail: () => m.core_media_security_detail(),
+    fix: () => m.core_media_security_fix(),
   },
   MEDIA_ABORTED: {
-    title: 'Camera or microphone failed to start',
-    detail: 'The device could not be started for a reason the browser does not name (AbortError).',
-    fix: 'Try again; if it persists, reconnect the camera or microphone, or restart the browser.',
+    title: () => m.core_media_aborted_title(),
+    detail: () => m.core_media_aborted_detail(),
+    fix: () => m.core_media_aborted_fix(),
   },
   INVALID_CONSTRAINTS: {
-    title: 'Invalid constraints',
+    title: () => m.core_invalid_constraints_title(),
     detail: (c) =>
-      'getUserMedia rejected the constraints (TypeError): they must ask for audio or video (or both)' +
-      `${c.message ? `. The browser said: ${c.message}` : '.'}`,
-    fix: 'Pass e.g. {video: true} or {audio: true, video: {width: 640}}; {} and {audio: false, video: false} are invalid.',
+      c.message ? m.core_invalid_constraints_detail_message({ message: c.message }) : m.core_invalid_constraints_detail(),
+    fix: () =>
+      m.core_invalid_constraints_fix({
+        valid: '{video: true}',
+        example: '{audio: true, video: {width: 640}}',
+        empty: '{}',
+        off: '{audio: false, video: false}',
+      }),
   },
   MEDIA_UNKNOWN: {
-    title: 'Camera or microphone failed',
-    detail: (c) => `getUserMedia failed${c.message ? `: ${c.message}` : '.'}`,
-    fix: 'Try again, or try another browser; the browser console may say more.',
+    title: () => m.core_media_unknown_title(),
+    detail: (c) => (c.message ? m.core_media_unknown_detail_message({ message: c.message }) : m.core_media_unknown_detail()),
+    fix: () => m.core_media_unknown_fix(),
   },
   ICE_FAILED: {
-    title: 'No network path between the peers',
-    detail:
-      'ICE failed: every candidate pair failed its connectivity checks, so the two browsers cannot reach each ' +
-      'other directly. Typical causes are a firewall, symmetric NAT, or networks that block UDP.',
-    fix:
-      'Configure a TURN server (TURN_SECRET and TURN URLs, see the README) so traffic can be relayed, and check ' +
-      'the diagnostics ICE page: "srflx but no relay" means TURN is missing or its credentials are wrong.',
+    title: () => m.core_ice_failed_title(),
+    detail: () => m.core_ice_failed_detail(),
+    fix: () => m.core_ice_failed_fix(),
   },
   SIGNALING_UNREACHABLE: {
-    title: 'Signaling server unreachable',
-    detail: (c) => `Could not reach the signaling server${c.url ? ` at ${c.url}` : ''}.`,
-    fix:
-      'Check the server is running (`npm start`) and the address and port are right; an https:// page needs the ' +
-      'server started with --https too.',
+    title: () => m.core_signaling_unreachable_title(),
+    detail: (c) => (c.url ? m.core_signaling_unreachable_detail_url({ url: c.url }) : m.core_signaling_unreachable_detail()),
+    fix: () => m.core_signaling_unreachable_fix(),
   },
   SIGNALING_TIMEOUT: {
-    title: 'Signaling server did not answer',
-    detail: (c) =>
-      `The signaling server is connected but did not answer${c.message ? ` ${c.message}` : ''} in time.`,
-    fix: 'Try again; if it keeps happening, restart the server and check its log.',
+    title: () => m.core_signaling_timeout_title(),
+    detail: (c) => (c.message ? m.core_signaling_timeout_detail_message({ message: c.message }) : m.core_signaling_timeout_detail()),
+    fix: () => m.core_signaling_timeout_fix(),
   },
   PEER_LEFT: {
-    title: 'The other person left',
-    detail: (c) =>
-      `The other member of ${c.room ? `room "${c.room}"` : 'the room'} hung up, closed the tab or lost their connection.`,
-    fix: 'Stay here: when someone joins the room again the call starts again. Share the page link to invite them.',
+    title: () => m.core_peer_left_title(),
+    detail: (c) => (c.room ? m.core_peer_left_detail_room({ room: c.room }) : m.core_peer_left_detail()),
+    fix: () => m.core_peer_left_fix(),
   },
   NEGOTIATION_FAILED: {
-    title: 'Negotiation failed',
-    detail: (c) => `Creating or applying a session description failed${c.message ? `: ${c.message}` : '.'}`,
-    fix: 'Hang up and call again; if it repeats, the two browsers may not share a codec (check the console).',
+    title: () => m.core_negotiation_failed_title(),
+    detail: (c) => (c.message ? m.core_negotiation_failed_detail_message({ message: c.message }) : m.core_negotiation_failed_detail()),
+    fix: () => m.core_negotiation_failed_fix(),
   },
   INVALID_CANDIDATE: {
-    title: 'Unreadable ICE candidate',
-    detail: (c) => `The ICE candidate line could not be parsed${c.message ? `: ${c.message}` : '.'}`,
-    fix: 'Pass a candidate line such as "candidate:1 1 udp 2122260223 192.168.1.2 54400 typ host".',
+    title: () => m.core_invalid_candidate_title(),
+    detail: (c) => (c.message ? m.core_invalid_candidate_detail_message({ message: c.message }) : m.core_invalid_candidate_detail()),
+    fix: () => m.core_invalid_candidate_fix({ example: 'candidate:1 1 udp 2122260223 192.168.1.2 54400 typ host' }),
   },
   STATS_FAILED: {
-    title: 'Statistics unavailable',
-    detail: (c) => `getStats() failed${c.message ? `: ${c.message}` : '.'}`,
-    fix: 'Statistics need an open peer connection; start (or restart) the call.',
+    title: () => m.core_stats_failed_title(),
+    detail: (c) => (c.message ? m.core_stats_failed_detail_message({ message: c.message }) : m.core_stats_failed_detail()),
+    fix: () => m.core_stats_failed_fix(),
   },
   CHANNEL_TIMEOUT: {
-    title: 'Data channel did not open',
-    detail: 'The data channel did not open in time; usually the peer connection itself never connected.',
-    fix: 'Check the call connects (ICE state "connected"), then try again.',
+    title: () => m.core_channel_timeout_title(),
+    detail: () => m.core_channel_timeout_detail(),
+    fix: () => m.core_channel_timeout_fix(),
   },
   CHANNEL_CLOSED: {
-    title: 'Data channel closed',
-    detail: 'The data channel closed (the peer hung up or the connection dropped).',
-    fix: 'Reconnect, then open a new data channel.',
+    title: () => m.core_channel_closed_title(),
+    detail: () => m.core_channel_closed_detail(),
+    fix: () => m.core_channel_closed_fix(),
   },
   UNRELIABLE_CHANNEL: {
-    title: 'Channel may drop or reorder messages',
-    detail:
-      'File transfers need every chunk delivered in order, but this channel was created with ordered:false, maxRetransmits or maxPacketLifeTime.',
-    fix: 'Create the channel with the default options (ordered and reliable) for transfers.',
+    title: () => m.core_unreliable_channel_title(),
+    detail: () => m.core_unreliable_channel_detail(),
+    fix: () => m.core_unreliable_channel_fix(),
   },
   TRANSFER_ABORTED: {
-    title: 'Transfer cancelled',
-    detail: (c) => `The transfer was cancelled${c.message ? `: ${c.message}` : '.'}`,
-    fix: 'Send it again.',
+    title: () => m.core_transfer_aborted_title(),
+    detail: (c) => (c.message ? m.core_transfer_aborted_detail_message({ message: c.message }) : m.core_transfer_aborted_detail()),
+    fix: () => m.core_transfer_aborted_fix(),
   },
   TRANSFER_TOO_LARGE: {
-    title: 'Transfer too large',
-    detail: (c) => c.message ?? 'The announced size is larger than the receiver accepts.',
-    fix: 'Send something smaller (e.g. a JPEG instead of a PNG), or raise the receiver\'s maxSize.',
+    title: () => m.core_transfer_too_large_title(),
+    detail: (c) => c.message ?? m.core_transfer_too_large_detail(),
+    fix: () => m.core_transfer_too_large_fix(),
   },
   TRANSFER_SIZE_MISMATCH: {
-    title: 'Transfer size mismatch',
-    detail: (c) => c.message ?? 'More bytes arrived than the header announced.',
-    fix: 'Send it again; if it repeats, sender and receiver run different versions of the page.',
+    title: () => m.core_transfer_size_mismatch_title(),
+    detail: (c) => c.message ?? m.core_transfer_size_mismatch_detail(),
+    fix: () => m.core_transfer_versions_fix(),
   },
   TRANSFER_TRUNCATED: {
-    title: 'Transfer incomplete',
-    detail: (c) => c.message ?? 'The transfer ended before all announced bytes arrived.',
-    fix: 'Send it again once the connection is stable.',
+    title: () => m.core_transfer_truncated_title(),
+    detail: (c) => c.message ?? m.core_transfer_truncated_detail(),
+    fix: () => m.core_transfer_truncated_fix(),
   },
   TRANSFER_HASH_MISMATCH: {
-    title: 'Transfer corrupted',
-    detail: (c) => c.message ?? 'The received bytes do not match the SHA-256 the sender announced.',
-    fix: 'Send it again; the corrupted copy was discarded.',
+    title: () => m.core_transfer_hash_mismatch_title(),
+    detail: (c) => c.message ?? m.core_transfer_hash_mismatch_detail(),
+    fix: () => m.core_transfer_hash_mismatch_fix(),
   },
   TRANSFER_PROTOCOL_ERROR: {
-    title: 'Unexpected transfer message',
-    detail: (c) => c.message ?? 'A message broke the transfer protocol.',
-    fix: 'Send it again; if it repeats, sender and receiver run different versions of the page.',
+    title: () => m.core_transfer_protocol_error_title(),
+    detail: (c) => c.message ?? m.core_transfer_protocol_error_detail(),
+    fix: () => m.core_transfer_versions_fix(),
   },
   CRYPTO_UNAVAILABLE: {
-    title: 'WebCrypto unavailable',
-    detail: 'crypto.subtle is missing, which browsers do on insecure (http://, non-localhost) pages; it is needed to check transfers.',
-    fix: SERVE_SECURELY,
+    title: () => m.core_crypto_unavailable_title(),
+    detail: () => m.core_crypto_unavailable_detail(),
+    fix: () => m.core_serve_securely(),
   },
 };
-
-function render(text: Text, context: ExplainContext): string {
-  return typeof text === 'function' ? text(context) : text;
-}
 
 /** Looks up `code` in the table and fills in `context`. Unknown codes fall back to a generic entry. */
 export function explain(code: string, context: ExplainContext = {}): Explanation {
@@ -348,13 +345,13 @@ export function explain(code: string, context: ExplainContext = {}): Explanation
   if (!known) {
     return {
       code: code as ErrorCode,
-      title: 'Something went wrong',
-      detail: context.message ?? `Error ${code}.`,
-      fix: 'Try again; the browser console may say more.',
+      title: m.core_unknown_title(),
+      detail: context.message ?? m.core_unknown_detail({ code }),
+      fix: m.core_unknown_fix(),
     };
   }
   const entry = EXPLANATIONS[known];
-  return { code: known, title: entry.title, detail: render(entry.detail, context), fix: render(entry.fix, context) };
+  return { code: known, title: entry.title(), detail: entry.detail(context), fix: entry.fix(context) };
 }
 
 export interface WorkbenchErrorOptions {
@@ -489,14 +486,17 @@ export function explainMediaError(
 /**
  * "Camera or microphone access denied" (or "No camera or microphone found") when only the camera
  * was asked read as if the page had wanted the microphone too (issue 13): every media text says
- * "camera or microphone", and this names the one device the constraints asked for, in the title,
- * the detail and the fix alike.
+ * "camera or microphone" (in Chinese "摄像头或麦克风", the same message), and this names the one
+ * device the constraints asked for, in the title, the detail and the fix alike.
  */
 function nameAskedDevice(explanation: MediaErrorExplanation, constraints: MediaStreamConstraints | undefined): MediaErrorExplanation {
   const video = Boolean(constraints?.video);
   if (video === Boolean(constraints?.audio)) return explanation;
-  const device = video ? 'camera' : 'microphone';
-  const say = (text: string): string => text.replace(/camera or microphone/gi, (found) => (found[0] === 'C' ? device.charAt(0).toUpperCase() + device.slice(1) : device));
+  const device = video ? m.core_device_camera() : m.core_device_microphone();
+  const either = new RegExp(m.core_device_either().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  // A capitalised "Camera or microphone" at the start of a title becomes "Camera".
+  const say = (text: string): string =>
+    text.replace(either, (found) => (found[0] !== found[0]?.toLowerCase() ? device.charAt(0).toUpperCase() + device.slice(1) : device));
   return { ...explanation, title: say(explanation.title), detail: say(explanation.detail), fix: say(explanation.fix) };
 }
 

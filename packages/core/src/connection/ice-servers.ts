@@ -4,6 +4,7 @@
  * The codelab built a STUN configuration and then created its RTCPeerConnection without it; pages
  * pass this list straight into `new RTCPeerConnection({ iceServers })`.
  */
+import { m } from '@workbench/i18n/messages';
 
 export const ICE_SERVERS_PATH = '/api/ice-servers';
 
@@ -31,18 +32,18 @@ export async function fetchIceServers(fetcher: typeof fetch = fetch, path: strin
   try {
     response = await fetcher(path, { cache: 'no-store', headers: { accept: 'application/json' } });
   } catch (error) {
-    return { iceServers: [], problem: `${path} could not be fetched (${error instanceof Error ? error.message : String(error)}).` };
+    return { iceServers: [], problem: m.core_ice_servers_fetch_failed({ path, message: error instanceof Error ? error.message : String(error) }) };
   }
-  if (!response.ok) return { iceServers: [], problem: `${path} answered HTTP ${response.status}.` };
+  if (!response.ok) return { iceServers: [], problem: m.core_ice_servers_http({ path, status: response.status }) };
   let body: unknown;
   try {
     body = await response.json();
   } catch {
-    return { iceServers: [], problem: `${path} did not answer JSON.` };
+    return { iceServers: [], problem: m.core_ice_servers_not_json({ path }) };
   }
   const { iceServers: list, expiresAt } = (body ?? {}) as { iceServers?: unknown; expiresAt?: unknown };
   if (!Array.isArray(list) || !list.every(isIceServer)) {
-    return { iceServers: [], problem: `${path} answered something other than {iceServers: RTCIceServer[]}.` };
+    return { iceServers: [], problem: m.core_ice_servers_bad_shape({ path, shape: '{iceServers: RTCIceServer[]}' }) };
   }
   return typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? { iceServers: list, expiresAt } : { iceServers: list };
 }
@@ -85,8 +86,8 @@ export function hasTurn(iceServers: readonly RTCIceServer[]): boolean {
 
 /** `stun:a; turn:b (user 1700000000:workbench-1a2b)` for a log line; credentials are never shown. */
 export function describeIceServers(iceServers: readonly RTCIceServer[]): string {
-  if (iceServers.length === 0) return 'none (host candidates only: fine on one machine or one LAN)';
+  if (iceServers.length === 0) return m.core_ice_servers_none();
   return iceServers
-    .map((server) => (server.username ? `${urlsOf(server).join(', ')} (user ${server.username})` : urlsOf(server).join(', ')))
+    .map((server) => (server.username ? m.core_ice_server_user({ urls: urlsOf(server).join(', '), username: server.username }) : urlsOf(server).join(', ')))
     .join('; ');
 }

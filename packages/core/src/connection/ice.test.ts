@@ -1,5 +1,6 @@
 // Unit tests for ice: real Chromium/Firefox candidate lines, priority split, relay protocol, address classes.
 import { describe, expect, it } from 'vitest';
+import { inChinese } from '../../test/in-chinese.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 import { classifyAddress, parseCandidate, relayProtocolFromPriority, splitPriority } from './ice.js';
 
@@ -147,5 +148,23 @@ describe('classifyAddress', () => {
     const result = classifyAddress(ip);
     expect(result).toMatchObject({ family, kind });
     expect(result.label.length).toBeGreaterThan(0);
+  });
+});
+
+describe('ice in Chinese', () => {
+  inChinese();
+
+  it('labels addresses and explains a bad candidate line in Chinese', () => {
+    expect(classifyAddress('192.168.1.2').label).toBe('私有地址（RFC 1918）');
+    const error = (() => {
+      try {
+        parseCandidate('candidate:1 1 sctp 1 1.2.3.4 5 typ host');
+      } catch (caught) {
+        return caught as WorkbenchError;
+      }
+      throw new Error('parsed');
+    })();
+    expect(error.code).toBe(ErrorCode.InvalidCandidate);
+    expect(error.explanation.detail).toMatch(/^无法解析这一行 ICE 候选地址：未知的传输协议“sctp”，出现在 /);
   });
 });

@@ -1,4 +1,5 @@
 /** ICE: candidate-line parsing, priority split into its three parts, and address classification. */
+import { m } from '@workbench/i18n/messages';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
@@ -33,12 +34,12 @@ const CANDIDATE_TYPES: readonly string[] = ['host', 'srflx', 'prflx', 'relay'];
 const TCP_TYPES: readonly string[] = ['active', 'passive', 'so'];
 
 function invalid(line: string, why: string): WorkbenchError {
-  return new WorkbenchError(ErrorCode.InvalidCandidate, `${why} in ${JSON.stringify(line.slice(0, 200))}`);
+  return new WorkbenchError(ErrorCode.InvalidCandidate, m.core_candidate_invalid_in({ why, line: JSON.stringify(line.slice(0, 200)) }));
 }
 
 function toInteger(value: string | undefined, line: string, field: string): number {
   const n = value === undefined || !/^\d+$/.test(value) ? Number.NaN : Number(value);
-  if (!Number.isSafeInteger(n)) throw invalid(line, `"${field}" is not a non-negative integer (${String(value)})`);
+  if (!Number.isSafeInteger(n)) throw invalid(line, m.core_candidate_not_integer({ field, value: String(value) }));
   return n;
 }
 
@@ -50,14 +51,14 @@ function toInteger(value: string | undefined, line: string, field: string): numb
 export function parseCandidate(line: string): ParsedCandidate {
   const body = line.trim().replace(/^a=/, '').replace(/^candidate:/i, '');
   const tokens = body.split(/\s+/).filter((t) => t.length > 0);
-  if (tokens.length < 8) throw invalid(line, 'Too few fields (need foundation component protocol priority address port typ type)');
+  if (tokens.length < 8) throw invalid(line, m.core_candidate_too_few_fields());
   const [foundation, component, protocol, priority, address, port, typ, type] = tokens as [
     string, string, string, string, string, string, string, string,
   ];
-  if (typ !== 'typ') throw invalid(line, `Expected "typ" as the 7th field, got "${typ}"`);
+  if (typ !== 'typ') throw invalid(line, m.core_candidate_expected_typ({ value: typ }));
   const lowerProtocol = protocol.toLowerCase();
-  if (lowerProtocol !== 'udp' && lowerProtocol !== 'tcp') throw invalid(line, `Unknown transport "${protocol}"`);
-  if (!CANDIDATE_TYPES.includes(type)) throw invalid(line, `Unknown candidate type "${type}"`);
+  if (lowerProtocol !== 'udp' && lowerProtocol !== 'tcp') throw invalid(line, m.core_candidate_unknown_transport({ value: protocol }));
+  if (!CANDIDATE_TYPES.includes(type)) throw invalid(line, m.core_candidate_unknown_type({ value: type }));
 
   const parsed: ParsedCandidate = {
     foundation,
@@ -69,12 +70,12 @@ export function parseCandidate(line: string): ParsedCandidate {
     type: type as CandidateType,
     extensions: {},
   };
-  if (parsed.port > 65535) throw invalid(line, `Port ${parsed.port} is out of range`);
+  if (parsed.port > 65535) throw invalid(line, m.core_candidate_port_range({ port: parsed.port }));
 
   for (let i = 8; i < tokens.length; i += 2) {
     const key = tokens[i] as string;
     const value = tokens[i + 1];
-    if (value === undefined) throw invalid(line, `Extension "${key}" has no value`);
+    if (value === undefined) throw invalid(line, m.core_candidate_extension_no_value({ key }));
     switch (key) {
       case 'raddr':
         parsed.relatedAddress = value;
@@ -83,7 +84,7 @@ export function parseCandidate(line: string): ParsedCandidate {
         parsed.relatedPort = toInteger(value, line, 'rport');
         break;
       case 'tcptype':
-        if (!TCP_TYPES.includes(value)) throw invalid(line, `Unknown tcptype "${value}"`);
+        if (!TCP_TYPES.includes(value)) throw invalid(line, m.core_candidate_unknown_tcptype({ value }));
         parsed.tcpType = value as TcpType;
         break;
       case 'generation':
@@ -166,16 +167,17 @@ export interface AddressClass {
   label: string;
 }
 
-const LABELS: Record<AddressKind, string> = {
-  mdns: 'mDNS name (the browser hides the local IP)',
-  private: 'private (RFC 1918)',
-  cgnat: 'carrier-grade NAT (100.64.0.0/10)',
-  loopback: 'loopback',
-  'link-local': 'link-local',
-  'unique-local': 'IPv6 unique local (fc00::/7, private)',
-  unspecified: 'unspecified (hidden)',
-  public: 'public',
-  invalid: 'not an IP address',
+/** Functions, not strings: a label is read in the page's language when an address is classified. */
+const LABELS: Record<AddressKind, () => string> = {
+  mdns: () => m.core_address_mdns(),
+  private: () => m.core_address_private(),
+  cgnat: () => m.core_address_cgnat(),
+  loopback: () => m.core_address_loopback(),
+  'link-local': () => m.core_address_link_local(),
+  'unique-local': () => m.core_address_unique_local(),
+  unspecified: () => m.core_address_unspecified(),
+  public: () => m.core_address_public(),
+  invalid: () => m.core_address_invalid(),
 };
 
 function parseIpv4(ip: string): [number, number, number, number] | undefined {
@@ -241,7 +243,7 @@ function classifyIpv6(groups: number[]): AddressKind | [number, number, number, 
  * candidate cannot work across networks, or why a "public" srflx address is really behind CGNAT.
  */
 export function classifyAddress(ip: string): AddressClass {
-  const make = (family: AddressFamily, kind: AddressKind): AddressClass => ({ family, kind, label: LABELS[kind] });
+  const make = (family: AddressFamily, kind: AddressKind): AddressClass => ({ family, kind, label: LABELS[kind]() });
   const address = ip.trim();
   if (/\.local\.?$/i.test(address)) return make('mdns', 'mdns');
   const v4 = parseIpv4(address);

@@ -1,4 +1,5 @@
 /** Negotiation: the W3C webrtc-pc perfect negotiation pattern (with isSettingRemoteAnswerPending), the one implementation. */
+import { m } from '@workbench/i18n/messages';
 import { Emitter } from '../emitter.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 import { namedLogger, type Logger } from '../logger.js';
@@ -96,7 +97,7 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
    */
   async handle(message: SignalMessage): Promise<void> {
     if (this.#closed) {
-      throw new WorkbenchError(ErrorCode.InvalidState, 'This negotiator is closed; create a new one for a new call.');
+      throw new WorkbenchError(ErrorCode.InvalidState, m.core_negotiator_closed());
     }
     if (typeof message === 'string' || message.type === 'text') return;
     const pc = this.pc;
@@ -109,12 +110,12 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
         const offerCollision = description.type === 'offer' && !readyForOffer;
         this.#ignoreOffer = !this.polite && offerCollision;
         if (this.#ignoreOffer) {
-          this.#log.info('offer collision: impolite, ignoring their offer');
+          this.#log.info(m.core_log_collision_impolite());
           this.emit('collision', 'ignored-their-offer');
           return;
         }
         if (offerCollision) {
-          this.#log.info('offer collision: polite, rolling back our offer to accept theirs');
+          this.#log.info(m.core_log_collision_polite());
           this.emit('collision', 'rolled-back-ours');
         }
         this.#isSettingRemoteAnswerPending = description.type === 'answer';
@@ -124,7 +125,7 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
           this.#isSettingRemoteAnswerPending = false;
         }
         if (this.#closed) return;
-        this.#log.info(`remote ${description.type} applied`);
+        this.#log.info(m.core_log_remote_description_applied({ type: description.type }));
         this.emit('remote-description', description);
         if (description.type === 'offer') {
           await pc.setLocalDescription(); // no arguments: the browser creates the right answer
@@ -143,7 +144,7 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
         }
       }
     } catch (error) {
-      this.#fail(error, `applying the peer's ${message.type}`);
+      this.#fail(error, m.core_doing_applying_description({ type: message.type }));
     }
   }
 
@@ -163,7 +164,7 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
       await this.pc.setLocalDescription(); // no arguments: an offer, or an answer if one is due
       this.#sendLocalDescription();
     } catch (error) {
-      this.#fail(error, 'creating an offer');
+      this.#fail(error, m.core_doing_creating_offer());
     } finally {
       this.#makingOffer = false;
     }
@@ -191,7 +192,7 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
   readonly #onIceConnectionStateChange = (): void => {
     if (this.#closed || !this.#restartIceOnFailure) return;
     if (this.pc.iceConnectionState === 'failed' && this.pc.restartIce) {
-      this.#log.warn('ICE failed: restarting ICE');
+      this.#log.warn(m.core_log_ice_restart());
       this.pc.restartIce();
     }
   };
@@ -201,7 +202,7 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
     if (this.#closed || !description) return;
     if (description.type !== 'offer' && description.type !== 'answer') return;
     const message = { type: description.type, sdp: description.sdp };
-    this.#log.info(`sending ${message.type}`);
+    this.#log.info(m.core_log_sending_description({ type: message.type }));
     this.#transmit(message);
     this.emit('local-description', message);
   }
@@ -210,10 +211,10 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
     try {
       const sent = this.#send(message);
       if (sent && typeof (sent as Promise<unknown>).catch === 'function') {
-        (sent as Promise<unknown>).catch((error: unknown) => this.#fail(error, 'sending to the peer'));
+        (sent as Promise<unknown>).catch((error: unknown) => this.#fail(error, m.core_doing_sending_to_peer()));
       }
     } catch (error) {
-      this.#fail(error, 'sending to the peer');
+      this.#fail(error, m.core_doing_sending_to_peer());
     }
   }
 
@@ -224,7 +225,7 @@ export class PerfectNegotiator extends Emitter<PerfectNegotiatorEvents> {
         ? error
         : new WorkbenchError(
             ErrorCode.NegotiationFailed,
-            `Negotiation failed while ${doing}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+            m.core_negotiation_failed_while({ doing, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
             { cause: error },
           );
     this.#log.error(failure.message);

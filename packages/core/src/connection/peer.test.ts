@@ -1,6 +1,7 @@
 // Unit tests for Peer: event forwarding, logging, candidate queueing and refusal after close, on a fake RTCPeerConnection.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeRTCPeerConnection } from '../../test/fake-peer-connection.js';
+import { inChinese } from '../../test/in-chinese.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Peer, type PeerConnectionConstructor } from './peer.js';
@@ -203,5 +204,16 @@ describe('Peer', () => {
       expect((error as WorkbenchError).code, method).toBe(ErrorCode.InvalidState);
       expect((error as WorkbenchError).message, method).toContain(`pc1.${method}() called after close()`);
     }
+  });
+});
+
+describe('Peer in Chinese', () => {
+  inChinese();
+
+  it('logs state changes in Chinese, keeping the property and state names', () => {
+    const logger = recordingLogger();
+    const { fake } = makePeer('pc1', logger);
+    fake.simulate('iceConnectionState', 'checking');
+    expect(logger.lines).toContain('[pc1] iceConnectionState 变为 checking');
   });
 });

@@ -1,4 +1,5 @@
 /** Peer: owns one RTCPeerConnection: typed events, early remote candidates queued, states logged by name, no use after close(). */
+import { m } from '@workbench/i18n/messages';
 import { Emitter } from '../emitter.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 import { namedLogger, type Logger } from '../logger.js';
@@ -73,7 +74,7 @@ export class Peer extends Emitter<PeerEvents> {
       options.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
     if (!Implementation) {
-      throw new WorkbenchError(ErrorCode.Unsupported, 'This browser has no RTCPeerConnection: use a current Chrome, Firefox, Safari or Edge.');
+      throw new WorkbenchError(ErrorCode.Unsupported, m.core_peer_no_rtcpeerconnection());
     }
     this.pc = new Implementation(options.configuration);
     this.#wire();
@@ -140,14 +141,14 @@ export class Peer extends Emitter<PeerEvents> {
   async setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void> {
     this.#assertOpen('setLocalDescription');
     await (description === undefined ? this.pc.setLocalDescription() : this.pc.setLocalDescription(description));
-    this.#log.info(`local ${this.pc.localDescription?.type ?? 'description'} set`);
+    this.#log.info(m.core_log_local_description_set({ type: this.pc.localDescription?.type ?? 'description' }));
   }
 
   /** Applies the peer's description, then adds the candidates that arrived before it. */
   async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     this.#assertOpen('setRemoteDescription');
     await this.pc.setRemoteDescription(description);
-    this.#log.info(`remote ${description.type} set`);
+    this.#log.info(m.core_log_remote_description_set({ type: description.type }));
     await this.#flushCandidates();
   }
 
@@ -165,7 +166,7 @@ export class Peer extends Emitter<PeerEvents> {
           ? candidate.toJSON()
           : candidate;
     if (this.pc.remoteDescription) return this.pc.addIceCandidate(init);
-    this.#log.debug(`remote candidate queued until the remote description is set (${this.#queue.length + 1} waiting)`);
+    this.#log.debug(m.core_log_candidate_queued({ count: this.#queue.length + 1 }));
     return new Promise<void>((resolve, reject) => this.#queue.push({ candidate: init, resolve, reject }));
   }
 
@@ -206,7 +207,7 @@ export class Peer extends Emitter<PeerEvents> {
     const queued = this.#queue.splice(0);
     for (const entry of queued) entry.reject(this.#closedError('addIceCandidate'));
     this.pc.close();
-    this.#log.info('closed');
+    this.#log.info(m.core_log_closed());
     this.emit('closed');
   }
 
@@ -217,19 +218,19 @@ export class Peer extends Emitter<PeerEvents> {
   #closedError(method: string): WorkbenchError {
     return new WorkbenchError(
       ErrorCode.InvalidState,
-      `${this.name}.${method}() called after close(): create a new Peer for a new call.`,
+      m.core_called_after_close_peer({ call: `${this.name}.${method}()` }),
     );
   }
 
   async #flushCandidates(): Promise<void> {
     const queued = this.#queue.splice(0);
-    if (queued.length > 0) this.#log.debug(`adding ${queued.length} queued remote candidate(s)`);
+    if (queued.length > 0) this.#log.debug(m.core_log_adding_queued_candidates({ count: queued.length }));
     for (const entry of queued) {
       try {
         await this.pc.addIceCandidate(entry.candidate);
         entry.resolve();
       } catch (error) {
-        this.#log.warn(`queued candidate rejected: ${error instanceof Error ? error.message : String(error)}`);
+        this.#log.warn(m.core_log_queued_candidate_rejected({ message: error instanceof Error ? error.message : String(error) }));
         entry.reject(error);
       }
     }
@@ -244,7 +245,7 @@ export class Peer extends Emitter<PeerEvents> {
     for (const [type, property] of Object.entries(STATE_EVENTS) as [keyof typeof STATE_EVENTS, (typeof STATE_EVENTS)[keyof typeof STATE_EVENTS]][]) {
       this.#listen(type, () => {
         const state = this.pc[property];
-        this.#log.info(`${property}: ${state}`);
+        this.#log.info(m.core_log_state({ property, state }));
         switch (type) {
           case 'connectionstatechange':
             this.emit(type, state as RTCPeerConnectionState);
@@ -266,7 +267,7 @@ export class Peer extends Emitter<PeerEvents> {
     }
     this.#listen('icecandidate', (event) => {
       const { candidate } = event as RTCPeerConnectionIceEvent;
-      this.#log.debug(candidate ? `local candidate: ${candidate.candidate}` : 'local candidates complete');
+      this.#log.debug(candidate ? m.core_log_local_candidate({ candidate: candidate.candidate }) : m.core_log_local_candidates_complete());
       this.emit('icecandidate', candidate);
     });
     this.#listen('icecandidateerror', (event) => {
@@ -274,21 +275,21 @@ export class Peer extends Emitter<PeerEvents> {
       // Debug, not a warning: pages explain these in their own words (an unreachable STUN server
       // is harmless for a call on one machine or LAN), and one warning per local address and
       // server in two wordings taught that something was broken.
-      this.#log.debug(`ICE candidate error ${error.errorCode} from ${error.url}: ${error.errorText}`);
+      this.#log.debug(m.core_log_ice_candidate_error({ code: error.errorCode, url: error.url, text: error.errorText }));
       this.emit('icecandidateerror', error);
     });
     this.#listen('track', (event) => {
       const trackEvent = event as RTCTrackEvent;
-      this.#log.info(`remote ${trackEvent.track.kind} track received`);
+      this.#log.info(m.core_log_remote_track({ kind: trackEvent.track.kind }));
       this.emit('track', trackEvent);
     });
     this.#listen('datachannel', (event) => {
       const { channel } = event as RTCDataChannelEvent;
-      this.#log.info(`remote data channel "${channel.label}" received`);
+      this.#log.info(m.core_log_remote_data_channel({ label: channel.label }));
       this.emit('datachannel', channel);
     });
     this.#listen('negotiationneeded', () => {
-      this.#log.info('negotiation needed');
+      this.#log.info(m.core_log_negotiation_needed());
       this.emit('negotiationneeded');
     });
   }

@@ -4,6 +4,7 @@
  * peer that comes, negotiates it with {@link PerfectNegotiator}, and ends with one
  * {@link RoomCall.close}. Pages wire their buttons to it and show what its events say.
  */
+import { m } from '@workbench/i18n/messages';
 import { Emitter } from '../emitter.js';
 import { ErrorCode, WorkbenchError, explainMediaError } from '../errors.js';
 import { namedLogger, type Logger } from '../logger.js';
@@ -208,7 +209,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
    * server's code (ROOM_FULL, INVALID_ROOM_NAME …) when the room did.
    */
   async join(): Promise<JoinSuccess> {
-    if (this.#closed || this.#status !== 'idle') throw new WorkbenchError(ErrorCode.InvalidState, 'RoomCall.join() called twice: create a new RoomCall to join again.');
+    if (this.#closed || this.#status !== 'idle') throw new WorkbenchError(ErrorCode.InvalidState, m.core_room_call_join_twice());
     this.#setStatus('joining');
     const media = this.#options.media;
     const camera = settle(this.#openMedia());
@@ -228,7 +229,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
         ? roomResult.error
         : new WorkbenchError(ErrorCode.SignalingUnreachable, undefined, { cause: roomResult.error });
     }
-    if (this.#closed) throw new WorkbenchError(ErrorCode.InvalidState, 'The call was closed while joining.');
+    if (this.#closed) throw new WorkbenchError(ErrorCode.InvalidState, m.core_room_call_closed_while_joining());
     this.#onJoined(roomResult.value);
     return roomResult.value;
   }
@@ -251,7 +252,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
     const signaling = this.#signaling;
     if (signaling && signaling.room === this.room) {
       this.#note('page', 'server', 'bye');
-      signaling.leave().catch((error: unknown) => this.#log.warn(`The server did not confirm the goodbye: ${error instanceof Error ? error.message : String(error)}`));
+      signaling.leave().catch((error: unknown) => this.#log.warn(m.core_log_goodbye_unconfirmed({ message: error instanceof Error ? error.message : String(error) })));
     }
     if (this.#ownsStream) for (const track of this.#stream?.getTracks() ?? []) track.stop();
     this.#setStatus('idle');
@@ -281,7 +282,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
 
   async #enterRoom(): Promise<JoinSuccess> {
     const signaling = await this.#options.signaling;
-    if (this.#closed) throw new WorkbenchError(ErrorCode.InvalidState, 'The call was closed while joining.');
+    if (this.#closed) throw new WorkbenchError(ErrorCode.InvalidState, m.core_room_call_closed_while_joining());
     this.#signaling = signaling;
     this.#listen(signaling);
     const attempts = this.#options.joinAttempts ?? 1;
@@ -292,13 +293,13 @@ export class RoomCall extends Emitter<RoomCallEvents> {
         if (this.#closed) {
           // Hung up (or the camera failed) while the server was letting us in: out again.
           void signaling.leave().catch(() => {});
-          throw new WorkbenchError(ErrorCode.InvalidState, 'The call was closed while joining.');
+          throw new WorkbenchError(ErrorCode.InvalidState, m.core_room_call_closed_while_joining());
         }
         return result;
       } catch (error) {
         if (attempt >= attempts || this.#closed || !(error instanceof WorkbenchError && error.code === ErrorCode.RoomFull)) throw error;
         this.#note('server', 'page', 'full');
-        this.#log.info(`Room still full (the server has not yet seen the old page leave); trying again (${attempt}/${attempts - 1}).`);
+        this.#log.info(m.core_log_room_still_full({ attempt, attempts: attempts - 1 }));
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs ?? 600));
       }
     }
@@ -511,7 +512,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
       const { label, detail } = describe(message);
       this.#note('page', 'peer', label, detail);
       signaling.send(message).catch((error: unknown) => {
-        this.emit('error', new WorkbenchError(ErrorCode.NegotiationFailed, `Could not relay the early offer (Hang Up and Join again): ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        this.emit('error', new WorkbenchError(ErrorCode.NegotiationFailed, m.core_early_offer_failed({ message: error instanceof Error ? error.message : String(error) }), { cause: error }));
       });
     }
   }

@@ -1,4 +1,5 @@
 /** Stats: getStats() reports as typed samples with delta-based rates, a poller that emits them, and a ring buffer for history. */
+import { m } from '@workbench/i18n/messages';
 import { Emitter } from '../emitter.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -543,7 +544,7 @@ export class RingBuffer<T> implements Iterable<T> {
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new WorkbenchError(ErrorCode.InvalidArgument, `RingBuffer capacity must be a positive integer, got ${capacity}.`);
+      throw new WorkbenchError(ErrorCode.InvalidArgument, m.core_ring_buffer_capacity({ capacity }));
     }
     this.capacity = capacity;
     this.#items = new Array<T | undefined>(capacity);

@@ -1,6 +1,7 @@
 // Unit tests for data-channel: transfers over an in-memory channel pair with buffering, corruption and truncation.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { inChinese } from '../../test/in-chinese.js';
 import { FakeDataChannel, createChannelPair, type FakeChannelOptions } from '../../test/fake-data-channel.js';
 import {
   ChunkReceiver,
@@ -412,5 +413,19 @@ describe('receiveTransfer', () => {
     const received = receiveTransfer(receiver, { timeoutMs: 3000, timedOut: () => 'too slow', signal: controller.signal });
     controller.abort('Cancelled by the user');
     await expect(received).rejects.toMatchObject({ code: ErrorCode.TransferAborted });
+  });
+});
+
+describe('transfers in Chinese', () => {
+  inChinese();
+
+  it('names the bytes that never arrived in Chinese', async () => {
+    let chunks = 0;
+    const { received } = await transfer(randomBytes(200_000), {
+      tamper: (data) => (typeof data !== 'string' && ++chunks === 2 ? null : data),
+    });
+    await eventually(() => expect(received.errors).toHaveLength(1));
+    expect(received.errors[0]?.error.explanation.detail).toContain(`第 ${MAX_CHUNK_SIZE - 8}–${2 * (MAX_CHUNK_SIZE - 8) - 1} 字节一直没有到达`);
+    expect(received.errors[0]?.error.explanation.title).toBe('传输不完整');
   });
 });

@@ -8,6 +8,7 @@
  * The tag lets two transfers interleave on one channel; the offset makes a lost chunk detectable
  * instead of silently shifting every byte after it.
  */
+import { m } from '@workbench/i18n/messages';
 import { Emitter } from '../emitter.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -35,7 +36,7 @@ const PROTOCOL_VERSION = 1;
 function closedError(channel: DataChannelLike, doing: string, state: RTCDataChannelState = channel.readyState): WorkbenchError {
   return new WorkbenchError(
     ErrorCode.ChannelClosed,
-    `Data channel "${channel.label}" closed (${state}) while ${doing}: reconnect and open a new channel.`,
+    m.core_dc_closed_while({ label: channel.label, state, doing }),
   );
 }
 
@@ -43,7 +44,11 @@ function abortedError(signal: AbortSignal | undefined): WorkbenchError {
   const reason = signal?.reason;
   return new WorkbenchError(
     ErrorCode.TransferAborted,
-    `Transfer cancelled${reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : ''}.`,
+    reason instanceof Error
+      ? m.core_dc_cancelled_reason({ reason: reason.message })
+      : typeof reason === 'string'
+        ? m.core_dc_cancelled_reason({ reason })
+        : m.core_dc_cancelled(),
     { cause: reason },
   );
 }
@@ -57,7 +62,7 @@ export function waitForOpen(channel: DataChannelLike, timeoutMs = 10_000, signal
   // channel between two reads, and "connecting, then not connecting" was taken for a close.
   const state = channel.readyState;
   if (state === 'open') return Promise.resolve();
-  if (state !== 'connecting') return Promise.reject(closedError(channel, 'waiting for it to open', state));
+  if (state !== 'connecting') return Promise.reject(closedError(channel, m.core_dc_doing_waiting_open(), state));
   return new Promise<void>((resolve, reject) => {
     const finish = (error?: WorkbenchError) => {
       clearTimeout(timer);
@@ -68,14 +73,14 @@ export function waitForOpen(channel: DataChannelLike, timeoutMs = 10_000, signal
       else resolve();
     };
     const onOpen = () => finish();
-    const onClose = () => finish(closedError(channel, 'waiting for it to open'));
+    const onClose = () => finish(closedError(channel, m.core_dc_doing_waiting_open()));
     const onAbort = () => finish(abortedError(signal));
     const timer = setTimeout(
       () =>
         finish(
           new WorkbenchError(
             ErrorCode.ChannelTimeout,
-            `Data channel "${channel.label}" did not open within ${timeoutMs} ms: check that the peer connection connects (ICE "connected").`,
+            m.core_dc_open_timeout({ label: channel.label, ms: timeoutMs }),
           ),
         ),
       timeoutMs,
@@ -96,7 +101,7 @@ export function waitForBufferedAmountLow(
   signal?: AbortSignal,
 ): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortedError(signal));
-  if (channel.readyState !== 'open') return Promise.reject(closedError(channel, 'waiting for its buffer to drain'));
+  if (channel.readyState !== 'open') return Promise.reject(closedError(channel, m.core_dc_doing_draining()));
   if (channel.bufferedAmount <= threshold) return Promise.resolve();
   channel.bufferedAmountLowThreshold = threshold;
   return new Promise<void>((resolve, reject) => {
@@ -110,7 +115,7 @@ export function waitForBufferedAmountLow(
     const onLow = () => {
       if (channel.bufferedAmount <= threshold) finish();
     };
-    const onClose = () => finish(closedError(channel, 'waiting for its buffer to drain'));
+    const onClose = () => finish(closedError(channel, m.core_dc_doing_draining()));
     const onAbort = () => finish(abortedError(signal));
     channel.addEventListener('bufferedamountlow', onLow);
     channel.addEventListener('close', onClose);
@@ -238,7 +243,7 @@ export async function sendBlob(
   if (!Number.isInteger(chunkSize) || chunkSize <= PREFIX_BYTES || chunkSize > MAX_CHUNK_SIZE) {
     throw new WorkbenchError(
       ErrorCode.InvalidArgument,
-      `chunkSize must be an integer from ${PREFIX_BYTES + 1} to ${MAX_CHUNK_SIZE} bytes, got ${chunkSize}.`,
+      m.core_dc_chunk_size({ min: PREFIX_BYTES + 1, max: MAX_CHUNK_SIZE, value: chunkSize }),
     );
   }
   if (channel.ordered === false || channel.maxRetransmits != null || channel.maxPacketLifeTime != null) {
@@ -246,7 +251,7 @@ export async function sendBlob(
   }
   if (signal?.aborted) throw abortedError(signal);
   if (channel.readyState !== 'open') {
-    throw closedError(channel, 'starting a transfer (wait for it with waitForOpen first)');
+    throw closedError(channel, m.core_dc_doing_starting());
   }
 
   // Taken before the first await, so concurrent transfers on one channel get distinct tags.
@@ -272,7 +277,7 @@ export async function sendBlob(
     try {
       channel.send(message);
     } catch (error) {
-      throw new WorkbenchError(ErrorCode.ChannelClosed, `Sending on data channel "${channel.label}" failed while ${doing}.`, {
+      throw new WorkbenchError(ErrorCode.ChannelClosed, m.core_dc_send_failed({ label: channel.label, doing }), {
         cause: error,
       });
     }
@@ -282,7 +287,7 @@ export async function sendBlob(
   const payloadPerChunk = chunkSize - PREFIX_BYTES;
   let offset = 0;
   let chunks = 0;
-  send(JSON.stringify(header), 'sending the header');
+  send(JSON.stringify(header), m.core_dc_doing_header());
   try {
     while (offset < bytes.byteLength) {
       if (signal?.aborted) throw abortedError(signal);
@@ -295,7 +300,7 @@ export async function sendBlob(
       view.setUint32(0, header.tag);
       view.setUint32(4, offset);
       chunk.set(bytes.subarray(offset, offset + length), PREFIX_BYTES);
-      send(chunk.buffer, `sending chunk ${chunks + 1}`);
+      send(chunk.buffer, m.core_dc_doing_chunk({ number: chunks + 1 }));
       offset += length;
       chunks += 1;
       options.onProgress?.({ id: header.id, bytes: offset, totalBytes: bytes.byteLength, chunks });
@@ -305,11 +310,11 @@ export async function sendBlob(
       const abort: TransferAbort = { kind: 'abort', id: header.id, tag: header.tag, reason: error.message };
       channel.send(JSON.stringify(abort));
     }
-    options.logger?.warn(`transfer ${header.id} stopped after ${offset} of ${bytes.byteLength} bytes: ${String(error)}`);
+    options.logger?.warn(m.core_dc_log_send_stopped({ id: header.id, offset, size: bytes.byteLength, error: String(error) }));
     throw error;
   }
   const end: TransferEnd = { kind: 'end', id: header.id, tag: header.tag, chunks, size: offset };
-  send(JSON.stringify(end), 'sending the end marker');
+  send(JSON.stringify(end), m.core_dc_doing_end());
   return { id: header.id, size: bytes.byteLength, sha256: header.sha256, chunks, mime: header.mime, durationMs: performance.now() - started };
 }
 
@@ -398,7 +403,7 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
     channel.binaryType = 'arraybuffer';
     const onMessage = (event: Event) => this.handle((event as MessageEvent).data as string | ArrayBuffer | Blob);
     const onClose = () => {
-      this.#chain = this.#chain.then(() => this.#failAll(`data channel "${channel.label}" closed`));
+      this.#chain = this.#chain.then(() => this.#failAll(m.core_dc_channel_closed({ label: channel.label })));
     };
     channel.addEventListener('message', onMessage);
     channel.addEventListener('close', onClose);
@@ -416,7 +421,7 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
   handle(data: string | ArrayBuffer | ArrayBufferView | Blob): Promise<void> {
     const run = this.#chain.then(() => this.#process(data));
     this.#chain = run.catch((error: unknown) => {
-      this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, `Could not process a message: ${String(error)}`, { cause: error }));
+      this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, m.core_dc_unprocessable({ error: String(error) }), { cause: error }));
     });
     return this.#chain;
   }
@@ -456,12 +461,12 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
       typeof mime === 'string' && typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256) &&
       isU32(chunkSize);
     if (!valid) {
-      this.#reject(undefined, typeof tag === 'number' ? tag : undefined, ErrorCode.TransferProtocol, `Malformed transfer header ${JSON.stringify(message).slice(0, 200)}.`);
+      this.#reject(undefined, typeof tag === 'number' ? tag : undefined, ErrorCode.TransferProtocol, m.core_dc_malformed_header({ json: JSON.stringify(message).slice(0, 200) }));
       return;
     }
     const header = message as unknown as TransferHeader;
     if (header.size > this.maxSize) {
-      this.#reject(header.id, header.tag, ErrorCode.TransferTooLarge, `Transfer "${header.name ?? header.id}" is ${header.size} bytes; this page accepts at most ${this.maxSize}.`);
+      this.#reject(header.id, header.tag, ErrorCode.TransferTooLarge, m.core_dc_too_large({ name: header.name ?? header.id, size: header.size, max: this.maxSize }));
       return;
     }
     const clash = [...this.#incoming.values()].find((t) => t.header.id === header.id || t.header.tag === header.tag);
@@ -472,7 +477,7 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
         'error',
         new WorkbenchError(
           ErrorCode.TransferProtocol,
-          `Refused transfer "${header.id}": transfer "${clash.header.id}" with the same ${clash.header.id === header.id ? 'id' : 'tag'} is still in progress.`,
+          m.core_dc_clash({ id: header.id, other: clash.header.id, field: clash.header.id === header.id ? 'id' : 'tag' }),
         ),
         header.id,
       );
@@ -498,21 +503,21 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
         this.#passThroughBinary(bytes, original);
         return;
       }
-      this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, `A chunk arrived for unknown transfer tag ${tag}.`));
+      this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, m.core_dc_unknown_tag({ tag })));
       return;
     }
     const { header } = transfer;
     const payload = bytes.subarray(PREFIX_BYTES);
     if (offset > transfer.received) {
-      this.#reject(header.id, tag, ErrorCode.TransferTruncated, `Transfer "${header.id}": bytes ${transfer.received}–${offset - 1} never arrived.`);
+      this.#reject(header.id, tag, ErrorCode.TransferTruncated, m.core_dc_gap({ id: header.id, from: transfer.received, to: offset - 1 }));
       return;
     }
     if (offset < transfer.received) {
-      this.#reject(header.id, tag, ErrorCode.TransferProtocol, `Transfer "${header.id}": chunk at offset ${offset} repeats bytes already received (up to ${transfer.received}).`);
+      this.#reject(header.id, tag, ErrorCode.TransferProtocol, m.core_dc_repeat({ id: header.id, offset, received: transfer.received }));
       return;
     }
     if (offset + payload.byteLength > header.size) {
-      this.#reject(header.id, tag, ErrorCode.TransferSizeMismatch, `Transfer "${header.id}": more than the announced ${header.size} bytes arrived.`);
+      this.#reject(header.id, tag, ErrorCode.TransferSizeMismatch, m.core_dc_overflow({ id: header.id, size: header.size }));
       return;
     }
     transfer.buffer.set(payload, offset);
@@ -524,29 +529,29 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
   async #end(message: Record<string, unknown>): Promise<void> {
     const tag = message.tag;
     if (!isU32(tag)) {
-      this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, `Malformed end marker ${JSON.stringify(message).slice(0, 200)}.`));
+      this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, m.core_dc_malformed_end({ json: JSON.stringify(message).slice(0, 200) })));
       return;
     }
     const transfer = this.#incoming.get(tag);
     if (!transfer) {
       if (!this.#discarding.delete(tag)) {
-        this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, `End marker for unknown transfer "${String(message.id)}".`));
+        this.emit('error', new WorkbenchError(ErrorCode.TransferProtocol, m.core_dc_unknown_end({ id: String(message.id) })));
       }
       return;
     }
     const { header } = transfer;
     this.#incoming.delete(tag);
     if (transfer.received < header.size) {
-      this.#reject(header.id, undefined, ErrorCode.TransferTruncated, `Transfer "${header.id}" ended after ${transfer.received} of ${header.size} bytes.`);
+      this.#reject(header.id, undefined, ErrorCode.TransferTruncated, m.core_dc_ended_early({ id: header.id, received: transfer.received, size: header.size }));
       return;
     }
     if (message.size !== undefined && message.size !== header.size) {
-      this.#reject(header.id, undefined, ErrorCode.TransferSizeMismatch, `Transfer "${header.id}": header announced ${header.size} bytes, sender says it sent ${String(message.size)}.`);
+      this.#reject(header.id, undefined, ErrorCode.TransferSizeMismatch, m.core_dc_size_disagrees({ id: header.id, size: header.size, sent: String(message.size) }));
       return;
     }
     const sha256 = await sha256Hex(transfer.buffer);
     if (sha256 !== header.sha256) {
-      this.#reject(header.id, undefined, ErrorCode.TransferHashMismatch, `Transfer "${header.id}": SHA-256 ${sha256.slice(0, 12)}… does not match the announced ${header.sha256.slice(0, 12)}…; the copy was discarded.`);
+      this.#reject(header.id, undefined, ErrorCode.TransferHashMismatch, m.core_dc_hash_mismatch({ id: header.id, actual: sha256.slice(0, 12), expected: header.sha256.slice(0, 12) }));
       return;
     }
     const bytes = transfer.buffer;
@@ -567,8 +572,8 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
     this.#discarding.delete(tag);
     if (!transfer) return;
     this.#incoming.delete(tag);
-    const reason = typeof message.reason === 'string' ? message.reason : 'the sender cancelled it';
-    this.emit('error', new WorkbenchError(ErrorCode.TransferAborted, `Transfer "${transfer.header.id}" was cancelled by the sender: ${reason}`), transfer.header.id);
+    const reason = typeof message.reason === 'string' ? message.reason : m.core_dc_sender_cancelled_default();
+    this.emit('error', new WorkbenchError(ErrorCode.TransferAborted, m.core_dc_sender_cancelled({ id: transfer.header.id, reason })), transfer.header.id);
   }
 
   #failAll(why: string): void {
@@ -576,7 +581,7 @@ export class ChunkReceiver extends Emitter<ChunkReceiverEvents> {
       this.#incoming.delete(tag);
       this.emit(
         'error',
-        new WorkbenchError(ErrorCode.TransferTruncated, `Transfer "${transfer.header.id}" stopped after ${transfer.received} of ${transfer.header.size} bytes: ${why}.`),
+        new WorkbenchError(ErrorCode.TransferTruncated, m.core_dc_stopped({ id: transfer.header.id, received: transfer.received, size: transfer.header.size, why })),
         transfer.header.id,
       );
     }

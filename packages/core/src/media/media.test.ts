@@ -1,6 +1,7 @@
 // Unit tests for media: getMedia errors explained, insecure origin, devices, track descriptions, presets.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WorkbenchError } from '../errors.js';
+import { CHINESE, inChinese } from '../../test/in-chinese.js';
 import { CONSTRAINT_PRESETS, describeTrack, getMedia, listDevices, stopStream, type MediaDevicesLike } from './media.js';
 
 function fakeTrack(kind: 'audio' | 'video', settings: MediaTrackSettings & { resizeMode?: string }) {
@@ -141,5 +142,28 @@ describe('CONSTRAINT_PRESETS', () => {
       label: 'HD (min 1280×720)',
       constraints: { video: { width: { min: 1280 }, height: { min: 720 } } },
     });
+  });
+});
+
+describe('in Chinese', () => {
+  inChinese();
+
+  it('summarises tracks and names the presets in Chinese, keeping the numbers', () => {
+    expect(describeTrack(fakeTrack('audio', { sampleRate: 48000, channelCount: 2 })).summary).toBe('48000 Hz，2 个声道');
+    expect(describeTrack(fakeTrack('video', {})).summary).toBe('尺寸未知');
+    expect(describeTrack(fakeTrack('video', { width: 640, height: 480, frameRate: 30 })).summary).toBe('640×480，30 fps');
+    expect(CONSTRAINT_PRESETS.map((p) => p.label)).toEqual(['默认', 'VGA（640×480）', '高清（至少 1280×720）']);
+    for (const preset of CONSTRAINT_PRESETS) expect(preset.description).toMatch(CHINESE);
+  });
+
+  it('explains a denied camera in Chinese', async () => {
+    const denied: MediaDevicesLike = {
+      getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')),
+      enumerateDevices: () => Promise.resolve([]),
+    };
+    const error = await getMedia({ video: true }, { mediaDevices: denied, isSecureContext: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkbenchError);
+    expect((error as WorkbenchError).explanation.title).toBe('摄像头访问被拒绝');
+    expect((error as WorkbenchError).message).toMatch(/^浏览器拒绝了访问（NotAllowedError）/);
   });
 });

@@ -1,4 +1,5 @@
 /** Media: getUserMedia / enumerateDevices helpers, track descriptions, and the codelab's constraint presets. */
+import { m } from '@workbench/i18n/messages';
 import { ErrorCode, WorkbenchError, explainMediaError } from '../errors.js';
 
 /** The parts of `navigator.mediaDevices` used here; inject a fake in tests. */
@@ -33,7 +34,7 @@ function resolveDeps(deps: MediaDeps | undefined): MediaDeps {
 
 function insecureOriginError(deps: MediaDeps): WorkbenchError {
   const explanation = explainMediaError(
-    { name: ErrorCode.InsecureOrigin, message: 'navigator.mediaDevices is undefined' },
+    { name: ErrorCode.InsecureOrigin, message: m.core_media_no_media_devices() },
     undefined,
     { mediaDevicesAvailable: false, ...(deps.origin ? { origin: deps.origin } : {}) },
   );
@@ -121,14 +122,14 @@ export function describeTrack(track: TrackLike): TrackDescription {
   }
   let summary: string;
   if (track.kind === 'video') {
-    const size = settings.width && settings.height ? `${settings.width}×${settings.height}` : 'unknown size';
-    summary = settings.frameRate ? `${size} @ ${Math.round(settings.frameRate * 10) / 10} fps` : size;
+    const size = settings.width && settings.height ? `${settings.width}×${settings.height}` : m.core_track_unknown_size();
+    summary = settings.frameRate ? m.core_track_video_summary({ size, fps: Math.round(settings.frameRate * 10) / 10 }) : size;
   } else {
     const parts = [
-      settings.sampleRate ? `${settings.sampleRate} Hz` : undefined,
-      settings.channelCount ? `${settings.channelCount} channel${settings.channelCount === 1 ? '' : 's'}` : undefined,
+      settings.sampleRate ? m.core_track_sample_rate({ rate: settings.sampleRate }) : undefined,
+      settings.channelCount ? m.core_track_channels({ count: settings.channelCount }) : undefined,
     ].filter((p) => p !== undefined);
-    summary = parts.length ? parts.join(', ') : 'audio';
+    summary = parts.length ? parts.join(m.core_list_separator()) : m.core_track_audio();
   }
   return {
     id: track.id,
@@ -153,25 +154,38 @@ export interface ConstraintPreset {
 /**
  * The codelab's constraint presets, as data. "HD" is exactly the codelab's
  * `{video: {width: {min: 1280}, height: {min: 720}}}`: `min` is a requirement, so a camera that
- * cannot reach 1280×720 fails with OverconstrainedError instead of silently giving less.
+ * cannot reach 1280×720 fails with OverconstrainedError instead of silently giving less. Label and
+ * description are getters, so they are read in the page's language when shown.
  */
 export const CONSTRAINT_PRESETS: readonly ConstraintPreset[] = [
   {
     id: 'default',
-    label: 'Default',
-    description: 'Any camera, at whatever resolution the browser picks (usually 640×480).',
+    get label() {
+      return m.core_preset_default_label();
+    },
+    get description() {
+      return m.core_preset_default_description();
+    },
     constraints: { video: true },
   },
   {
     id: 'vga',
-    label: 'VGA (640×480)',
-    description: 'Exactly 640×480; browsers scale the camera image if it has no such mode.',
+    get label() {
+      return m.core_preset_vga_label();
+    },
+    get description() {
+      return m.core_preset_vga_description();
+    },
     constraints: { video: { width: { exact: 640 }, height: { exact: 480 } } },
   },
   {
     id: 'hd',
-    label: 'HD (min 1280×720)',
-    description: 'At least 1280×720. A camera that cannot do it fails with OverconstrainedError, naming the constraint.',
+    get label() {
+      return m.core_preset_hd_label();
+    },
+    get description() {
+      return m.core_preset_hd_description();
+    },
     constraints: { video: { width: { min: 1280 }, height: { min: 720 } } },
   },
 ];

@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
+import { inChinese } from '../../test/in-chinese.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import {
@@ -355,5 +356,26 @@ describe('SignalingClient against a real socket.io server', () => {
     await expect(client.join('again')).rejects.toMatchObject({ code: ErrorCode.InvalidState });
     await expect(client.send('bye')).rejects.toMatchObject({ code: ErrorCode.InvalidState });
     await expect(client.leave()).rejects.toMatchObject({ code: ErrorCode.InvalidState });
+  });
+});
+
+describe('SignalingClient in Chinese', () => {
+  inChinese();
+
+  it('explains a bad room name in Chinese, naming the room, and logs the join in Chinese', async () => {
+    const { server } = await setup();
+    const lines: string[] = [];
+    const push = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    const client = SignalingClient.connect(server.url, { timeoutMs: 2000, logger: { debug: push, info: push, warn: push, error: push } });
+    cleanup.push(() => client.close());
+    const refused = await client.join('no spaces!').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WorkbenchError);
+    expect((refused as WorkbenchError).explanation).toMatchObject({
+      code: ErrorCode.InvalidRoomName,
+      title: '房间名无效',
+      detail: '房间名 "no spaces!" 无效：房间名长 1–64 个字符，只能包含字母、数字、“-”或“_”。',
+    });
+    await client.join('chat');
+    expect(lines).toContain('[signaling] 创建了房间“chat”，身份 ' + String(client.clientId) + '（不礼让方）');
   });
 });

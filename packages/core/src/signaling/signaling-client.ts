@@ -2,6 +2,7 @@
  * Signaling client: the typed socket.io-client wrapper for the protocol: join and relay with acks,
  * leave, and after a reconnect either resume the same seat (resume token) or join again.
  */
+import { m } from '@workbench/i18n/messages';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { Emitter } from '../emitter.js';
 import { ErrorCode, WorkbenchError } from '../errors.js';
@@ -71,6 +72,14 @@ export interface SignalingClientOptions {
 
 type LooseEmit = { emit(event: string, ...args: unknown[]): unknown };
 
+
+/** "Could not reach the signaling server [at url] within … ms while … [(cause)]", in the page's language. */
+function unreachableWithin(ms: number, doing: string, url: string | undefined, cause: string | undefined): string {
+  if (url !== undefined && url !== '') {
+    return cause !== undefined ? m.core_signaling_unreachable_within_url_cause({ url, ms, doing, cause }) : m.core_signaling_unreachable_within_url({ url, ms, doing });
+  }
+  return cause !== undefined ? m.core_signaling_unreachable_within_cause({ ms, doing, cause }) : m.core_signaling_unreachable_within({ ms, doing });
+}
 /**
  * A socket.io-client Socket with the protocol's events, typed, plus acknowledgement handling
  * and coded errors.
@@ -161,7 +170,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     if (!name.ok) throw new WorkbenchError(name.error.code, name.error.message, { context: { room } });
     // The membership is recorded inside the ack callback, not after the await: the server sends
     // 'ready' right behind the ack, and a 'ready' handler must already see `polite` and `room`.
-    const result = await this.#request<JoinResult>('create or join', `joining room "${room}"`, room, (answer) => {
+    const result = await this.#request<JoinResult>('create or join', m.core_doing_joining_room({ room }), room, (answer) => {
       if (!answer.ok) return;
       this.#joined = answer;
       this.#peers = [...answer.peers];
@@ -171,7 +180,14 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     if (!result.ok) {
       throw new WorkbenchError(result.error.code, result.error.message, { context: { room, message: result.error.message } });
     }
-    this.#log.info(`${result.role} room "${result.room}" as ${result.clientId} (${result.polite ? 'polite' : 'impolite'})`);
+    this.#log.info(
+      m.core_log_joined_as({
+        role: result.role === 'created' ? m.core_role_created() : m.core_role_joined(),
+        room: result.room,
+        clientId: result.clientId,
+        politeness: result.polite ? m.core_polite() : m.core_impolite(),
+      }),
+    );
     return result;
   }
 
@@ -180,7 +196,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     this.#assertOpen('send');
     const valid = validateSignalMessage(message);
     if (!valid.ok) throw new WorkbenchError(valid.error.code, valid.error.message);
-    const ack = await this.#request<Ack>('message', 'relaying a message', message);
+    const ack = await this.#request<Ack>('message', m.core_doing_relaying(), message);
     if (!ack.ok) throw new WorkbenchError(ack.error.code, ack.error.message, this.room ? { context: { room: this.room } } : {});
   }
 
@@ -193,9 +209,9 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     if (!room) return;
     this.#forgetResumeToken();
     if (!this.socket.connected) return;
-    const ack = await this.#request<Ack>('bye', `leaving room "${room}"`, room);
+    const ack = await this.#request<Ack>('bye', m.core_doing_leaving_room({ room }), room);
     if (!ack.ok) throw new WorkbenchError(ack.error.code, ack.error.message, { context: { room } });
-    this.#log.info(`left room "${room}"`);
+    this.#log.info(m.core_log_left_room({ room }));
   }
 
   /** Disconnects for good: the server treats it as leaving. Later calls throw INVALID_STATE. */
@@ -210,7 +226,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
 
   #assertOpen(method: string): void {
     if (this.#closed) {
-      throw new WorkbenchError(ErrorCode.InvalidState, `SignalingClient.${method}() called after close(): connect a new client.`);
+      throw new WorkbenchError(ErrorCode.InvalidState, m.core_signaling_called_after_close({ call: `SignalingClient.${method}()` }));
     }
   }
 
@@ -228,8 +244,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
           reject(
             new WorkbenchError(
               ErrorCode.SignalingUnreachable,
-              `Could not reach the signaling server${this.#url ? ` at ${this.#url}` : ''} within ${this.timeoutMs} ms while ${doing}` +
-                `${this.#lastConnectError ? ` (${this.#lastConnectError.message})` : ''}. Check that it is running (npm start) and the address is right.`,
+              unreachableWithin(this.timeoutMs, doing, this.#url, this.#lastConnectError?.message),
               { cause: this.#lastConnectError ?? error, context: this.#url ? { url: this.#url } : {} },
             ),
           );
@@ -237,7 +252,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
           reject(
             new WorkbenchError(
               ErrorCode.SignalingTimeout,
-              `The signaling server did not answer within ${this.timeoutMs} ms while ${doing}. Try again; if it repeats, restart the server.`,
+              m.core_signaling_no_answer_within({ ms: this.timeoutMs, doing }),
               { cause: error },
             ),
           );
@@ -264,7 +279,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     });
     this.#on('join', (room, clientId) => {
       if (clientId !== this.#joined?.clientId && !this.#peers.includes(clientId)) this.#peers = [...this.#peers, clientId];
-      this.#log.info(`${clientId} joined room "${room}"`);
+      this.#log.info(m.core_log_peer_joined_room({ clientId, room }));
       this.emit('join', room, clientId);
     });
     this.#on('ready', (room) => this.emit('ready', room));
@@ -272,16 +287,20 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     this.#on('message', (payload, from) => this.emit('message', payload, from));
     this.#on('bye', (room, clientId) => {
       this.#peers = this.#peers.filter((peer) => peer !== clientId);
-      this.#log.info(`${clientId} left room "${room}"`);
+      this.#log.info(m.core_log_peer_left_room({ clientId, room }));
       this.emit('bye', room, clientId);
     });
     this.#on('log', (lines) => this.emit('log', lines));
     this.#on('signaling error', (error) => {
-      this.#log.warn(`server refused ${error.event ?? 'a request'}: ${error.message}`);
+      this.#log.warn(
+        error.event !== undefined
+          ? m.core_log_server_refused({ event: error.event, message: error.message })
+          : m.core_log_server_refused_request({ message: error.message }),
+      );
       this.emit('error', new WorkbenchError(error.code, error.message));
     });
     this.#on('server shutdown', (info) => {
-      this.#log.warn(`the server is shutting down${info.resumable ? '; this seat is held for the reconnect' : ''}`);
+      this.#log.warn(info.resumable ? m.core_log_server_shutdown_resumable() : m.core_log_server_shutdown());
       this.emit('server shutdown', info);
     });
 
@@ -290,7 +309,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
       this.#lastConnectError = undefined;
       const reconnected = this.#hasConnected;
       this.#hasConnected = true;
-      this.#log.info(reconnected ? 'reconnected' : 'connected');
+      this.#log.info(reconnected ? m.core_log_reconnected() : m.core_log_connected());
       this.emit('connect');
       // A new connection is a new member to the server unless it resumed the seat with its token;
       // either way #rejoin finds out which, with one join (see there). Nothing to do when
@@ -298,7 +317,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
       if (reconnected && this.#joined && !socket.recovered) void this.#rejoin(this.#joined);
     };
     const onDisconnect = (reason: string) => {
-      this.#log.warn(`disconnected: ${reason}`);
+      this.#log.warn(m.core_log_disconnected({ reason }));
       this.emit('disconnect', reason);
     };
     const onConnectError = (error: Error) => {
@@ -339,7 +358,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
     try {
       const result = await this.join(room);
       if (resuming && result.clientId === previous.clientId) {
-        this.#log.info(`resumed seat in room "${room}" as ${result.clientId}`);
+        this.#log.info(m.core_log_resumed_seat({ room, clientId: result.clientId }));
         this.emit('resumed', result);
       } else {
         this.emit('rejoined', result);
@@ -356,7 +375,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
         this.#peers = [];
         this.#forgetResumeToken();
       }
-      this.#log.warn(`could not rejoin room "${room}": ${failure.message}`);
+      this.#log.warn(m.core_log_rejoin_failed({ room, message: failure.message }));
       this.emit('error', failure);
     } finally {
       if (this.#resumingAs === previous.clientId) this.#resumingAs = undefined;

@@ -121,7 +121,8 @@ function whenIdle(run: () => void): void {
   else setTimeout(run, 0);
 }
 
-const timeFormats = new Map<string, Intl.NumberFormat>();
+/** The last locale's formatter: a page has one language, tests ask for two (a plain slot, not reactive state). */
+let timeFormat: { locale: string; format: Intl.NumberFormat } | undefined;
 
 /**
  * Milliseconds with one decimal, in the page's language: "1234.6 ms" / "1234.6毫秒". Enough to
@@ -130,9 +131,8 @@ const timeFormats = new Map<string, Intl.NumberFormat>();
  * read it back by keeping only digits and the point (logLines in @workbench/testing).
  */
 export function formatTime(ms: number, locale: string = getLocale()): string {
-  let format = timeFormats.get(locale);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, {
+  if (timeFormat?.locale !== locale) {
+    const format = new Intl.NumberFormat(locale, {
       style: 'unit',
       unit: 'millisecond',
       unitDisplay: 'short',
@@ -140,9 +140,9 @@ export function formatTime(ms: number, locale: string = getLocale()): string {
       minimumFractionDigits: 1,
       maximumFractionDigits: 1,
     });
-    timeFormats.set(locale, format);
+    timeFormat = { locale, format };
   }
-  return format.format(ms);
+  return timeFormat.format.format(ms);
 }
 
 /** The level as the log shows it, in the page's language ("warn" / "警告"). */

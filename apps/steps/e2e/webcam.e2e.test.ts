@@ -106,7 +106,7 @@ describe('/webcam/?lang=zh', () => {
     const logMessage = errorLine?.message ?? '';
     const fromCore = (line: string): boolean =>
       coreTexts.some((text) => text !== '' && line.includes(`"${text.slice(0, 60)}"`)) ||
-      (line.startsWith('<span.message>') && coreTexts[0] !== undefined && logMessage.endsWith(`→ ${coreTexts[0]}`) && line.includes(`"${logMessage.slice(0, 60)}"`));
+      (line.startsWith('<span.message') && coreTexts[0] !== undefined && logMessage.endsWith(`→ ${coreTexts[0]}`) && line.includes(`"${logMessage.slice(0, 60)}"`));
     const left = await englishLeft(page, ['main']);
     expect(left.filter((line) => !fromCore(line))).toEqual([]);
 

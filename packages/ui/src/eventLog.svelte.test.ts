@@ -1,6 +1,6 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import { EventLogModel, formatEntry } from './eventLog.svelte.js';
+import { EventLogModel, formatEntry, formatTime } from './eventLog.svelte.js';
 
 function clock(start = 0) {
   let now = start;
@@ -57,6 +57,13 @@ describe('EventLogModel', () => {
     log.error('ICE failed');
     expect(log.toText()).toBe('   1234.6 ms [info] pc1: offer created\n   1234.6 ms [error] ICE failed');
     expect(formatEntry({ id: 1, at: 0, level: 'warn', message: 'm' })).toBe('      0.0 ms [warn] m');
+  });
+
+  it('writes times in the page\'s language, one decimal and no grouping, so the column reads back as a number', () => {
+    expect(formatTime(1234.56, 'en')).toBe('1234.6 ms');
+    expect(formatTime(1234.56, 'zh-CN')).toBe('1234.6毫秒');
+    expect(formatTime(12345678, 'en')).toBe('12345678.0 ms');
+    expect(Number(formatTime(98765.43, 'zh-CN').replace(/[^\d.]/g, ''))).toBe(98765.4);
   });
 
   it('is reactive: a $derived over entries updates when an entry is added', () => {

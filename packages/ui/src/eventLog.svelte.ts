@@ -3,6 +3,8 @@
  * entries line up with `performance.now()` in the console and in getStats timestamps) and how
  * bad it was. Components render it; pages and core callbacks only call `info`/`warn`/`error`.
  */
+import { m } from '@workbench/i18n/messages';
+import { getLocale } from '@workbench/i18n/runtime';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -106,7 +108,7 @@ export class EventLogModel {
   /** The whole log as plain text, one entry a line: what "Copy log" puts on the clipboard. */
   toText(): string {
     const lines = this.entries.map(formatEntry);
-    if (this.dropped > 0) lines.unshift(`(${this.dropped} earlier entries dropped)`);
+    if (this.dropped > 0) lines.unshift(m.ui_event_log_dropped_text({ dropped: this.dropped }));
     return lines.join('\n');
   }
 }
@@ -119,12 +121,37 @@ function whenIdle(run: () => void): void {
   else setTimeout(run, 0);
 }
 
-/** Milliseconds with one decimal: enough to order events, short enough to scan. */
-export function formatTime(ms: number): string {
-  return `${ms.toFixed(1)} ms`;
+/** The last locale's formatter: a page has one language, tests ask for two (a plain slot, not reactive state). */
+let timeFormat: { locale: string; format: Intl.NumberFormat } | undefined;
+
+/**
+ * Milliseconds with one decimal, in the page's language: "1234.6 ms" / "1234.6毫秒". Enough to
+ * order events, short enough to scan. Without digit grouping, unlike formatMs in
+ * @workbench/i18n/format: the log's column reads as one number per line, and the browser suites
+ * read it back by keeping only digits and the point (logLines in @workbench/testing).
+ */
+export function formatTime(ms: number, locale: string = getLocale()): string {
+  if (timeFormat?.locale !== locale) {
+    const format = new Intl.NumberFormat(locale, {
+      style: 'unit',
+      unit: 'millisecond',
+      unitDisplay: 'short',
+      useGrouping: false,
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    });
+    timeFormat = { locale, format };
+  }
+  return timeFormat.format.format(ms);
 }
 
+/** The level as the log shows it, in the page's language ("warn" / "警告"). */
+export function levelLabel(level: LogLevel): string {
+  return level === 'error' ? m.ui_log_level_error() : level === 'warn' ? m.ui_log_level_warn() : m.ui_log_level_info();
+}
+
+/** One entry as a line of text, for the console and "Copy log": time, [level], source and message. */
 export function formatEntry(entry: LogEntry): string {
   const source = entry.source ? ` ${entry.source}:` : '';
-  return `${formatTime(entry.at).padStart(12)} [${entry.level}]${source} ${entry.message}`;
+  return `${formatTime(entry.at).padStart(12)} [${levelLabel(entry.level)}]${source} ${entry.message}`;
 }

@@ -36,8 +36,9 @@ function controls(page: Page) {
   };
 }
 
+/** A counter as the page shows it, Intl-formatted (issue 16): "1,234" past a thousand. */
 async function counter(page: Page, testId: string): Promise<number> {
-  return Number(await page.getByTestId(testId).innerText());
+  return Number((await page.getByTestId(testId).innerText()).replaceAll(',', ''));
 }
 
 async function sendText(page: Page, text: string): Promise<void> {

@@ -1,9 +1,11 @@
 // Step 3, /data-channel/, in real Chromium: Start → Send → Stop, text arriving exactly, the counters,
 // the channel options, and the codelab's "Send enabled before Start" forced to its moment.
-import type { OpenedPage } from '@workbench/testing';
+import zh from '@workbench/i18n/messages/data-channel/zh-CN.json' with { type: 'json' };
+import { englishLeft, type OpenedPage } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { withoutCoreAndUiEnglish } from './untranslated-core-ui.js';
 
 /** What the page puts on `window` for the console (and for these tests). */
 type Live = Window & {
@@ -15,9 +17,9 @@ type Live = Window & {
 
 const suite = pageSuite();
 
-async function open(options: { initScript?: () => void; width?: number } = {}): Promise<OpenedPage> {
-  const { initScript, width = 1280 } = options;
-  const page = await suite.open('/data-channel/', {
+async function open(options: { initScript?: () => void; width?: number; path?: string } = {}): Promise<OpenedPage> {
+  const { initScript, width = 1280, path = '/data-channel/' } = options;
+  const page = await suite.open(path, {
     context: { viewport: { width, height: 900 } },
     beforeNavigate: async (context) => {
       if (initScript) await context.addInitScript(initScript);
@@ -36,8 +38,9 @@ function controls(page: Page) {
   };
 }
 
+/** A counter as the page shows it, Intl-formatted (issue 16): "1,234" past a thousand. */
 async function counter(page: Page, testId: string): Promise<number> {
-  return Number(await page.getByTestId(testId).innerText());
+  return Number((await page.getByTestId(testId).innerText()).replaceAll(',', ''));
 }
 
 async function sendText(page: Page, text: string): Promise<void> {
@@ -192,6 +195,54 @@ describe('/data-channel/: codelab bugs that must not exist here', () => {
     const enabledAt = changes.filter((c) => c.enabled).map((c) => c.readyState);
     expect(enabledAt, JSON.stringify(changes)).toEqual(['open']);
     expect(changes.at(-1)?.enabled).toBe(false);
+    expect(problems()).toEqual([]);
+  });
+});
+
+// Issue 16: the same flow by its Chinese names; a control left in English is not found.
+describe('/data-channel/?lang=zh: the main flow in Chinese', () => {
+  it('a bad maxRetransmits is explained in Chinese; 开始 opens the channel, 发送 delivers the text, counters in Chinese Intl; no English left', async () => {
+    const { page, problems } = await open({ path: '/data-channel/?lang=zh' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    const start = page.getByRole('button', { name: zh.dc_start, exact: true });
+    const send = page.getByRole('button', { name: zh.dc_send, exact: true });
+    const stop = page.getByRole('button', { name: zh.dc_stop, exact: true });
+    const maxRetransmits = page.getByLabel(zh.dc_max_retransmits_label);
+
+    // The error path: what went wrong and what to type, in Chinese, and Start blocked.
+    await maxRetransmits.fill('-1');
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe(zh.dc_max_retransmits_not_whole.replace('{text}', '-1').replace('{limit}', '65535'));
+    expect(await start.isEnabled()).toBe(false);
+    await maxRetransmits.fill('3');
+    const reliability = zh.dc_partially_reliable.replace('{order}', zh.dc_order_in_order).replace('{count}', '3');
+    await expect.poll(() => page.getByText(reliability, { exact: true }).count()).toBe(1);
+
+    await start.click();
+    await expect.poll(() => send.isEnabled()).toBe(true);
+    // Each badge reads "<subject>: <state>" to a screen reader (the subject visually hidden; the
+    // space after its colon is ui's to keep, so it is optional here).
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const badges = (state: string) =>
+      [zh.dc_send_state_subject, zh.dc_receive_state_subject].map((subject) => page.getByText(new RegExp(`^${escape(subject)}:\\s*${escape(state)}$`)));
+    await expect.poll(() => Promise.all(badges(zh.dc_state_open).map((badge) => badge.count()))).toEqual([1, 1]);
+    expect(await page.evaluate(() => (window as Live).dataChannel?.maxRetransmits)).toBe(3);
+
+    const text = '你好，pc2 👋 — 第一条消息';
+    await page.getByLabel(zh.dc_data_to_send).fill(text);
+    await send.click();
+    await expect.poll(() => page.getByLabel(zh.dc_data_received).inputValue()).toBe(text);
+    const bytes = new TextEncoder().encode(text).byteLength;
+    await expect.poll(() => page.getByTestId('bytes-received').innerText()).toBe(new Intl.NumberFormat('zh-CN').format(bytes));
+    await expect.poll(() => page.getByTestId('messages-received').innerText()).toBe('1');
+    await expect.poll(() => page.getByRole('log').innerText()).toContain(zh.dc_log_received.replace('{count}', String(bytes)));
+
+    await expect.poll(() => page.locator('details.source-panel').count()).toBe(1);
+    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
+
+    await stop.click();
+    await expect.poll(() => Promise.all(badges(zh.dc_state_closed).map((badge) => badge.count()))).toEqual([1, 1]);
+    expect(await start.isEnabled()).toBe(true);
+    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
     expect(problems()).toEqual([]);
   });
 });

@@ -1,18 +1,20 @@
 // Step 2, /peer-connection/, in real Chromium with a fake camera: Start → Call → Hang Up, what the page
 // shows along the way, and the codelab's bugs in this step, each forced to the moment it would bite.
-import { waitForVideoPlaying, type OpenedPage } from '@workbench/testing';
+import zh from '@workbench/i18n/messages/peer-connection/zh-CN.json' with { type: 'json' };
+import { englishLeft, waitForVideoPlaying, type OpenedPage } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { withoutCoreAndUiEnglish } from './untranslated-core-ui.js';
 
 /** What the page puts on `window` for the console (and for these tests). */
 type Live = Window & { pc1?: RTCPeerConnection; pc2?: RTCPeerConnection; stream?: MediaStream };
 
 const suite = pageSuite();
 
-async function open(options: { initScript?: () => void; width?: number } = {}): Promise<OpenedPage> {
-  const { initScript, width = 1280 } = options;
-  const page = await suite.open('/peer-connection/', {
+async function open(options: { initScript?: () => void; width?: number; path?: string } = {}): Promise<OpenedPage> {
+  const { initScript, width = 1280, path = '/peer-connection/' } = options;
+  const page = await suite.open(path, {
     context: { viewport: { width, height: 900 } },
     beforeNavigate: async (context) => {
       if (initScript) await context.addInitScript(initScript);
@@ -49,7 +51,8 @@ async function readTimeline(page: Page): Promise<TimelineRow[]> {
   const rows = await page.getByRole('region', { name: 'State timeline table' }).locator('tbody tr').evaluateAll((trs) =>
     trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
   );
-  return rows.map(([at = '', pc = '', state = '', value = '']) => ({ at: Number(at), pc, state, value }));
+  // Times are Intl-formatted (issue 16): "1,234.5" past a second, so the grouping commas go first.
+  return rows.map(([at = '', pc = '', state = '', value = '']) => ({ at: Number(at.replaceAll(',', '')), pc, state, value }));
 }
 
 function indexOfRow(rows: TimelineRow[], pc: string, state: string, value: string): number {
@@ -105,8 +108,9 @@ describe('/peer-connection/ main flow', () => {
     }
 
     // The setup time is a number of ms, shown and logged.
-    await expect.poll(() => page.getByTestId('setup-time').innerText()).toMatch(/^\d+ ms$/);
-    const setupMs = Number((await page.getByTestId('setup-time').innerText()).replace(' ms', ''));
+    // Intl-formatted (issue 16): "1,234 ms" once a slow machine takes over a second.
+    await expect.poll(() => page.getByTestId('setup-time').innerText()).toMatch(/^\d{1,3}(,\d{3})* ms$/);
+    const setupMs = Number((await page.getByTestId('setup-time').innerText()).replace(' ms', '').replaceAll(',', ''));
     expect(setupMs).toBeGreaterThan(0);
     expect(setupMs).toBeLessThan(20_000);
 
@@ -191,7 +195,7 @@ describe('/peer-connection/: codelab bugs that must not exist here', () => {
   it('setup time never logged: the event log states the setup time in ms', async () => {
     const { page, problems } = await open();
     await startCall(page);
-    await expect.poll(() => eventLogText(page)).toMatch(/Setup time: \d+ ms from Call to the first remote video frame/);
+    await expect.poll(() => eventLogText(page)).toMatch(/Setup time: \d{1,3}(,\d{3})* ms from Call to the first remote video frame/);
     expect(problems()).toEqual([]);
   });
 
@@ -285,6 +289,74 @@ describe('/peer-connection/: codelab bugs that must not exist here', () => {
     expect(answerSent, order.join('\n')).toBeGreaterThan(answerSet);
     // Same rule for the offer: pc2 sees it only after pc1 has set it.
     expect(order.indexOf('pc2 setRemoteDescription(offer) called')).toBeGreaterThan(order.indexOf('pc1 setLocalDescription(offer) resolved'));
+    expect(problems()).toEqual([]);
+  });
+});
+
+// Issue 16: the same flow by its Chinese names; a control left in English is not found.
+describe('/peer-connection/?lang=zh: the main flow in Chinese', () => {
+  const zhButtons = (page: Page) => ({
+    start: page.getByRole('button', { name: zh.pc_start, exact: true }),
+    call: page.getByRole('button', { name: zh.pc_call, exact: true }),
+    hangUp: page.getByRole('button', { name: zh.pc_hang_up, exact: true }),
+  });
+  /** What the page's Intl formatting must give in Chinese, worked out here with Intl itself. */
+  const zhMs = (ms: number) => new Intl.NumberFormat('zh-CN', { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 }).format(ms);
+  const zhTenths = (value: number) => new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
+
+  it('开始 → 呼叫 plays the camera through pc1 → pc2; setup time, timeline and candidates in Chinese, with Intl numbers; no English left', async () => {
+    const { page, problems } = await open({ path: '/peer-connection/?lang=zh' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    const { start, call, hangUp } = zhButtons(page);
+    expect(await call.isEnabled()).toBe(false);
+    await start.click();
+    await waitForVideoPlaying(page.getByLabel(zh.pc_local_video), { label: zh.pc_local_video });
+    await expect.poll(() => call.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await call.click();
+    const remote = await waitForVideoPlaying(page.getByLabel(zh.pc_remote_video), { label: zh.pc_remote_video });
+    expect(remote.videoWidth).toBeGreaterThan(0);
+    expect(await hangUp.isEnabled()).toBe(true);
+
+    // Both connections connected, in the Chinese badge and the Chinese-named timeline table.
+    const timeline = page.getByRole('region', { name: zh.pc_timeline_table }).locator('tbody tr');
+    const readRows = () => timeline.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')));
+    await expect.poll(async () => (await readRows()).filter(([, , state, value]) => state === 'connectionState' && value === 'connected').length).toBe(2);
+    await expect.poll(() => page.getByText(zh.pc_connection_badge.replace('{name}', 'pc2').replace('{state}', 'connected'), { exact: true }).count()).toBe(1);
+    // Every time is Chinese Intl's "1,234.5": parsed back and formatted again, it reads the same.
+    for (const [at = ''] of await readRows()) expect(at).toBe(zhTenths(Number(at.replaceAll(',', ''))));
+
+    // The setup phase: the time shown and logged in Chinese units (毫秒), not "ms".
+    const setupTime = page.getByTestId('setup-time');
+    await expect.poll(() => setupTime.innerText()).toMatch(/毫秒$/);
+    const setupText = await setupTime.innerText();
+    const setupMs = Number(setupText.replace('毫秒', '').replaceAll(',', ''));
+    expect(setupMs).toBeGreaterThan(0);
+    expect(setupMs).toBeLessThan(20_000);
+    expect(setupText).toBe(zhMs(setupMs));
+    await expect.poll(() => page.getByRole('log').innerText()).toContain(zh.pc_log_setup_time.replace('{ms}', setupText));
+
+    // Candidates: Chinese statuses, API words (host, udp) kept as code.
+    const candidates = await page
+      .getByRole('region', { name: zh.pc_candidates_table })
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')));
+    expect(candidates.length).toBeGreaterThan(0);
+    for (const [, , type, , , status] of candidates) {
+      expect(['host', 'srflx', 'prflx', 'relay']).toContain(type);
+      expect([zh.pc_candidate_added, zh.pc_candidate_queued_added]).toContain(status);
+    }
+
+    // Open what a reader would open, then walk the whole page body: nothing left in English.
+    await page.getByText(zh.pc_offer_summary.split('{lines}')[0] ?? '').click();
+    await page.getByText(zh.pc_answer_summary.split('{lines}')[0] ?? '').click();
+    await expect.poll(() => page.locator('details.source-panel').count()).toBe(2);
+    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
+
+    // Hang Up by its Chinese name, and the log says so in Chinese.
+    await hangUp.click();
+    await expect.poll(() => page.getByRole('log').innerText()).toContain(zh.pc_log_hung_up.replace('{count}', '1'));
+    expect(await start.isEnabled()).toBe(true);
+    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
     expect(problems()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { parseCandidate, type ParsedCandidate } from '@workbench/core/ice';
 import type { Peer } from '@workbench/core/peer';
+import { m } from '@workbench/i18n/messages';
 
 /** One candidate handed from one connection to the other, as the page's table shows it. */
 export interface ExchangedCandidate {
@@ -83,7 +84,7 @@ export interface NegotiationSteps {
   onOffer?: (offer: RTCSessionDescriptionInit) => void;
   /** The answer, once `answerer` has set it as its local description. */
   onAnswer?: (answer: RTCSessionDescriptionInit) => void;
-  /** Each step as it starts, for the event log ("pc1 createOffer"). */
+  /** Each step as it starts, for the event log ("pc1 createOffer()"), in the page's language. */
   onStep?: (peer: string, step: string) => void;
 }
 
@@ -93,21 +94,21 @@ export interface NegotiationSteps {
  * codelab passed the answer on from createAnswer's callback, racing setLocalDescription.)
  */
 export async function negotiateLocally(offerer: Peer, answerer: Peer, steps: NegotiationSteps = {}): Promise<void> {
-  steps.onStep?.(offerer.name, 'createOffer()');
+  steps.onStep?.(offerer.name, m.pc_step_create_offer());
   const offer = await offerer.createOffer();
-  steps.onStep?.(offerer.name, 'setLocalDescription(offer)');
+  steps.onStep?.(offerer.name, m.pc_step_set_local_offer());
   await offerer.setLocalDescription(offer);
   steps.onOffer?.(offer);
 
-  steps.onStep?.(answerer.name, 'setRemoteDescription(offer)');
+  steps.onStep?.(answerer.name, m.pc_step_set_remote_offer());
   await answerer.setRemoteDescription(offer);
-  steps.onStep?.(answerer.name, 'createAnswer()');
+  steps.onStep?.(answerer.name, m.pc_step_create_answer());
   const answer = await answerer.createAnswer();
-  steps.onStep?.(answerer.name, 'setLocalDescription(answer)');
+  steps.onStep?.(answerer.name, m.pc_step_set_local_answer());
   await answerer.setLocalDescription(answer);
   steps.onAnswer?.(answer);
 
-  steps.onStep?.(offerer.name, 'setRemoteDescription(answer)');
+  steps.onStep?.(offerer.name, m.pc_step_set_remote_answer());
   await offerer.setRemoteDescription(answer);
 }
 

@@ -1,4 +1,5 @@
 /** The data channel options step 3 offers, read from the form into an RTCDataChannelInit. */
+import { m } from '@workbench/i18n/messages';
 
 /** The SCTP limit: retransmission counts are 16-bit. */
 export const MAX_RETRANSMITS_LIMIT = 65535;
@@ -13,11 +14,12 @@ export function parseMaxRetransmits(text: string): MaxRetransmitsField {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: null };
   if (!/^\d+$/.test(trimmed)) {
-    return { ok: false, message: `"${trimmed}" is not a whole number: type 0 to ${MAX_RETRANSMITS_LIMIT}, or leave it empty for a reliable channel.` };
+    // The limit stays ungrouped (65535, not 65,535): it is what the number field accepts.
+    return { ok: false, message: m.dc_max_retransmits_not_whole({ text: trimmed, limit: String(MAX_RETRANSMITS_LIMIT) }) };
   }
   const value = Number(trimmed);
   if (value > MAX_RETRANSMITS_LIMIT) {
-    return { ok: false, message: `${value} is above ${MAX_RETRANSMITS_LIMIT}, the most SCTP can count: type a smaller number, or leave it empty for a reliable channel.` };
+    return { ok: false, message: m.dc_max_retransmits_too_big({ value: String(value), limit: String(MAX_RETRANSMITS_LIMIT) }) };
   }
   return { ok: true, value };
 }
@@ -29,8 +31,8 @@ export function channelInit(ordered: boolean, maxRetransmits: number | null): RT
 
 /** A person's summary of what the options mean together. */
 export function describeReliability(ordered: boolean, maxRetransmits: number | null): string {
-  const order = ordered ? 'in order' : 'possibly out of order';
-  if (maxRetransmits === null) return `Reliable, ${order}: every message arrives, like TCP.`;
-  if (maxRetransmits === 0) return `Unreliable, ${order}: each message is sent once and never resent, like UDP.`;
-  return `Partially reliable, ${order}: a lost message is resent at most ${maxRetransmits} time${maxRetransmits === 1 ? '' : 's'}, then dropped.`;
+  const order = ordered ? m.dc_order_in_order() : m.dc_order_maybe_out_of_order();
+  if (maxRetransmits === null) return m.dc_reliable({ order });
+  if (maxRetransmits === 0) return m.dc_unreliable({ order });
+  return m.dc_partially_reliable({ count: maxRetransmits, order });
 }

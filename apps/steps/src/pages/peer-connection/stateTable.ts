@@ -20,11 +20,6 @@ export const CONNECTION_TONE: Record<RTCPeerConnectionState, BadgeTone> = {
   closed: 'neutral',
 };
 
-/** Milliseconds since Call, to a tenth. */
-export function formatMs(ms: number): string {
-  return ms.toFixed(1);
-}
-
 /** The number of lines of an SDP, shown beside each description. */
 export function lineCount(sdp: string): number {
   return sdp.trimEnd().split(/\r?\n/).length;

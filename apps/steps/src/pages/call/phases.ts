@@ -2,27 +2,10 @@
  * How long this page's call took to set up, phase by phase, counted from the server's 'ready' (the
  * moment the second person's Join filled the room), as /peer-connection/ shows for its loopback.
  */
-import { m } from '@workbench/i18n/messages';
 
-/** The phases' names: stable ids (data-phase, tests), shown through {@link phaseLabel}. */
+/** The phases' names: stable ids (data-phase, tests); SetupAndEncryption.svelte shows them in the page's language. */
 export const PHASES = ['offer', 'answer', 'ICE connected', 'DTLS connected', 'first remote frame'] as const;
 export type PhaseName = (typeof PHASES)[number];
-
-/** A phase as the reader sees it, in the page's language (in English, its name). */
-export function phaseLabel(name: PhaseName): string {
-  switch (name) {
-    case 'offer':
-      return m.call_phase_offer();
-    case 'answer':
-      return m.call_phase_answer();
-    case 'ICE connected':
-      return m.call_phase_ice_connected();
-    case 'DTLS connected':
-      return m.call_phase_dtls_connected();
-    case 'first remote frame':
-      return m.call_phase_first_remote_frame();
-  }
-}
 
 export interface SetupPhase {
   name: PhaseName;

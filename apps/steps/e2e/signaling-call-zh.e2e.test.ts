@@ -199,6 +199,11 @@ describe('/call/?lang=zh', () => {
     );
     for (const member of [first, second]) await expect.poll(() => status(member.page)).toBe(zhCall.call_status_connected);
 
+    // The statistics panel (loaded after the page) in Chinese; ICE's candidate types stay as they are.
+    const stats = first.page.getByRole('region', { name: zhCall.call_stats_heading });
+    await expect.poll(() => stats.getByTestId('candidate-pair').innerText(), { timeout: 10_000 }).toMatch(/host ↔ host/);
+    await expect.poll(() => stats.getByTestId('rtt').innerText()).toMatch(/毫秒$/);
+
     // The sequence diagram: the offer and answer crossed between the pages.
     await expect.poll(() => arrows(second.page)).toEqual(expect.arrayContaining(['page>server create or join', 'server>page joined', 'server>page ready', 'peer>page offer', 'page>peer answer']));
     expect(await second.page.locator('svg text.head').allTextContents()).toEqual([zhSignaling.signaling_diagram_this_page, zhSignaling.signaling_diagram_server, zhSignaling.signaling_diagram_other_page]);

@@ -165,15 +165,15 @@ describe('/call/ shows its own call: the exchange as arrows, setup times, encryp
     const secondArrows = await arrows(second.page);
     expect(secondArrows.slice(0, 4)).toEqual(['page>server create or join', 'server>page joined', 'server>page ready', 'peer>page offer']);
     expect(secondArrows.indexOf('page>peer answer')).toBeGreaterThan(3);
-    // Each arrow's time is no earlier than the one above it.
+    // Each arrow's time is no earlier than the one above it. Times are Intl-formatted (issue 16): "+1,234 ms" past a second.
     const times = await second.page.locator('svg g.arrow text.time').allInnerTexts();
-    const ms = times.map((t) => Number(/\+(\d+) ms/.exec(t)?.[1]));
+    const ms = times.map((t) => Number(/\+([\d,]+) ms/.exec(t)?.[1]?.replaceAll(',', '')));
     expect(ms).toEqual([...ms].sort((a, b) => a - b));
 
     // Setup phases, counted from 'ready', all there and in order once the first frame has played.
     const phase = (page: Page, name: string) => page.locator(`[data-phase="${name}"] strong`).innerText();
-    await expect.poll(() => phase(second.page, 'first remote frame'), { timeout: 10_000 }).toMatch(/^\d+ ms$/);
-    const phaseMs = await Promise.all(['offer', 'answer', 'ICE connected', 'DTLS connected', 'first remote frame'].map(async (name) => Number((await phase(second.page, name)).replace(' ms', ''))));
+    await expect.poll(() => phase(second.page, 'first remote frame'), { timeout: 10_000 }).toMatch(/^[\d,]+ ms$/);
+    const phaseMs = await Promise.all(['offer', 'answer', 'ICE connected', 'DTLS connected', 'first remote frame'].map(async (name) => Number((await phase(second.page, name)).replace(' ms', '').replaceAll(',', ''))));
     expect(phaseMs).toEqual([...phaseMs].sort((a, b) => a - b));
 
     // Encryption: the certificate the other side presented is the one its SDP announced.

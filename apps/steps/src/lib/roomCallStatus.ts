@@ -3,19 +3,23 @@
  * look for them) and a tone for each. One list, so the two pages cannot drift apart again.
  */
 import type { RoomCallStatus } from '@workbench/core/room-call';
+import { m } from '@workbench/i18n/messages';
 import type { BadgeTone } from '@workbench/ui';
 
-/** The status words; only the idle one differs between pages ("not in a call", "not in a room"). */
+/**
+ * The status words in the page's language; only the idle one differs between pages ("not in a
+ * call", "not in a room"), so each page passes its own, already translated.
+ */
 export function roomCallStatusWords(idle: string): Record<RoomCallStatus, string> {
   return {
     idle,
-    joining: 'joining',
-    waiting: 'waiting for a peer',
-    'peer-left': 'peer left — waiting for a peer',
-    connecting: 'connecting',
-    connected: 'connected',
-    interrupted: 'connection interrupted — reconnecting',
-    failed: 'ICE failed',
+    joining: m.call_status_joining(),
+    waiting: m.call_status_waiting(),
+    'peer-left': m.call_status_peer_left(),
+    connecting: m.call_status_connecting(),
+    connected: m.call_status_connected(),
+    interrupted: m.call_status_interrupted(),
+    failed: m.call_status_failed(),
   };
 }
 

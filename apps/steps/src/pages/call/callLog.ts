@@ -6,6 +6,7 @@
 import type { NegotiationStartReason } from '@workbench/core/negotiation';
 import type { TimelineEntry } from '@workbench/core/room-call';
 import type { JoinSuccess } from '@workbench/core/signaling-client';
+import { m } from '@workbench/i18n/messages';
 
 export interface ExchangeLine {
   text: string;
@@ -18,25 +19,37 @@ export interface ExchangeLine {
  */
 export function describeExchange(entry: TimelineEntry, room: string): ExchangeLine | undefined {
   if (entry.from === 'page' && (entry.label === 'candidate' || entry.label === 'end-of-candidates')) return undefined;
-  const verb = entry.from === 'peer' ? 'received' : entry.to === 'peer' ? 'sent' : entry.from === 'server' ? `${entry.label}:` : 'socket.emit';
-  const what = entry.label === 'candidate' ? `remote candidate: ${entry.detail ?? ''}` : entry.label === 'end-of-candidates' ? 'remote candidates complete' : `${verb} ${entry.label}${entry.detail ? ` (${entry.detail})` : ''}`;
-  const words: Record<string, string> = {
-    created: `created: this page is the first in room ${room}`,
-    joined: `joined: this page is the second in room ${room}`,
-    join: `join: ${entry.detail ?? ''} joined room ${room}`,
-    ready: `ready: room ${room} now has two members, the call starts`,
-    bye: entry.from === 'page' ? `socket.emit('bye', '${room}'): the other side gets 'bye'.` : `bye: ${entry.detail ?? ''} left room ${room}; closing the peer connection`,
-  };
-  return { text: words[entry.label] ?? what, source: entry.label.includes('candidate') ? 'ice' : 'signaling' };
+  const source = entry.label.includes('candidate') ? 'ice' : 'signaling';
+  const id = entry.detail ?? '';
+  switch (entry.label) {
+    case 'created':
+      return { text: m.call_log_created({ room }), source };
+    case 'joined':
+      return { text: m.call_log_joined({ room }), source };
+    case 'join':
+      return { text: m.call_log_peer_join({ id, room }), source };
+    case 'ready':
+      return { text: m.call_log_ready({ room }), source };
+    case 'bye':
+      return { text: entry.from === 'page' ? m.call_log_emit_bye({ room }) : m.call_log_peer_bye({ id, room }), source };
+    case 'candidate':
+      return { text: m.call_log_remote_candidate({ candidate: id }), source };
+    case 'end-of-candidates':
+      return { text: m.call_log_remote_candidates_complete(), source };
+  }
+  // The message name (offer, answer …) is the protocol's and stays as it is in either language.
+  const message = { label: entry.label, detail: entry.detail ? m.call_log_detail({ detail: entry.detail }) : '' };
+  const text = entry.from === 'peer' ? m.call_log_received(message) : entry.to === 'peer' ? m.call_log_sent(message) : entry.from === 'server' ? m.call_log_server_event(message) : m.call_log_emitted(message);
+  return { text, source };
 }
 
 /** The seat the server gave this page, and whether anyone is there yet. */
 export function describeJoined(result: JoinSuccess): string {
-  const who = result.peers.length > 0 ? `${result.peers.join(', ')} is here.` : 'nobody else yet: share the link. Alone and impolite, this side makes its offer now; it goes out when a peer is ready.';
-  return `${result.role} room ${result.room} as ${result.clientId} (${result.polite ? 'polite: waits for the offer' : 'impolite'}); ${who}`;
+  const who = result.peers.length > 0 ? m.call_log_peers_here({ peers: result.peers.join(', ') }) : m.call_log_alone();
+  return m.call_log_joined_as({ role: result.role, room: result.room, id: result.clientId, polite: result.polite ? m.call_log_polite() : m.call_log_impolite(), who });
 }
 
 /** Why this side adds its camera now: the perfect-negotiation role it plays. */
 export function describeStart(why: NegotiationStartReason): string {
-  return why === 'impolite' ? 'impolite side: adding the camera now, so this side makes the offer' : why === 'remote-offer' ? 'polite side: offer applied, adding the camera to the answer' : 'polite side: no offer came, offering itself';
+  return why === 'impolite' ? m.call_log_start_impolite() : why === 'remote-offer' ? m.call_log_start_remote_offer() : m.call_log_start_no_offer();
 }

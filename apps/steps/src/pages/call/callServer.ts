@@ -5,6 +5,7 @@
  */
 import { describeIceServers, loadIceServers, type IceServersResult } from '@workbench/core/ice-servers';
 import type { SignalingClient } from '@workbench/core/signaling-client';
+import { m } from '@workbench/i18n/messages';
 import { exposeOnWindow, logTo, type LogSink } from '@workbench/ui';
 
 export interface CallServerEvents {
@@ -34,9 +35,9 @@ export class CallServer {
       // right after opening the page relays its offer. Polling stays the fallback.
       const client = SignalingClient.connect(undefined, { logger: logTo(log, 'signaling', { info: false }), socket: { transports: ['websocket', 'polling'], tryAllTransports: true } });
       exposeOnWindow({ socket: client.socket });
-      client.on('connect', () => log.info(`Connected to the signaling server (socket.id ${client.socket.id ?? '?'}, window.socket).`, 'signaling'));
+      client.on('connect', () => log.info(m.call_log_connected({ id: client.socket.id ?? '?' }), 'signaling'));
       client.on('connect_error', () => this.on.unreachable());
-      client.on('disconnect', (reason) => reason !== 'io client disconnect' && log.warn(`Lost the signaling server (${reason}); socket.io retries, then rejoins the room. The call itself runs peer to peer.`, 'signaling'));
+      client.on('disconnect', (reason) => reason !== 'io client disconnect' && log.warn(m.call_log_lost_server({ reason }), 'signaling'));
       client.on('reconnect', () => this.on.reconnected());
       return client;
     });
@@ -51,8 +52,8 @@ export class CallServer {
     this.#shown = loading;
     const text = describeIceServers(ice.iceServers);
     this.on.iceServers(text);
-    if (ice.problem) this.log.warn(`${ice.problem} Calling with host candidates only.`, 'ice');
-    this.log.info(`ICE servers from /api/ice-servers: ${text}`, 'ice');
+    if (ice.problem) this.log.warn(m.call_log_host_only({ problem: ice.problem }), 'ice');
+    this.log.info(m.call_log_ice_servers({ text }), 'ice');
     return ice.iceServers;
   }
 

@@ -4,7 +4,7 @@
  * browser's threads are shared).
  */
 import type { Peer } from '@workbench/core/peer';
-import { StatsPoller } from '@workbench/core/stats';
+import type { StatsPoller } from '@workbench/core/stats';
 import { viewCallStats, type CallStatsView } from './callStats.js';
 import type { EncryptionFacts } from './encryption.js';
 
@@ -14,6 +14,8 @@ export class LiveCallStats {
   encryption: (EncryptionFacts & { sdpFingerprint: string }) | null = $state.raw(null);
   #poller: StatsPoller | null = null;
   #pending: { peer: Peer; timer: ReturnType<typeof setTimeout> } | null = null;
+  /** Bumped by each start and stop: a poller whose module arrives after a stop() is not started. */
+  #run = 0;
 
   /**
    * Starts once the first remote frame is shown ({@link firstFrame}) or after `latestMs`, whichever
@@ -34,17 +36,26 @@ export class LiveCallStats {
     if (!pending.peer.closed) this.start(pending.peer);
   }
 
-  /** Polls `peer` every second from now on; reads its encryption once. */
+  /**
+   * Polls `peer` every second from now on; reads its encryption once. The poller (core's stats
+   * normaliser) is a chunk of its own, fetched now: it kept /call/'s first load inside 60 KB once
+   * the page had words in two languages (issue 16).
+   */
   start(peer: Peer): void {
     this.stop();
-    this.#poller = new StatsPoller(peer.pc, { intervalMs: 1000 });
-    this.#poller.on('sample', (sample) => (this.view = viewCallStats(sample)));
-    this.#poller.start();
+    const run = this.#run;
+    void import('@workbench/core/stats').then(({ StatsPoller }) => {
+      if (run !== this.#run || peer.closed) return;
+      this.#poller = new StatsPoller(peer.pc, { intervalMs: 1000 });
+      this.#poller.on('sample', (sample) => (this.view = viewCallStats(sample)));
+      this.#poller.start();
+    });
     void this.#readEncryption(peer);
   }
 
   /** The connection is gone: the figures go back to dashes; the encryption facts stay to read. */
   stop(): void {
+    this.#run += 1;
     if (this.#pending) clearTimeout(this.#pending.timer);
     this.#pending = null;
     this.#poller?.stop();

@@ -14,15 +14,17 @@ afterEach(() => {
 });
 
 describe('LiveCallStats.startSoon', () => {
-  it('asks nothing of getStats() until the first remote frame, then polls and reads the encryption', () => {
+  it('asks nothing of getStats() until the first remote frame, then polls and reads the encryption', async () => {
     vi.useFakeTimers();
     const stats = new LiveCallStats();
     const { peer, getStats } = fakePeer();
     stats.startSoon(peer);
     expect(getStats).not.toHaveBeenCalled();
     stats.firstFrame();
-    expect(getStats).toHaveBeenCalledTimes(2); // the poller's first poll and the encryption read
+    // The poller's first poll (its module is fetched on start) and the encryption read.
+    await vi.waitFor(() => expect(getStats).toHaveBeenCalledTimes(2));
     stats.firstFrame(); // a second frame event starts nothing more
+    await Promise.resolve();
     expect(getStats).toHaveBeenCalledTimes(2);
     stats.stop();
   });

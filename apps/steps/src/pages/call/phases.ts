@@ -3,6 +3,7 @@
  * moment the second person's Join filled the room), as /peer-connection/ shows for its loopback.
  */
 
+/** The phases' names: stable ids (data-phase, tests); SetupAndEncryption.svelte shows them in the page's language. */
 export const PHASES = ['offer', 'answer', 'ICE connected', 'DTLS connected', 'first remote frame'] as const;
 export type PhaseName = (typeof PHASES)[number];
 

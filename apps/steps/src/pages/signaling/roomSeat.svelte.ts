@@ -5,6 +5,7 @@
  */
 import { ErrorCode, explainConnectionFailure, explainJoinFailure, type Explanation, type WorkbenchError } from '@workbench/core/errors';
 import type { JoinSuccess, SignalingClient } from '@workbench/core/signaling-client';
+import { m } from '@workbench/i18n/messages';
 import type { LogSink } from '@workbench/ui';
 import type { Phase } from './roomTranscript.svelte.js';
 
@@ -19,7 +20,7 @@ export class RoomSeat {
 
   /** `id` as the lists show it: this page's own id is marked. */
   who(id: string): string {
-    return id === this.clientId ? `${id} (you)` : id;
+    return id === this.clientId ? m.signaling_who_you({ id }) : id;
   }
 
   /**
@@ -32,11 +33,8 @@ export class RoomSeat {
     this.role = result.role;
     this.peers = [...peers];
     this.phase = 'in room';
-    this.log.info(
-      `Join acknowledged: ${result.role} room ${result.room} as ${result.clientId}; ` +
-        `${result.peers.length === 0 ? 'alone for now' : `with ${result.peers.join(', ')}`}.`,
-      'signaling',
-    );
+    const company = result.peers.length === 0 ? m.signaling_log_alone() : m.signaling_log_with({ peers: result.peers.join(', ') });
+    this.log.info(m.signaling_log_join_acknowledged({ role: result.role, room: result.room, id: result.clientId, company }), 'signaling');
   }
 
   /** Out of the room (Leave, or a seat lost): the id stays, to compare with the next one. */
@@ -58,21 +56,21 @@ export class RoomSeat {
   #onDisconnect(reason: string): void {
     // "io client disconnect" is this page's own doing (page closing); anything else is a lost server.
     if (reason === 'io client disconnect') return;
-    this.log.warn(`Disconnected from the signaling server (${reason}); socket.io keeps retrying.`, 'signaling');
+    this.log.warn(m.signaling_log_disconnected({ reason }), 'signaling');
     if (this.phase === 'in room' || this.phase === 'joining') this.phase = 'disconnected';
     this.peers = [];
     this.error = explainConnectionFailure(ErrorCode.SignalingUnreachable, { url: location.origin });
   }
 
   #onReconnect(): void {
-    this.log.info('Reconnected to the signaling server; SignalingClient rejoins the room by itself.', 'signaling');
+    this.log.info(m.signaling_log_reconnected(), 'signaling');
     if (this.error?.code === ErrorCode.SignalingUnreachable) this.error = null;
     if (this.phase === 'disconnected' && this.clientId === null) this.phase = 'not joined';
   }
 
   /** A reconnect is a new socket: new client id, and the role and politeness may change too. */
   #onRejoined(result: JoinSuccess, peers: readonly string[]): void {
-    this.log.info(`Rejoined room ${result.room} after the reconnect.`, 'signaling');
+    this.log.info(m.signaling_log_rejoined({ room: result.room }), 'signaling');
     this.take(result, peers);
   }
 
@@ -84,8 +82,8 @@ export class RoomSeat {
   }
 
   #onConnectError(failure: WorkbenchError): void {
-    const cause = failure.cause instanceof Error ? failure.cause.message : 'no answer';
-    this.log.error(`connect_error (${cause}): is the server running (npm start)?`, 'signaling');
+    const cause = failure.cause instanceof Error ? failure.cause.message : m.signaling_no_answer();
+    this.log.error(m.signaling_log_connect_error({ cause }), 'signaling');
     this.error = explainConnectionFailure(ErrorCode.SignalingUnreachable, { url: location.origin });
     if (this.phase === 'joining' || this.phase === 'in room') this.phase = 'disconnected';
   }

@@ -3,6 +3,8 @@
  * lives, its readyState is shown, and it is dropped with its connection (peer left, Hang Up).
  */
 import type { TransferMeta } from '@workbench/core/data-channel';
+import { formatMs } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
 import type { LogSink } from '@workbench/ui';
 import type { PhotoNetwork } from './photoNetwork.js';
 import { formatBytes } from './photoOptions.js';
@@ -41,11 +43,11 @@ export class PhotoChannel {
     const stopReceiving = this.transfers.listen(dc, net);
     const onOpen = () => {
       this.state = dc.readyState;
-      this.log.info(`channel open, ${Math.round(performance.now() - this.readyAt)} ms after 'ready': Snap & Send works now.`, 'photos');
+      this.log.info(m.photo_log_channel_open({ ms: formatMs(Math.round(performance.now() - this.readyAt)) }), 'photos');
     };
     const onClose = () => {
       this.state = dc.readyState;
-      this.log.info('channel closed', 'photos');
+      this.log.info(m.photo_log_channel_closed(), 'photos');
     };
     dc.addEventListener('open', onOpen);
     dc.addEventListener('close', onClose);
@@ -59,7 +61,7 @@ export class PhotoChannel {
   /** Sends one transfer; only while `ready`. */
   send(data: Blob | Uint8Array<ArrayBuffer>, meta: TransferMeta & { name: string }): Promise<SentSummary> {
     const net = this.network.net;
-    if (!this.#channel || !net) return Promise.reject(new Error('The "photos" channel is not open yet: Join, and wait for a peer.'));
+    if (!this.#channel || !net) return Promise.reject(new Error(m.photo_channel_not_open()));
     return this.transfers.send(this.#channel, net, data, meta);
   }
 
@@ -67,8 +69,8 @@ export class PhotoChannel {
   peerLeft(): string {
     // Closing our own connection fires no 'close' on the channel, so say here what was cut off.
     const unfinished = this.transfers.takeUnfinished();
-    this.drop('the other person left');
-    return unfinished ? `${unfinished.name} stopped after ${formatBytes(unfinished.bytes)} of ${formatBytes(unfinished.total)}.` : '';
+    this.drop(m.photo_reason_peer_left());
+    return unfinished ? m.photo_cut_short({ name: unfinished.name, bytes: formatBytes(unfinished.bytes), total: formatBytes(unfinished.total) }) : '';
   }
 
   /** The channel is gone with its connection; `why` is what a send in progress is told. */

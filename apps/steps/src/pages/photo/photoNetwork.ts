@@ -4,6 +4,7 @@
  * round trip, not a handshake too, and an unreachable server is explained before anyone clicks.
  */
 import type { SignalingClient } from '@workbench/core/signaling-client';
+import { m } from '@workbench/i18n/messages';
 import type { LogSink } from '@workbench/ui';
 import type * as Network from './network.js';
 import { live } from './photoWindow.js';
@@ -44,20 +45,20 @@ export class PhotoNetwork {
       signaling.on('connect_error', () => {
         if (this.#down) return;
         this.#down = true;
-        log.error('connect_error: the signaling server does not answer. Is it (npm start) running? socket.io keeps retrying.', 'signaling');
+        log.error(m.photo_log_unreachable(), 'signaling');
         this.on.unreachable();
       });
       signaling.on('connect', () => {
         if (!this.#down) return;
         this.#down = false;
-        log.info(`Signaling server reachable again${this.on.inRoom() ? ': rejoining the room' : ''}.`, 'signaling');
+        log.info(this.on.inRoom() ? m.photo_log_reachable_rejoining() : m.photo_log_reachable(), 'signaling');
         this.on.reachable();
       });
       return { signaling, net: loaded };
     });
     this.#loading.catch(() => {
       this.#loading = undefined; // a later Join tries to load it again
-      log.error('Could not load the networking code from the server: is it (npm start) still running?', 'page');
+      log.error(m.photo_log_load_failed(), 'page');
     });
     return this.#loading;
   }
@@ -70,7 +71,7 @@ export class PhotoNetwork {
     const ice = loading.then(({ net }) => net.loadIceServers());
     return async () => {
       const { iceServers, problem } = await ice;
-      if (problem) this.log.warn(`${problem} Connecting with host candidates only.`, 'ice');
+      if (problem) this.log.warn(m.photo_log_ice_problem({ problem }), 'ice');
       return { iceServers };
     };
   }

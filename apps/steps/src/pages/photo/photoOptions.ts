@@ -5,6 +5,8 @@
  */
 import { ErrorCode, type Explanation } from '@workbench/core/errors';
 import { CONSTRAINT_PRESETS } from '@workbench/core/media';
+import { formatBytes as formatSize, formatMs, formatNumber } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
 
 export interface CaptureChoice {
   /** `default`, `vga`, `hd` (core's presets) or `custom` for a size from the URL. */
@@ -54,13 +56,14 @@ export function captureFromUrl(url: URL): CaptureFromUrl {
   if (width === null || height === null) {
     return {
       custom: null,
-      problem: `?w=${w ?? ''}&h=${h ?? ''} is not a capture size: give both, as whole numbers from ${MIN_SIDE} to ${MAX_SIDE} (e.g. ?w=1280&h=720).`,
+      // Plain digits, not Intl's "4,096": they are what the reader types into the address.
+      problem: m.photo_capture_problem({ w: w ?? '', h: h ?? '', min: String(MIN_SIDE), max: String(MAX_SIDE) }),
     };
   }
   return {
     custom: {
       id: 'custom',
-      label: `${width}×${height} (from the URL)`,
+      label: m.photo_custom_size({ width, height }),
       constraints: { audio: false, video: { width: { exact: width }, height: { exact: height } } },
     },
   };
@@ -73,7 +76,7 @@ export function captureChoicesFor(fromUrl: CaptureFromUrl): readonly CaptureChoi
 
 /** Why ?w=&h= was not used, as the error panel shows it on arrival. */
 export function explainCaptureProblem(problem: string): Explanation {
-  return { code: ErrorCode.InvalidArgument, title: 'Capture size not understood', detail: problem, fix: 'Correct or remove ?w= and ?h= in the address. Until then Join uses the size chosen under "Capture size".' };
+  return { code: ErrorCode.InvalidArgument, title: m.photo_capture_problem_title(), detail: problem, fix: m.photo_capture_problem_fix() };
 }
 
 export interface PhotoFormat {
@@ -85,8 +88,8 @@ export interface PhotoFormat {
 }
 
 export const PHOTO_FORMATS: readonly PhotoFormat[] = [
-  { mime: 'image/jpeg', label: 'JPEG (quality 0.9)', quality: 0.9, extension: 'jpg' },
-  { mime: 'image/png', label: 'PNG (lossless, larger)', extension: 'png' },
+  { mime: 'image/jpeg', label: m.photo_format_jpeg({ quality: formatNumber(0.9, 1) }), quality: 0.9, extension: 'jpg' },
+  { mime: 'image/png', label: m.photo_format_png(), extension: 'png' },
 ];
 
 /** `photo-3-1280x720.jpg`: the download name says which photo and its size. */
@@ -99,18 +102,19 @@ export function extensionFor(mime: string): string {
   return PHOTO_FORMATS.find((format) => format.mime === mime)?.extension ?? 'bin';
 }
 
-/** 1 234 567 → "1.23 MB"; decimal units, as browsers' download bars use. */
+/**
+ * A size for a person, in the page's language: i18n's formatBytes (1024-based, as the other pages
+ * and browsers' download bars write it), so the photo page does not keep a second convention.
+ */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
-  return `${(bytes / 1_000_000).toFixed(2)} MB`;
+  return formatSize(bytes);
 }
 
 /** Buffer limits are powers of two: 1048576 → "1 MiB", 65536 → "64 KiB". */
 export function formatBinaryBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} B`;
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${formatNumber(bytes / (1024 * 1024))} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${formatNumber(bytes / 1024)} KiB`;
+  return `${formatNumber(bytes)} B`;
 }
 
 /** The first 12 hex digits: enough to compare two hashes by eye. */
@@ -119,12 +123,13 @@ export function shortHash(sha256: string): string {
 }
 
 /**
- * Throughput for the log: "2.31 MB in 104 ms (22.2 MB/s)". Under 10 ms the clock's rounding is
+ * Throughput for the log: "2.2 MB in 104 ms (21.2 MB/s)". Under 10 ms the clock's rounding is
  * most of the figure ("9.9 kB in 0 ms (24.8 MB/s)" read as nonsense), so a small photo says only
  * that it was quick.
  */
 export function describeTransfer(bytes: number, ms: number): string {
-  if (ms < 1) return `${formatBytes(bytes)} in under 1 ms`;
-  if (ms < 10) return `${formatBytes(bytes)} in ${ms.toFixed(1)} ms`;
-  return `${formatBytes(bytes)} in ${Math.round(ms)} ms (${(bytes / 1000 / ms).toFixed(1)} MB/s)`;
+  const size = formatBytes(bytes);
+  if (ms < 1) return m.photo_transfer_under({ size, ms: formatMs(1) });
+  if (ms < 10) return m.photo_transfer_in({ size, ms: formatMs(ms, 1) });
+  return m.photo_transfer_rate({ size, ms: formatMs(Math.round(ms)), rate: formatBytes((bytes / ms) * 1000) });
 }

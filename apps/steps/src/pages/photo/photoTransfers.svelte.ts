@@ -6,6 +6,7 @@
  */
 import type { ReceivedTransfer, TransferHeader, TransferMeta, TransferProgress } from '@workbench/core/data-channel';
 import { ErrorCode, WorkbenchError } from '@workbench/core/errors';
+import { m } from '@workbench/i18n/messages';
 import { logTo, type LogSink } from '@workbench/ui';
 import type * as Network from './network.js';
 import { describeTransfer, extensionFor, formatBytes, shortHash } from './photoOptions.js';
@@ -97,7 +98,7 @@ export class PhotoTransfers {
     receiver.on('complete', (transfer) => void this.#onComplete(transfer, core));
     receiver.on('error', (failure, id) => this.#onError(failure, id, channel));
     receiver.on('message', (data) =>
-      this.#log.info(`message that is not a transfer: ${typeof data === 'string' ? JSON.stringify(data.slice(0, 80)) : `${data.byteLength} bytes`}`, 'photos'),
+      this.#log.info(m.photo_log_not_a_transfer({ what: typeof data === 'string' ? JSON.stringify(data.slice(0, 80)) : formatBytes(data.byteLength) }), 'photos'),
     );
     return receiver.attach(channel);
   }
@@ -137,8 +138,7 @@ export class PhotoTransfers {
       };
       this.lastSent = summary;
       this.#log.info(
-        `Sent ${meta.name}: ${describeTransfer(sent.size, sent.durationMs)} in ${sent.chunks} chunk${sent.chunks === 1 ? '' : 's'}, sha256 ${shortHash(sent.sha256)}, ` +
-          `peak bufferedAmount ${formatBytes(peak)} (window.lastSent).`,
+        m.photo_log_sent({ name: meta.name, transfer: describeTransfer(sent.size, sent.durationMs), chunks: sent.chunks, hash: shortHash(sent.sha256), peak: formatBytes(peak) }),
         'photos',
       );
       this.#options.onSent?.(summary);
@@ -146,9 +146,9 @@ export class PhotoTransfers {
     } catch (failure) {
       if (controller.signal.aborted) {
         // This page stopped it (Hang Up, the other person left): part of the flow, said as such.
-        this.#log.info(`${meta.name} not sent: ${String(controller.signal.reason)}.`, 'photos');
+        this.#log.info(m.photo_log_not_sent({ name: meta.name, reason: String(controller.signal.reason) }), 'photos');
       } else {
-        this.#log.error(`Sending ${meta.name} failed: ${failure instanceof Error ? failure.message : String(failure)}`, 'photos');
+        this.#log.error(m.photo_log_send_failed({ name: meta.name, message: failure instanceof Error ? failure.message : String(failure) }), 'photos');
         this.#options.onFailure(failure instanceof WorkbenchError ? failure : new WorkbenchError(ErrorCode.ChannelClosed, undefined, { cause: failure }));
       }
       throw failure;
@@ -183,10 +183,10 @@ export class PhotoTransfers {
 
   #onHeader(header: TransferHeader): void {
     this.#interrupted = null;
-    const name = header.name ?? `transfer ${header.id.slice(0, 8)}`;
+    const name = header.name ?? m.photo_transfer_name({ id: header.id.slice(0, 8) });
     this.receiveProgress = { name, bytes: 0, total: header.size };
-    const size = header.width && header.height ? `${header.width}×${header.height} ` : '';
-    this.#log.info(`Receiving ${name}: ${size}${header.mime}, ${formatBytes(header.size)}, sha256 ${shortHash(header.sha256)}`, 'photos');
+    const dims = header.width && header.height ? m.photo_dims({ width: header.width, height: header.height }) : '';
+    this.#log.info(m.photo_log_receiving({ name, dims, mime: header.mime, size: formatBytes(header.size), hash: shortHash(header.sha256) }), 'photos');
   }
 
   #onProgress(progress: TransferProgress): void {
@@ -207,7 +207,7 @@ export class PhotoTransfers {
         decoded = { width: bitmap.width, height: bitmap.height };
         bitmap.close();
       } catch (failure) {
-        this.#log.error(`${header.name ?? header.id} does not decode as ${header.mime}: ${failure instanceof Error ? failure.message : String(failure)}`, 'photos');
+        this.#log.error(m.photo_log_not_decoded({ name: header.name ?? header.id, mime: header.mime, message: failure instanceof Error ? failure.message : String(failure) }), 'photos');
       }
     }
     const name = header.name ?? `transfer-${header.id.slice(0, 8)}.${extensionFor(header.mime)}`;
@@ -228,13 +228,10 @@ export class PhotoTransfers {
     const kept = [photo, ...this.trail];
     for (const dropped of kept.splice(TRAIL_LENGTH)) URL.revokeObjectURL(dropped.url);
     this.trail = kept;
-    const dims = decoded ? `${decoded.width}×${decoded.height}, ` : '';
-    this.#log.info(
-      `Received ${name}: ${dims}${describeTransfer(photo.size, photo.ms)}, sha256 ${photo.hashOk ? 'matches' : 'DOES NOT match'} the header (window.lastReceived).`,
-      'photos',
-    );
+    const received = { name, dims: decoded ? m.photo_dims(decoded) : '', transfer: describeTransfer(photo.size, photo.ms) };
+    this.#log.info(photo.hashOk ? m.photo_log_received_ok(received) : m.photo_log_received_bad(received), 'photos');
     if (decoded && (decoded.width !== header.width || decoded.height !== header.height)) {
-      this.#log.warn(`The sender announced ${header.width}×${header.height} but the image is ${decoded.width}×${decoded.height}.`, 'photos');
+      this.#log.warn(m.photo_log_size_differs({ announced: `${header.width}×${header.height}`, actual: `${decoded.width}×${decoded.height}` }), 'photos');
     }
     this.#options.onReceived?.(photo);
   }
@@ -247,7 +244,7 @@ export class PhotoTransfers {
     // it got (the channel often closes a moment before the server's 'bye', so it is kept till then).
     if (failure.code === ErrorCode.TransferTruncated && channel.readyState !== 'open') {
       this.#interrupted = progress;
-      this.#log.info(`${progress ? `${progress.name} stopped after ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)}` : 'A transfer stopped'}: the channel closed (the other side left or hung up).`, 'photos');
+      this.#log.info(progress ? m.photo_log_cut_short({ name: progress.name, bytes: formatBytes(progress.bytes), total: formatBytes(progress.total) }) : m.photo_log_transfer_stopped(), 'photos');
       return;
     }
     // The sender cancelled it (it hung up, or its page closed): its choice, not a failure here.

@@ -5,6 +5,7 @@
  */
 import type { SignalingClient } from '@workbench/core/signaling-client';
 import type { TransferMeta } from '@workbench/core/data-channel';
+import { m } from '@workbench/i18n/messages';
 import { CHUNK_SIZE, HIGH_WATER, type ReceivedPhoto, type SentSummary } from './photoTransfers.svelte.js';
 
 /** The last received photo, with `width`/`height` as decoded from its bytes. */
@@ -52,7 +53,7 @@ export function photoDebug(channel: { readonly ready: boolean; send(data: Uint8A
       const bytes = new Uint8Array(size);
       // getRandomValues fills at most 64 KiB per call.
       for (let offset = 0; offset < size; offset += 65536) crypto.getRandomValues(bytes.subarray(offset, offset + 65536));
-      if (!channel.ready) return Promise.reject(new Error('The "photos" channel is not open yet: Join, and wait for a peer.'));
+      if (!channel.ready) return Promise.reject(new Error(m.photo_channel_not_open()));
       return channel.send(bytes, { mime: 'application/octet-stream', name: `payload-${++payloadCount}.bin` });
     },
   };

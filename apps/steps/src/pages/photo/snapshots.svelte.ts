@@ -2,6 +2,7 @@
  * Snap: the local video's current frame, drawn into the canvas at the video's own size and
  * encoded for sending; and the video's size, which is what Snap will take.
  */
+import { m } from '@workbench/i18n/messages';
 import type { LogSink } from '@workbench/ui';
 import { formatBytes, type PhotoFormat } from './photoOptions.js';
 
@@ -29,7 +30,7 @@ export class Snapshots {
     const size = `${video.videoWidth}×${video.videoHeight}`;
     if (size === this.#sizeLogged) return;
     this.#sizeLogged = size;
-    this.log.info(`Local video decoding ${size}: Snap takes photos of this size.`, 'camera');
+    this.log.info(m.photo_log_video_size({ size }), 'camera');
   };
 
   /** The camera is off (Hang Up). */
@@ -51,14 +52,14 @@ export class Snapshots {
     canvas.height = height;
     canvas.getContext('2d')?.drawImage(video, 0, 0, width, height);
     this.current = { number: ++this.#count, width, height };
-    this.log.info(`Snapped ${width}×${height} (the local video's own size) into the canvas.`, 'photo');
+    this.log.info(m.photo_log_snapped({ width, height }), 'photo');
     return this.current;
   }
 
   /** The canvas as `format` (JPEG at its quality, PNG); null when this browser cannot encode it. */
   async encode(canvas: HTMLCanvasElement, format: PhotoFormat): Promise<Blob | null> {
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, format.mime, format.quality));
-    if (blob) this.log.info(`canvas.toBlob('${format.mime}'${format.quality ? `, ${format.quality}` : ''}): ${formatBytes(blob.size)}`, 'photo');
+    if (blob) this.log.info(m.photo_log_encoded({ call: `canvas.toBlob('${format.mime}'${format.quality ? `, ${format.quality}` : ''})`, size: formatBytes(blob.size) }), 'photo');
     return blob;
   }
 }

@@ -16,6 +16,9 @@ import {
   type ChartDataset,
 } from 'chart.js';
 import type { StatsSample } from '@workbench/core/stats';
+import { formatNumber } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
+import { getLocale } from '@workbench/i18n/runtime';
 import { METRIC, pointsOf, type ChartDefinition } from './metrics.js';
 import { timelinePlugin, type TimelineOptions } from './timelinePlugin.js';
 
@@ -66,6 +69,8 @@ export function chartConfiguration(
     options: {
       // Redrawn every second with new data: animating each redraw would cost CPU for nothing.
       animation: false,
+      // Tick numbers in the page's language (chart.js would take the browser's).
+      locale: getLocale(),
       responsive: true,
       maintainAspectRatio: false,
       parsing: false,
@@ -74,7 +79,7 @@ export function chartConfiguration(
       scales: {
         x: {
           type: 'linear',
-          title: { display: true, text: 'time since the first sample (m:ss)', color: colours.text },
+          title: { display: true, text: m.quality_axis_time(), color: colours.text },
           ticks: { color: colours.text, maxTicksLimit: 8, callback: (value) => formatSeconds(Number(value)) },
           grid: { color: colours.grid },
         },
@@ -94,6 +99,11 @@ export function chartConfiguration(
         tooltip: {
           callbacks: {
             title: (items) => formatSeconds(items[0]?.parsed.x ?? 0),
+            label: (item) => {
+              const y = item.parsed.y;
+              const value = y === null || y === undefined ? '—' : formatNumber(y, Math.abs(y) >= 100 ? 0 : 2);
+              return `${item.dataset.label ?? ''}: ${value}${definition.unit ? ` ${definition.unit}` : ''}`;
+            },
           },
         },
         qualityTimeline: timeline,

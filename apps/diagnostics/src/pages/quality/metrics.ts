@@ -4,6 +4,7 @@
  * so a metric added here shows up everywhere with the same name.
  */
 import { qualityOf } from '@workbench/core/quality';
+import { m } from '@workbench/i18n/messages';
 import type { StatsSample } from '@workbench/core/stats';
 
 export type MetricKey =
@@ -47,45 +48,45 @@ const kbps = (bps: number | undefined) => (bps === undefined ? undefined : bps /
 const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds * 1000);
 
 export const METRICS: readonly Metric[] = [
-  { key: 'videoOutKbps', label: 'Video out', unit: 'kbps', column: 'video_out_kbps', read: (s) => kbps(s.outbound.video?.bitrate) },
-  { key: 'audioOutKbps', label: 'Audio out', unit: 'kbps', column: 'audio_out_kbps', read: (s) => kbps(s.outbound.audio?.bitrate) },
-  { key: 'videoInKbps', label: 'Video in', unit: 'kbps', column: 'video_in_kbps', read: (s) => kbps(s.inbound.video?.bitrate) },
-  { key: 'audioInKbps', label: 'Audio in', unit: 'kbps', column: 'audio_in_kbps', read: (s) => kbps(s.inbound.audio?.bitrate) },
+  { key: 'videoOutKbps', label: m.quality_line_video_out(), unit: 'kbps', column: 'video_out_kbps', read: (s) => kbps(s.outbound.video?.bitrate) },
+  { key: 'audioOutKbps', label: m.quality_line_audio_out(), unit: 'kbps', column: 'audio_out_kbps', read: (s) => kbps(s.outbound.audio?.bitrate) },
+  { key: 'videoInKbps', label: m.quality_line_video_in(), unit: 'kbps', column: 'video_in_kbps', read: (s) => kbps(s.inbound.video?.bitrate) },
+  { key: 'audioInKbps', label: m.quality_line_audio_in(), unit: 'kbps', column: 'audio_in_kbps', read: (s) => kbps(s.inbound.audio?.bitrate) },
   {
     key: 'availableOutKbps',
-    label: 'Available outgoing',
+    label: m.quality_line_available_out(),
     unit: 'kbps',
     column: 'available_outgoing_kbps',
     read: (s) => kbps(s.candidatePair?.availableOutgoingBitrate),
   },
-  { key: 'sentWidth', label: 'Sent width', unit: 'px', column: 'sent_width', read: (s) => s.outbound.video?.frameWidth },
-  { key: 'sentHeight', label: 'Sent height', unit: 'px', column: 'sent_height', read: (s) => s.outbound.video?.frameHeight },
-  { key: 'receivedWidth', label: 'Received width', unit: 'px', column: 'received_width', read: (s) => s.inbound.video?.frameWidth },
-  { key: 'receivedHeight', label: 'Received height', unit: 'px', column: 'received_height', read: (s) => s.inbound.video?.frameHeight },
-  { key: 'sentFps', label: 'Sent', unit: 'fps', column: 'sent_fps', read: (s) => s.outbound.video?.framesPerSecond },
-  { key: 'receivedFps', label: 'Received', unit: 'fps', column: 'received_fps', read: (s) => s.inbound.video?.framesPerSecond },
-  { key: 'rttMs', label: 'Round-trip time', unit: 'ms', column: 'rtt_ms', read: (s) => ms(s.candidatePair?.rtt) },
-  { key: 'audioJitterMs', label: 'Audio jitter', unit: 'ms', column: 'audio_jitter_ms', read: (s) => ms(s.inbound.audio?.jitter) },
-  { key: 'videoJitterMs', label: 'Video jitter', unit: 'ms', column: 'video_jitter_ms', read: (s) => ms(s.inbound.video?.jitter) },
-  { key: 'audioLossPercent', label: 'Audio loss', unit: '%', column: 'audio_loss_percent', read: (s) => s.inbound.audio?.lossPercent },
-  { key: 'videoLossPercent', label: 'Video loss on the wire', unit: '%', column: 'video_loss_percent', read: (s) => s.inbound.video?.lossPercent },
+  { key: 'sentWidth', label: m.quality_line_sent_width(), unit: 'px', column: 'sent_width', read: (s) => s.outbound.video?.frameWidth },
+  { key: 'sentHeight', label: m.quality_line_sent_height(), unit: 'px', column: 'sent_height', read: (s) => s.outbound.video?.frameHeight },
+  { key: 'receivedWidth', label: m.quality_line_received_width(), unit: 'px', column: 'received_width', read: (s) => s.inbound.video?.frameWidth },
+  { key: 'receivedHeight', label: m.quality_line_received_height(), unit: 'px', column: 'received_height', read: (s) => s.inbound.video?.frameHeight },
+  { key: 'sentFps', label: m.quality_line_sent_fps(), unit: 'fps', column: 'sent_fps', read: (s) => s.outbound.video?.framesPerSecond },
+  { key: 'receivedFps', label: m.quality_line_received_fps(), unit: 'fps', column: 'received_fps', read: (s) => s.inbound.video?.framesPerSecond },
+  { key: 'rttMs', label: m.quality_line_rtt(), unit: 'ms', column: 'rtt_ms', read: (s) => ms(s.candidatePair?.rtt) },
+  { key: 'audioJitterMs', label: m.quality_line_audio_jitter(), unit: 'ms', column: 'audio_jitter_ms', read: (s) => ms(s.inbound.audio?.jitter) },
+  { key: 'videoJitterMs', label: m.quality_line_video_jitter(), unit: 'ms', column: 'video_jitter_ms', read: (s) => ms(s.inbound.video?.jitter) },
+  { key: 'audioLossPercent', label: m.quality_line_audio_loss(), unit: '%', column: 'audio_loss_percent', read: (s) => s.inbound.audio?.lossPercent },
+  { key: 'videoLossPercent', label: m.quality_line_video_loss(), unit: '%', column: 'video_loss_percent', read: (s) => s.inbound.video?.lossPercent },
   {
     key: 'videoLossAfterRecoveryPercent',
-    label: 'Video loss after recovery',
+    label: m.quality_line_video_loss_after_recovery(),
     unit: '%',
     column: 'video_loss_after_recovery_percent',
     read: (s) => s.inbound.video?.lossAfterRecoveryPercent,
   },
-  { key: 'mos', label: 'MOS (E-model)', unit: '', column: 'mos', read: (s) => qualityOf(s)?.emodel.mos },
+  { key: 'mos', label: m.quality_line_mos(), unit: '', column: 'mos', read: (s) => qualityOf(s)?.emodel.mos },
   // Inbound audio, from the receiver's counters as interval figures (core's stats continues them
   // across a counter restart, so none of these can go negative or saw back down).
-  { key: 'audioLevelDbfs', label: 'Audio level in', unit: 'dBFS', column: 'audio_level_dbfs', read: (s) => s.inbound.audio?.audioLevelDbfs },
-  { key: 'audioConcealedPercent', label: 'Concealed samples', unit: '%', column: 'audio_concealed_percent', read: (s) => s.inbound.audio?.concealedPercent },
-  { key: 'audioConcealmentEvents', label: 'Concealment events', unit: 'per interval', column: 'audio_concealment_events', read: (s) => s.inbound.audio?.concealmentEventsDelta },
-  { key: 'audioJitterBufferMs', label: 'Jitter buffer delay', unit: 'ms', column: 'audio_jitter_buffer_ms', read: (s) => ms(s.inbound.audio?.jitterBufferDelayInterval) },
-  { key: 'audioPacketsDiscarded', label: 'Packets discarded', unit: 'per interval', column: 'audio_packets_discarded', read: (s) => s.inbound.audio?.packetsDiscardedDelta },
-  { key: 'audioInsertedPercent', label: 'Inserted (deceleration)', unit: '%', column: 'audio_inserted_percent', read: (s) => s.inbound.audio?.insertedPercent },
-  { key: 'audioRemovedPercent', label: 'Removed (acceleration)', unit: '%', column: 'audio_removed_percent', read: (s) => s.inbound.audio?.removedPercent },
+  { key: 'audioLevelDbfs', label: m.quality_line_audio_level(), unit: 'dBFS', column: 'audio_level_dbfs', read: (s) => s.inbound.audio?.audioLevelDbfs },
+  { key: 'audioConcealedPercent', label: m.quality_line_concealed(), unit: '%', column: 'audio_concealed_percent', read: (s) => s.inbound.audio?.concealedPercent },
+  { key: 'audioConcealmentEvents', label: m.quality_line_concealment_events(), unit: m.quality_unit_per_interval(), column: 'audio_concealment_events', read: (s) => s.inbound.audio?.concealmentEventsDelta },
+  { key: 'audioJitterBufferMs', label: m.quality_line_jitter_buffer(), unit: 'ms', column: 'audio_jitter_buffer_ms', read: (s) => ms(s.inbound.audio?.jitterBufferDelayInterval) },
+  { key: 'audioPacketsDiscarded', label: m.quality_line_discarded(), unit: m.quality_unit_per_interval(), column: 'audio_packets_discarded', read: (s) => s.inbound.audio?.packetsDiscardedDelta },
+  { key: 'audioInsertedPercent', label: m.quality_line_inserted(), unit: '%', column: 'audio_inserted_percent', read: (s) => s.inbound.audio?.insertedPercent },
+  { key: 'audioRemovedPercent', label: m.quality_line_removed(), unit: '%', column: 'audio_removed_percent', read: (s) => s.inbound.audio?.removedPercent },
 ];
 
 export const METRIC: Readonly<Record<MetricKey, Metric>> = Object.fromEntries(METRICS.map((m) => [m.key, m])) as Record<MetricKey, Metric>;
@@ -122,7 +123,7 @@ const GREY = '#8b949e';
 export const CHARTS: readonly ChartDefinition[] = [
   {
     id: 'bitrate',
-    title: 'Bitrate',
+    title: m.quality_chart_bitrate(),
     unit: 'kbps',
     lines: [
       { metric: 'videoOutKbps', color: BLUE },
@@ -130,76 +131,73 @@ export const CHARTS: readonly ChartDefinition[] = [
       { metric: 'videoInKbps', color: ORANGE },
       { metric: 'audioInKbps', color: GREEN },
     ],
-    hint: 'Out is what this side sends, in what it receives, from the byte counters. A bitrate cap holds video out under it within a second or two.',
+    hint: m.quality_chart_bitrate_hint(),
     eventLabels: true,
   },
   {
     id: 'available',
-    title: 'Available outgoing bitrate',
+    title: m.quality_chart_available(),
     unit: 'kbps',
     lines: [
       { metric: 'availableOutKbps', color: GREY, dashed: true },
       { metric: 'videoOutKbps', color: BLUE },
     ],
-    hint: "What the congestion controller estimates it may send (the selected pair's availableOutgoingBitrate), with video out for comparison: the encoder stays under the estimate, and far under it when capped.",
+    hint: m.quality_chart_available_hint(),
   },
   {
     id: 'resolution',
-    title: 'Resolution: frame height',
+    title: m.quality_chart_resolution(),
     unit: 'px',
     lines: [
       { metric: 'sentHeight', color: BLUE },
       { metric: 'receivedHeight', color: ORANGE },
     ],
-    hint: 'Frame height sent and received. The encoder drops resolution when bandwidth or CPU run short (the shaded bands say which), and when you scale it down.',
+    hint: m.quality_chart_resolution_hint(),
   },
   {
     id: 'fps',
-    title: 'Frame rate',
+    title: m.quality_chart_fps(),
     unit: 'fps',
     lines: [
       { metric: 'sentFps', color: BLUE },
       { metric: 'receivedFps', color: ORANGE },
     ],
-    hint: 'Frames encoded and decoded per second. Received below sent means frames are lost or dropped on the way.',
+    hint: m.quality_chart_fps_hint(),
   },
   {
     id: 'rtt',
-    title: 'Round-trip time',
+    title: m.quality_chart_rtt(),
     unit: 'ms',
     lines: [{ metric: 'rttMs', color: BLUE }],
-    hint: "The selected candidate pair's currentRoundTripTime (STUN consent checks). A relay adds the trip to the TURN server.",
+    hint: m.quality_chart_rtt_hint(),
   },
   {
     id: 'jitter',
-    title: 'Jitter',
+    title: m.quality_chart_jitter(),
     unit: 'ms',
     lines: [
       { metric: 'audioJitterMs', color: GREEN },
       { metric: 'videoJitterMs', color: ORANGE },
     ],
-    hint: 'Variation in packet arrival times (inbound-rtp jitter). The jitter buffer waits this much longer, which adds delay.',
+    hint: m.quality_chart_jitter_hint(),
   },
   {
     id: 'loss',
-    title: 'Packet loss',
+    title: m.quality_chart_loss(),
     unit: '%',
     lines: [
       { metric: 'audioLossPercent', color: GREEN },
       { metric: 'videoLossPercent', color: ORANGE },
       { metric: 'videoLossAfterRecoveryPercent', color: ORANGE, dashed: true },
     ],
-    hint:
-      'Packets lost in each interval, from the packetsLost and packetsReceived deltas: what the network dropped. Video has a second, ' +
-      'dashed line, loss after recovery: the packets still missing once NACK retransmission and FEC brought the others back, which ' +
-      'is what the decoder went without. Audio is not retransmitted, so its one line is both.',
+    hint: m.quality_chart_loss_hint(),
   },
   {
     id: 'mos',
-    title: 'MOS (E-model)',
+    title: m.quality_chart_mos(),
     unit: 'MOS',
     lines: [{ metric: 'mos', color: PURPLE }],
-    hint: 'The estimated voice quality from RTT, jitter and loss, 1 (bad) to 4.5 (best): the formula is in the MOS panel above the charts.',
+    hint: m.quality_chart_mos_hint(),
     suggestedMax: 4.5,
   },
 ];
@@ -208,38 +206,38 @@ export const CHARTS: readonly ChartDefinition[] = [
 export const AUDIO_CHARTS: readonly ChartDefinition[] = [
   {
     id: 'audio-level',
-    title: 'Inbound audio level',
+    title: m.quality_chart_audio_level(),
     unit: 'dBFS',
     lines: [{ metric: 'audioLevelDbfs', color: GREEN }],
-    hint: "The received audio's level (inbound-rtp audioLevel, as dBFS). Flat near −100 while the other side is silent or muted; speech sits around −30 to −10.",
+    hint: m.quality_chart_audio_level_hint(),
   },
   {
     id: 'audio-concealment',
-    title: 'Audio concealment',
-    unit: '% / events',
+    title: m.quality_chart_audio_concealment(),
+    unit: m.quality_unit_percent_events(),
     lines: [
       { metric: 'audioConcealedPercent', color: GREEN },
       { metric: 'audioConcealmentEvents', color: ORANGE, dashed: true },
     ],
-    hint: 'Concealed samples as % of those played in each interval: audio the decoder made up for packets lost or late. A few % is heard as crackle; events count the separate gaps.',
+    hint: m.quality_chart_audio_concealment_hint(),
   },
   {
     id: 'audio-jitter-buffer',
-    title: 'Audio jitter buffer delay',
+    title: m.quality_chart_audio_jitter_buffer(),
     unit: 'ms',
     lines: [{ metric: 'audioJitterBufferMs', color: GREEN }],
-    hint: 'How long each sample waited in the jitter buffer in the interval (jitterBufferDelay / jitterBufferEmittedCount deltas): the delay the receiver adds to ride out jitter.',
+    hint: m.quality_chart_audio_jitter_buffer_hint(),
   },
   {
     id: 'audio-playout',
-    title: 'Audio playout adjustments',
-    unit: '% / packets',
+    title: m.quality_chart_audio_playout(),
+    unit: m.quality_unit_percent_packets(),
     lines: [
       { metric: 'audioInsertedPercent', color: BLUE },
       { metric: 'audioRemovedPercent', color: ORANGE },
       { metric: 'audioPacketsDiscarded', color: GREY, dashed: true },
     ],
-    hint: 'Samples inserted (slowing playout when the buffer runs dry) and removed (speeding up when it is too full), as % of the interval, and packets discarded as too late.',
+    hint: m.quality_chart_audio_playout_hint(),
   },
 ];
 

@@ -4,6 +4,7 @@
  * preference (`setCodecPreferences`). Typed by the few members they touch, so the unit tests pass
  * in plain objects and the page passes the real RTCRtpSender/RTCRtpTransceiver.
  */
+import { m } from '@workbench/i18n/messages';
 
 export interface ParameterSender {
   getParameters(): RTCRtpSendParameters;
@@ -44,9 +45,9 @@ export async function setResolutionScale(sender: ParameterSender, scale: number)
 
 /** The resolution scales offered: what `scaleResolutionDownBy` does to a 640×480 camera. */
 export const RESOLUTION_SCALES: readonly { value: number; label: string }[] = [
-  { value: 1, label: '1 (as captured)' },
+  { value: 1, label: m.quality_scale_as_captured() },
   { value: 1.5, label: '1.5' },
-  { value: 2, label: '2 (half width and height)' },
+  { value: 2, label: m.quality_scale_half() },
   { value: 4, label: '4' },
 ];
 

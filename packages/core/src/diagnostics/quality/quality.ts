@@ -4,6 +4,8 @@
  * show them; and the changes worth marking on a timeline (selected pair, codec, encoder,
  * resolution, quality limitation), derived the same way from live samples and imported dumps.
  */
+import { formatFixed, formatMs } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
 import type { StatsSample } from '../../connection/stats.js';
 
 // ---- E-model ------------------------------------------------------------------------------
@@ -115,44 +117,64 @@ export interface GradeThresholds {
   basis: string;
 }
 
-/** The grade boundaries, as data: the page prints this table, and `gradeOf` reads it. */
+/**
+ * The grade boundaries, as data: the page prints this table, and `gradeOf` reads it. `label` and
+ * `basis` are getters, read in the page's language when shown (a constant string would be fixed in
+ * whichever language was active when this module loaded).
+ */
 export const QUALITY_THRESHOLDS: Readonly<Record<QualityMetric, GradeThresholds>> = {
   mos: {
-    label: 'MOS (E-model)',
+    get label() {
+      return m.quality_metric_mos();
+    },
     unit: '',
     higherIsBetter: true,
     // G.107 Annex B draws the user-satisfaction lines on R; these are the MOS values at those R.
     excellent: mosFromR(90),
     good: mosFromR(80),
     fair: mosFromR(70),
-    basis: 'G.107 Annex B user satisfaction: R ≥ 90 very satisfied, ≥ 80 satisfied, ≥ 70 some users dissatisfied (MOS at those R).',
+    get basis() {
+      return m.quality_basis_mos();
+    },
   },
   rtt: {
-    label: 'Round-trip time',
+    get label() {
+      return m.quality_metric_rtt();
+    },
     unit: 'ms',
     higherIsBetter: false,
     excellent: 100,
     good: 200,
     fair: 300,
-    basis: 'G.114: one-way delay up to 150 ms (300 ms round trip) keeps conversation natural.',
+    get basis() {
+      return m.quality_basis_rtt();
+    },
   },
   jitter: {
-    label: 'Jitter',
+    get label() {
+      return m.quality_metric_jitter();
+    },
     unit: 'ms',
     higherIsBetter: false,
     excellent: 10,
     good: 30,
     fair: 50,
-    basis: 'A jitter buffer absorbs a few tens of ms; beyond ~30 ms it adds noticeable delay.',
+    get basis() {
+      return m.quality_basis_jitter();
+    },
   },
   loss: {
-    label: 'Packet loss',
+    get label() {
+      return m.quality_metric_loss();
+    },
     unit: '%',
     higherIsBetter: false,
     excellent: 0.5,
     good: 2,
     fair: 5,
-    basis: 'Opus concealment and FEC hide up to a few percent; beyond 5 % speech breaks up and video freezes.',
+    get basis() {
+      return m.quality_basis_loss();
+    },
   },
 };
 
@@ -164,6 +186,20 @@ export function gradeOf(metric: QualityMetric, value: number): Grade {
   if (within(t.good)) return 'good';
   if (within(t.fair)) return 'fair';
   return 'poor';
+}
+
+/** A grade in the reader's language ("excellent" / "优秀"); the `Grade` value itself stays the code. */
+export function gradeLabel(grade: Grade): string {
+  switch (grade) {
+    case 'excellent':
+      return m.quality_grade_excellent();
+    case 'good':
+      return m.quality_grade_good();
+    case 'fair':
+      return m.quality_grade_fair();
+    case 'poor':
+      return m.quality_grade_poor();
+  }
 }
 
 export interface QualityScore {
@@ -242,6 +278,22 @@ export function scoreCosts(input: EModelInput, result: EModelResult = eModel(inp
   return { rtt: share(rttPart), jitter: share(jitterPart), loss: result.lossImpairment };
 }
 
+/**
+ * What pulls a score down most, in words with its value and the R it costs: "round-trip time
+ * (240 ms), costing R 5.3". The first thing to fix, as the page's per-stream table says it.
+ */
+export function pulledDownBy(score: StreamScore): string {
+  const cost = formatFixed(score.cost[score.limitedBy], 1);
+  switch (score.limitedBy) {
+    case 'rtt':
+      return m.quality_pulled_down_rtt({ value: formatMs(score.rttMs, 0), cost });
+    case 'jitter':
+      return m.quality_pulled_down_jitter({ value: formatMs(score.jitterMs, 1), cost });
+    case 'loss':
+      return m.quality_pulled_down_loss({ percent: formatFixed(score.lossPercent, 2), cost });
+  }
+}
+
 function streamScore(direction: Direction, medium: Medium, input: EModelInput): StreamScore {
   const emodel = eModel(input);
   const cost = scoreCosts(input, emodel);
@@ -315,14 +367,19 @@ export function sampleEvents(previous: StatsSample | undefined, current: StatsSa
 
   const pair = current.candidatePair;
   if (pair && changed(previous?.candidatePair?.id, pair.id)) {
-    const via = pair.localType === 'relay' && pair.relayProtocol ? ` (TURN over ${pair.relayProtocol})` : '';
-    const route = pair.local && pair.remote ? ` ${pair.local} ⇄ ${pair.remote}` : '';
+    const name = pairName(current);
+    const parts = {
+      pair: name,
+      over: pair.protocol ? m.quality_event_pair_over({ protocol: pair.protocol }) : '',
+      via: pair.localType === 'relay' && pair.relayProtocol ? m.quality_event_pair_via_turn({ protocol: pair.relayProtocol }) : '',
+      route: pair.local && pair.remote ? m.quality_event_pair_route({ local: pair.local, remote: pair.remote }) : m.quality_event_pair_no_route(),
+    };
     const first = previous?.candidatePair === undefined;
     events.push({
       at,
       kind: 'candidate-pair',
-      label: `pair ${pairName(current)}`,
-      detail: `${first ? 'Selected' : 'Switched to'} candidate pair ${pairName(current)}${pair.protocol ? ` over ${pair.protocol}` : ''}${via}:${route || ' (addresses not reported)'}.`,
+      label: m.quality_event_pair_label({ pair: name }),
+      detail: first ? m.quality_event_pair_selected(parts) : m.quality_event_pair_switched(parts),
     });
   }
 
@@ -333,72 +390,90 @@ export function sampleEvents(previous: StatsSample | undefined, current: StatsSa
     events.push({
       at,
       kind: 'quality-limitation',
-      label: reason === 'none' ? 'limit: none' : `limit: ${reason}`,
+      label: m.quality_event_limit_label({ reason }),
       detail:
         reason === 'none'
-          ? `The encoder is no longer limited (was: ${previousReason}).`
-          : `The encoder lowers quality because of ${reason === 'cpu' ? 'the CPU' : reason === 'bandwidth' ? 'the available bandwidth' : reason}.`,
+          ? m.quality_event_limit_none({ previous: previousReason })
+          : reason === 'cpu'
+            ? m.quality_event_limit_cpu()
+            : reason === 'bandwidth'
+              ? m.quality_event_limit_bandwidth()
+              : m.quality_event_limit_other({ reason }),
     });
   }
 
-  const codecs: [string, string | undefined, string | undefined][] = [
-    ['send video', previous?.outbound.video?.codec, outVideo?.codec],
-    ['send audio', previous?.outbound.audio?.codec, current.outbound.audio?.codec],
-    ['receive video', previous?.inbound.video?.codec, current.inbound.video?.codec],
-    ['receive audio', previous?.inbound.audio?.codec, current.inbound.audio?.codec],
+  // [which stream, the marker's first word, before, after]
+  const codecs: [string, string, string | undefined, string | undefined][] = [
+    [m.quality_stream_send_video(), m.quality_event_send(), previous?.outbound.video?.codec, outVideo?.codec],
+    [m.quality_stream_send_audio(), m.quality_event_send(), previous?.outbound.audio?.codec, current.outbound.audio?.codec],
+    [m.quality_stream_receive_video(), m.quality_event_receive(), previous?.inbound.video?.codec, current.inbound.video?.codec],
+    [m.quality_stream_receive_audio(), m.quality_event_receive(), previous?.inbound.audio?.codec, current.inbound.audio?.codec],
   ];
-  for (const [what, before, after] of codecs) {
+  for (const [what, direction, before, after] of codecs) {
     if (!changed(before, after)) continue;
     events.push({
       at,
       kind: 'codec',
-      label: `${what.split(' ')[0]} ${after.replace(/^(audio|video)\//, '')}`,
-      detail: before ? `${capitalise(what)} codec changed from ${before} to ${after}.` : `${capitalise(what)} codec: ${after}.`,
+      label: m.quality_event_codec_label({ direction, codec: after.replace(/^(audio|video)\//, '') }),
+      detail: before ? m.quality_event_codec_changed({ what, before, after }) : m.quality_event_codec_first({ what, after }),
     });
   }
 
-  const encoders: [string, string | undefined, string | undefined][] = [
-    ['encoder', previous?.outbound.video?.encoderImplementation, outVideo?.encoderImplementation],
-    ['decoder', previous?.inbound.video?.decoderImplementation, current.inbound.video?.decoderImplementation],
+  const encoders: [boolean, string | undefined, string | undefined][] = [
+    [true, previous?.outbound.video?.encoderImplementation, outVideo?.encoderImplementation],
+    [false, previous?.inbound.video?.decoderImplementation, current.inbound.video?.decoderImplementation],
   ];
-  for (const [what, before, after] of encoders) {
+  for (const [encoder, before, after] of encoders) {
     if (!changed(before, after)) continue;
     events.push({
       at,
       kind: 'encoder',
-      label: `${what} ${after}`,
-      detail: before ? `Video ${what} changed from ${before} to ${after}.` : `Video ${what}: ${after}.`,
+      label: encoder ? m.quality_event_encoder_label({ name: after }) : m.quality_event_decoder_label({ name: after }),
+      detail: encoder
+        ? before
+          ? m.quality_event_encoder_changed({ before, after })
+          : m.quality_event_encoder_first({ after })
+        : before
+          ? m.quality_event_decoder_changed({ before, after })
+          : m.quality_event_decoder_first({ after }),
     });
   }
 
-  const sizes: [string, string | undefined, string | undefined][] = [
-    ['sent', size(previous?.outbound.video?.frameWidth, previous?.outbound.video?.frameHeight), size(outVideo?.frameWidth, outVideo?.frameHeight)],
+  const sizes: [boolean, string | undefined, string | undefined][] = [
+    [true, size(previous?.outbound.video?.frameWidth, previous?.outbound.video?.frameHeight), size(outVideo?.frameWidth, outVideo?.frameHeight)],
     [
-      'received',
+      false,
       size(previous?.inbound.video?.frameWidth, previous?.inbound.video?.frameHeight),
       size(current.inbound.video?.frameWidth, current.inbound.video?.frameHeight),
     ],
   ];
-  for (const [what, before, after] of sizes) {
+  for (const [sent, before, after] of sizes) {
     if (!changed(before, after)) continue;
     events.push({
       at,
       kind: 'resolution',
-      label: `${what} ${after}`,
-      detail: before ? `${capitalise(what)} resolution changed from ${before} to ${after}.` : `${capitalise(what)} resolution: ${after}.`,
+      label: sent ? m.quality_event_sent_label({ size: after }) : m.quality_event_received_label({ size: after }),
+      detail: sent
+        ? before
+          ? m.quality_event_sent_changed({ before, after })
+          : m.quality_event_sent_first({ after })
+        : before
+          ? m.quality_event_received_changed({ before, after })
+          : m.quality_event_received_first({ after }),
     });
   }
   return events;
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /** A peer connection state change as a timeline event. */
 export function stateEvent(kind: 'connection' | 'ice', state: string, at: number): QualityEvent {
   const property = kind === 'connection' ? 'connectionState' : 'iceConnectionState';
-  return { at, kind, label: `${kind === 'connection' ? 'pc' : 'ice'} ${state}`, detail: `${property} → ${state}.` };
+  return {
+    at,
+    kind,
+    label: kind === 'connection' ? m.quality_event_pc_label({ state }) : m.quality_event_ice_label({ state }),
+    detail: m.quality_event_state_detail({ property, state }),
+  };
 }
 
 export interface LimitationBand {

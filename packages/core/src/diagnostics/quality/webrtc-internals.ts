@@ -7,6 +7,7 @@
  * (the "legacy getStats()" goog* series, a top-level array) and the separate "rtcstats dump" are
  * refused with a sentence saying which file to save instead.
  */
+import { m } from '@workbench/i18n/messages';
 import { ErrorCode, WorkbenchError } from '../../errors.js';
 import { sampleEvents, stateEvent, type QualityEvent } from './quality.js';
 import { normaliseStats, type RawStats, type StatsSample } from '../../connection/stats.js';
@@ -26,9 +27,6 @@ export const DumpImportReason = {
 } as const;
 export type DumpImportReason = (typeof DumpImportReason)[keyof typeof DumpImportReason];
 
-const SAVE_THE_RIGHT_FILE =
-  'In a current Chrome, open chrome://webrtc-internals during the call, expand "Create a WebRTC-Internals dump" ' +
-  'and click "Download the webrtc-internals dump" (compressed or not, both import).';
 
 /** An import refused for a reason the person can fix by saving another file. */
 export class DumpImportError extends WorkbenchError {
@@ -36,13 +34,15 @@ export class DumpImportError extends WorkbenchError {
 
   constructor(reason: DumpImportReason, message: string, options: { cause?: unknown } = {}) {
     const unsupported = reason === 'rtcstats-dump' || reason === 'top-level-array' || reason === 'legacy-stats';
-    super(unsupported ? ErrorCode.Unsupported : ErrorCode.InvalidArgument, `${message} ${SAVE_THE_RIGHT_FILE}`, {
+    // Read when thrown, in the reader's language: Chrome's own button names stay as Chrome shows them.
+    const saveTheRightFile = m.quality_dump_fix();
+    super(unsupported ? ErrorCode.Unsupported : ErrorCode.InvalidArgument, `${message} ${saveTheRightFile}`, {
       cause: options.cause,
       explanation: {
         code: unsupported ? ErrorCode.Unsupported : ErrorCode.InvalidArgument,
-        title: unsupported ? 'Dump format not supported' : 'Not a webrtc-internals dump',
+        title: unsupported ? m.quality_dump_unsupported_title() : m.quality_dump_not_a_dump_title(),
         detail: message,
-        fix: SAVE_THE_RIGHT_FILE,
+        fix: saveTheRightFile,
       },
     });
     this.reason = reason;
@@ -108,7 +108,7 @@ export async function decodeDumpBytes(bytes: Uint8Array): Promise<string> {
       const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
       return await new Response(stream).text();
     } catch (error) {
-      throw new DumpImportError(DumpImportReason.NotJson, 'The file looks gzip-compressed but could not be decompressed (is it cut short?).', {
+      throw new DumpImportError(DumpImportReason.NotJson, m.quality_dump_bad_gzip(), {
         cause: error,
       });
     }
@@ -349,25 +349,19 @@ export function importWebrtcInternalsDump(input: string | unknown): ImportedDump
   if (typeof input === 'string') {
     const text = input.replace(/^\uFEFF/, '').trimStart();
     if (text.startsWith('RTCStatsDump')) {
-      throw new DumpImportError(
-        DumpImportReason.RtcStatsDump,
-        'This is an "rtcstats dump" (the second download button), a line-by-line format this page does not read.',
-      );
+      throw new DumpImportError(DumpImportReason.RtcStatsDump, m.quality_dump_rtcstats());
     }
     try {
       dump = JSON.parse(text);
     } catch (error) {
-      throw new DumpImportError(DumpImportReason.NotJson, 'The file is not JSON, so it is not a webrtc-internals dump.', { cause: error });
+      throw new DumpImportError(DumpImportReason.NotJson, m.quality_dump_not_json(), { cause: error });
     }
   }
   if (Array.isArray(dump)) {
-    throw new DumpImportError(
-      DumpImportReason.TopLevelArray,
-      'This dump is a JSON array: an old or third-party format that is not supported; current dumps are an object with "PeerConnections".',
-    );
+    throw new DumpImportError(DumpImportReason.TopLevelArray, m.quality_dump_top_level_array());
   }
   if (!isRecord(dump) || !isRecord(dump.PeerConnections)) {
-    throw new DumpImportError(DumpImportReason.NotADump, 'The JSON has no "PeerConnections" object, so it is not a webrtc-internals dump.');
+    throw new DumpImportError(DumpImportReason.NotADump, m.quality_dump_no_peer_connections());
   }
 
   const peerConnections: ImportedPeerConnection[] = [];
@@ -381,15 +375,11 @@ export function importWebrtcInternalsDump(input: string | unknown): ImportedDump
   }
   const standardSeries = peerConnections.reduce((n, pc) => n + pc.seriesRead, 0);
   if (legacySeries > 0 && standardSeries === 0) {
-    throw new DumpImportError(
-      DumpImportReason.LegacyStats,
-      `This dump holds only legacy getStats() series (${legacySeries} of them: ssrc_*, bweforvideo, Conn-*, goog*), which Chrome ` +
-        'removed in 2023 and this page does not support; it reads the standard stats (outbound-rtp, inbound-rtp, candidate-pair…).',
-    );
+    throw new DumpImportError(DumpImportReason.LegacyStats, m.quality_dump_legacy_only({ count: legacySeries }));
   }
-  if (legacySeries > 0) warnings.push(`${legacySeries} legacy getStats() series (goog*, ssrc_*) were ignored; the standard stats were imported.`);
+  if (legacySeries > 0) warnings.push(m.quality_dump_legacy_ignored({ count: legacySeries }));
   for (const pc of peerConnections) {
-    if (pc.samples.length === 0) warnings.push(`Peer connection ${pc.id} has no stats in the dump (was webrtc-internals opened after it closed?).`);
+    if (pc.samples.length === 0) warnings.push(m.quality_dump_pc_no_stats({ id: pc.id }));
   }
   const userAgent = typeof dump.UserAgent === 'string' ? dump.UserAgent : undefined;
   return userAgent === undefined ? { peerConnections, warnings } : { userAgent, peerConnections, warnings };

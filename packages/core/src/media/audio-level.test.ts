@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { getLocale, overwriteGetLocale } from '@workbench/i18n/runtime';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DBFS_FLOOR,
   LevelMeter,
@@ -18,6 +19,55 @@ const RATE = 48_000;
 function feed(meter: LevelMeter, samples: Float32Array, startMs = 0): void {
   for (let i = 0; i + 128 <= samples.length; i += 128) meter.push(samples.subarray(i, i + 128), startMs + (i / RATE) * 1000);
 }
+
+// Issue 16: the verdict a person reads, in Chinese. In Node paraglide is English; a Chinese page
+// resolves zh-CN, which overwriteGetLocale stands in for here. `kind` stays English for code.
+describe('LevelMeter verdicts in Chinese', () => {
+  const english = getLocale;
+  beforeEach(() => overwriteGetLocale(() => 'zh-CN'));
+  afterEach(() => overwriteGetLocale(english));
+
+  const square = () => {
+    const samples = new Float32Array(RATE);
+    for (let i = 0; i < samples.length; i += 1) samples[i] = Math.floor(i / 240) % 2 === 0 ? 1 : -1;
+    return samples;
+  };
+
+  it('says each verdict and what to check in Chinese, keeping dBFS, RMS and the OS menu paths', () => {
+    const verdictOf = (samples: Float32Array) => {
+      const meter = new LevelMeter({ sampleRate: RATE });
+      feed(meter, samples);
+      return meter.reading().verdict;
+    };
+    const silence = verdictOf(new Float32Array(RATE));
+    expect(silence).toMatchObject({ kind: 'no-signal', title: '无信号：麦克风送来的是纯粹的数字静音' });
+    expect(silence.advice).toContain('输入音量');
+    expect(silence.advice).toContain('pavucontrol');
+
+    const good = verdictOf(sineSamples({ sampleRate: RATE, frequency: 440, amplitudeDbfs: -20, seconds: 1 }));
+    expect(good).toEqual({ kind: 'good', title: '电平良好：最响 -23 dBFS RMS，峰值 -20 dBFS', advice: '' });
+
+    const quiet = verdictOf(sineSamples({ sampleRate: RATE, frequency: 440, amplitudeDbfs: -50, seconds: 1 }));
+    expect(quiet).toMatchObject({ kind: 'too-quiet', title: '太小声：最响时只有 -53 dBFS RMS' });
+    expect(quiet.advice).toContain('调高输入音量');
+
+    // 100 % clipped, 12 000 clip events a minute, in Chinese digits and percent.
+    const clipping = verdictOf(square());
+    expect(clipping).toMatchObject({ kind: 'clipping', title: '削波：100% 的采样达到满刻度，每分钟 12,000 次' });
+    expect(clipping.advice).toContain('自动增益控制');
+
+    const waiting = new LevelMeter({ sampleRate: RATE });
+    feed(waiting, new Float32Array(RATE / 10));
+    expect(waiting.reading().verdict).toMatchObject({ kind: 'waiting', title: '正在聆听…' });
+  });
+
+  it('goes back to English when the locale does', () => {
+    overwriteGetLocale(english);
+    const meter = new LevelMeter({ sampleRate: RATE });
+    feed(meter, square());
+    expect(meter.reading().verdict.title).toBe('Clipping: 100% of samples at full scale, 12,000 times a minute');
+  });
+});
 
 describe('dBFS', () => {
   it('converts amplitude and back, with silence at the floor rather than -Infinity', () => {

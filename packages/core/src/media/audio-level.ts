@@ -8,6 +8,8 @@
  * its RMS reads −23.0 dBFS (RMS of a sine is amplitude / √2). Meters that follow AES17 add 3.01 dB
  * to RMS so a full-scale sine reads 0; this one does not, so a reader can check RMS ≤ peak.
  */
+import { formatNumber, formatPercent } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
 
 /** What a block of pure digital silence reads: the meter's floor, not −Infinity (JSON, charts). */
 export const DBFS_FLOOR = -120;
@@ -228,43 +230,44 @@ export class LevelMeter {
   }
 }
 
-/** The verdict for a window's figures; see {@link LEVEL_THRESHOLDS} for why each number. */
+/**
+ * The verdict for a window's figures; see {@link LEVEL_THRESHOLDS} for why each number. Title and
+ * advice are in the page's language (messages/audio); `kind` is what code and tests branch on.
+ */
 export function levelVerdict(reading: Omit<LevelReading, 'verdict'>): LevelVerdict {
   if (reading.windowMs < 500) {
-    return { kind: 'waiting', title: 'Listening…', advice: 'The verdict needs half a second of audio.' };
+    return { kind: 'waiting', title: m.audio_verdict_waiting_title(), advice: m.audio_verdict_waiting_advice() };
   }
   if (reading.windowPeakDbfs < LEVEL_THRESHOLDS.noSignalPeakDbfs) {
     const silent = reading.windowPeakDbfs <= DBFS_FLOOR;
     return {
       kind: 'no-signal',
-      title: silent ? 'No signal: the microphone delivers pure silence' : `No signal: nothing above ${reading.windowPeakDbfs.toFixed(0)} dBFS`,
-      advice:
-        'Check, in this order: a mute switch on the headset or microphone; that the device picked here is the one you speak into; ' +
-        "the operating system's input level for it (Windows: Sound settings → Input; macOS: System Settings → Sound → Input; " +
-        'Linux: pavucontrol → Input Devices) is not at zero; and that no other app holds the microphone exclusively.',
+      title: silent ? m.audio_verdict_silence_title() : m.audio_verdict_no_signal_title({ dbfs: formatNumber(reading.windowPeakDbfs, 0) }),
+      advice: m.audio_verdict_no_signal_advice(),
     };
   }
   if (reading.clippedFraction > LEVEL_THRESHOLDS.clippingFraction) {
-    const percent = (reading.clippedFraction * 100).toFixed(reading.clippedFraction >= 0.01 ? 1 : 2);
     return {
       kind: 'clipping',
-      title: `Clipping: ${percent} % of samples at full scale, ${Math.round(reading.clipEventsPerMinute)} times a minute`,
-      advice:
-        'The input is too loud and the tops of the waveform are cut off, which the other side hears as crackle and distortion. ' +
-        "Lower the operating system's input level (or the interface's gain knob), or move the microphone further from your mouth. " +
-        'Automatic gain control, if the browser applies it, cannot undo clipping that happens before it.',
+      title: m.audio_verdict_clipping_title({
+        percent: formatPercent(reading.clippedFraction, reading.clippedFraction >= 0.01 ? 1 : 2),
+        perMinute: formatNumber(reading.clipEventsPerMinute, 0),
+      }),
+      advice: m.audio_verdict_clipping_advice(),
     };
   }
   if (reading.loudestRmsDbfs < LEVEL_THRESHOLDS.quietRmsDbfs) {
     return {
       kind: 'too-quiet',
-      title: `Too quiet: loudest ${reading.loudestRmsDbfs.toFixed(0)} dBFS RMS`,
-      advice:
-        'Speak normally for a few seconds. If it stays here, raise the input level in the operating system, move closer to the ' +
-        'microphone, or pick the microphone you are speaking into (a laptop may list a far-away built-in one first).',
+      title: m.audio_verdict_too_quiet_title({ dbfs: formatNumber(reading.loudestRmsDbfs, 0) }),
+      advice: m.audio_verdict_too_quiet_advice(),
     };
   }
-  return { kind: 'good', title: `Good level: loudest ${reading.loudestRmsDbfs.toFixed(0)} dBFS RMS, peak ${reading.windowPeakDbfs.toFixed(0)} dBFS`, advice: '' };
+  return {
+    kind: 'good',
+    title: m.audio_verdict_good_title({ loudest: formatNumber(reading.loudestRmsDbfs, 0), peak: formatNumber(reading.windowPeakDbfs, 0) }),
+    advice: '',
+  };
 }
 
 // ---- Delay measurement --------------------------------------------------------------------

@@ -11,6 +11,8 @@ import {
   type Resolution,
   type ResolutionResult,
 } from '@workbench/core/camera-probe';
+import { formatNumber } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
 
 /** One line of the results table: the latest result for a camera and size. */
 export interface ResultRow {
@@ -52,16 +54,22 @@ export function sizeLabel(size: Resolution, standard: readonly NamedResolution[]
   return named ? `${formatResolution(size)} (${named.name})` : formatResolution(size);
 }
 
-/** A time in ms for the table: whole milliseconds, or a dash when there is none. */
+/** A time in ms for the table (the unit is in the column's heading): whole milliseconds in the page's digits, or a dash when there is none. */
 export function formatMs(ms: number | null | undefined): string {
-  return typeof ms === 'number' && Number.isFinite(ms) ? String(Math.round(ms)) : '—';
+  return typeof ms === 'number' && Number.isFinite(ms) ? formatNumber(Math.round(ms)) : '—';
 }
 
+/** Native / scaled / unknown in the page's language; `result.mode` itself stays English for code and exports. */
 export function modeLabel(result: ResolutionResult): string {
-  if (result.mode === 'native') return 'native';
-  if (result.mode === 'scaled') return 'scaled';
-  if (result.mode === 'unknown') return 'unknown';
+  if (result.mode === 'native') return m.camera_mode_native();
+  if (result.mode === 'scaled') return m.camera_mode_scaled();
+  if (result.mode === 'unknown') return m.camera_mode_unknown();
   return '—';
+}
+
+/** Pass / fail in the page's language ("pass" / "通过"); `result.status` stays English. */
+export function statusLabel(result: ResolutionResult): string {
+  return result.status === 'pass' ? m.camera_status_pass() : m.camera_status_fail();
 }
 
 /** One pass as the export records it, finished or cancelled. */

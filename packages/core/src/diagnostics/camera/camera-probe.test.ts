@@ -1,7 +1,8 @@
 // Unit tests for camera-probe: the probe's logic against an in-memory camera that behaves as Chromium's
 // does (native modes, crop-and-scale down only, a running camera limited to its running mode), with a
 // virtual clock; plus size parsing, frame analysis and CSV export.
-import { describe, expect, it } from 'vitest';
+import { getLocale, overwriteGetLocale } from '@workbench/i18n/runtime';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ProbeCode,
   STANDARD_RESOLUTIONS,
@@ -438,7 +439,7 @@ describe('probeResolutions: failures', () => {
       [ProbeCode.Native, 1],
     ]);
     expect(clock.sleeps).toEqual([100, 250, 500, 1000]);
-    expect(report.results[0]?.reason).toBe('Camera busy (NotReadableError) on 5 attempts over 1850 ms: another app or tab is probably using it. Close it and probe again.');
+    expect(report.results[0]?.reason).toBe('Camera busy (NotReadableError) on 5 attempts over 1,850 ms: another app or tab is probably using it. Close it and probe again.');
   });
 
   it('takes the back-off delays it is given', async () => {
@@ -595,7 +596,7 @@ describe('probeResolutions: deep pass', () => {
     expect(report.pass).toBe('deep');
     expect(seen).toEqual([{ live: true, width: 640, requestedAt: 0 }]);
     expect(report.results[0]).toMatchObject({ pass: 'deep', status: 'pass', code: ProbeCode.Native, frames: { fps: 29.9, firstFrameMs: 80 } });
-    expect(report.results[0]?.reason).toContain('Deep test: 29.9 fps over 1000 ms.');
+    expect(report.results[0]?.reason).toContain('Deep test: 29.9 fps over 1,000 ms.');
     expect(report.results[1]?.frames).toBeUndefined();
     expect(updates.some((update) => update.current?.fraction === 0.5)).toBe(true);
     expect(devices.probeTracks.every((track) => track.readyState === 'ended')).toBe(true);
@@ -699,5 +700,49 @@ describe('probeResultsToCsv', () => {
     expect(lines[2]?.startsWith('quick,"Cam ""HD"", front",camera-1,4096,2160,fail,OUT_OF_RANGE,')).toBe(true);
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
+  });
+});
+
+// Issue 16: the probe's sentences in the page's language. In Node paraglide is English; a Chinese
+// page resolves zh-CN, which overwriteGetLocale stands in for here. Codes, API names and sizes stay.
+describe('probe results in Chinese', () => {
+  const english = getLocale;
+  beforeEach(() => overwriteGetLocale(() => 'zh-CN'));
+  afterEach(() => overwriteGetLocale(english));
+
+  it('says native, scaled and out of range in Chinese, with getCapabilities() and the sizes as they are', async () => {
+    const report = await probeResolutions({
+      mediaDevices: new FakeMediaDevices([new FakeCamera()]).asMediaDevices(),
+      clock: virtualClock(),
+      sizes: [{ width: 640, height: 480 }, { width: 640, height: 360 }, { width: 4096, height: 2160 }],
+    });
+    expect(report.results.map((result) => result.code)).toEqual([ProbeCode.Native, ProbeCode.Scaled, ProbeCode.OutOfRange]);
+    expect(report.results[0]?.reason).toBe('摄像头自身就能输出 640×480（resizeMode 为 "none"）：浏览器没有做缩放。');
+    expect(report.results[1]?.reason).toContain('裁剪并缩小到 640×360');
+    expect(report.results[2]?.reason).toBe('未请求：getCapabilities() 表明这个摄像头的宽度范围是 1–3840，所以 4096×2160 不可能实现。');
+    // The machine-readable fields do not change with the language.
+    expect(report.results[0]).toMatchObject({ status: 'pass', mode: 'native', resizeMode: 'none' });
+  });
+
+  it('describes a busy camera, and the deep test\'s frames, in Chinese with Chinese units', async () => {
+    const busy = await probeResolutions({ mediaDevices: new FakeMediaDevices([new FakeCamera({ busyFor: 6 })]).asMediaDevices(), clock: virtualClock(), sizes: [{ width: 640, height: 480 }] });
+    expect(busy.results[0]?.reason).toBe('摄像头忙（NotReadableError），在 1,850毫秒 内尝试了 5 次：很可能有别的应用或标签页正在使用它。请关闭它们后再探测一次。');
+
+    const deep = await probeResolutions({
+      mediaDevices: new FakeMediaDevices([new FakeCamera()]).asMediaDevices(),
+      clock: virtualClock(),
+      sizes: [{ width: 640, height: 480 }],
+      measure: async () => measurement({ frameWidth: 480, frameHeight: 360, blackFrames: 30, frozenFrames: 29 }),
+    });
+    const reason = deep.results[0]?.reason ?? '';
+    expect(reason).toContain('深度测试：1,000毫秒 内 29.9 fps');
+    expect(reason).toContain('画面实际为 480×360，而不是 getSettings() 报告的 640×480');
+    expect(reason).toContain('抽样的 30 帧中有 30 帧是黑的');
+    expect(reason).toContain('抽样的 30 帧中有 29 帧冻结');
+    expect(reason).not.toMatch(/Deep test|sampled|frames are/);
+  });
+
+  it('names what it cannot read in a typed size list in Chinese', () => {
+    expect(parseResolutions('big, 20000x100').invalid).toEqual(['“big”不是“宽x高”格式（例如 1000x700）', '“20000x100”：宽和高都必须在 1 到 16384 之间']);
   });
 });

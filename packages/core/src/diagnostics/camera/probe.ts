@@ -4,6 +4,8 @@
  */
 import { ErrorCode, explainMediaError, WorkbenchError } from '../../errors.js';
 import { getMedia, listDevices, type MediaDeps, stopStream } from '../../media/media.js';
+import { formatFixed, formatMs } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
 import { formatResolution, type Resolution, STANDARD_RESOLUTIONS } from './resolutions.js';
 import { DEFAULT_RETRY_DELAYS_MS, exactConstraints, type FrameMeasurement, outOfRangeReason, type ProbeClock, ProbeCode, type ProbeConstraints, type ProbedCamera, type ProbeOptions, type ProbePass, type ProbeProgress, type ProbeReport, readCapabilities, type ResolutionResult, systemClock } from './results.js';
 
@@ -36,10 +38,6 @@ function asWorkbenchError(error: unknown): WorkbenchError {
 function noCameraError(message: string): WorkbenchError {
   const explanation = explainMediaError({ name: 'NotFoundError', message }, VIDEO_ONLY);
   return new WorkbenchError(explanation.code, `${message} ${explanation.fix}`, { explanation });
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** One probe run: the state shared by its cameras and sizes. */
@@ -109,7 +107,7 @@ class ProbeRun {
   }
 
   async probeCamera(device: DeviceWithCapabilities, sizes: readonly Resolution[]): Promise<void> {
-    const camera: ProbedCamera = { deviceId: device.deviceId, label: device.label || 'Unnamed camera', capabilitiesFrom: 'none' };
+    const camera: ProbedCamera = { deviceId: device.deviceId, label: device.label || m.camera_unnamed(), capabilitiesFrom: 'none' };
     this.cameras.push(camera);
     const fromDevice = readCapabilities(device.getCapabilities?.());
     if (fromDevice) {
@@ -164,7 +162,7 @@ class ProbeRun {
       ...this.#base(camera, size),
       status: 'fail',
       code: error?.code ?? ErrorCode.MediaUnknown,
-      reason: `Not requested: ${error ? `${error.title.toLowerCase()}. ${error.fix}` : 'the camera could not be opened.'}`,
+      reason: error ? m.camera_reason_camera_failed({ title: error.title.toLowerCase(), fix: error.fix }) : m.camera_reason_camera_not_opened(),
       attempts: 0,
     };
   }
@@ -203,21 +201,26 @@ class ProbeRun {
     if (error.code === ErrorCode.Overconstrained) {
       const constraint = constraintOf(error);
       if (constraint === 'deviceId') {
-        return { code: ProbeCode.CameraGone, reason: 'The camera is gone (unplugged?): the browser no longer knows its device id. Reconnect it and probe again.' };
+        return { code: ProbeCode.CameraGone, reason: m.camera_reason_camera_gone() };
       }
       return {
         code: ProbeCode.Refused,
-        reason: `Refused (OverconstrainedError${constraint ? ` on "${constraint}"` : ''}): no camera mode, native or scaled, gives exactly ${formatResolution(size)}.`,
+        reason: constraint
+          ? m.camera_reason_refused_on({ constraint, size: formatResolution(size) })
+          : m.camera_reason_refused({ size: formatResolution(size) }),
       };
     }
     if (error.code === ErrorCode.DeviceBusy || error.code === ErrorCode.MediaAborted) {
-      const tries = opened.attempts > 1 ? ` on ${plural(opened.attempts, 'attempt')} over ${Math.round(opened.waitedMs)} ms` : '';
+      const name = error.explanation.code === ErrorCode.MediaAborted ? 'AbortError' : 'NotReadableError';
       return {
         code: ProbeCode.Busy,
-        reason: `Camera busy (${error.explanation.code === ErrorCode.MediaAborted ? 'AbortError' : 'NotReadableError'})${tries}: another app or tab is probably using it. Close it and probe again.`,
+        reason:
+          opened.attempts > 1
+            ? m.camera_reason_busy_retried({ error: name, attempts: opened.attempts, ms: formatMs(opened.waitedMs) })
+            : m.camera_reason_busy({ error: name }),
       };
     }
-    return { code: error.code, reason: `${error.explanation.title}: ${error.explanation.detail} ${error.explanation.fix}` };
+    return { code: error.code, reason: m.camera_reason_error({ title: error.explanation.title, detail: error.explanation.detail, fix: error.explanation.fix }) };
   }
 
   #judge(
@@ -237,7 +240,7 @@ class ProbeRun {
         ...opened,
         status: 'fail',
         code: ProbeCode.SizeMismatch,
-        reason: `Asked for exactly ${formatResolution(requested)} but the track reports ${formatResolution(actual)}: this browser did not honour the exact constraint.`,
+        reason: m.camera_reason_size_mismatch({ requested: formatResolution(requested), actual: formatResolution(actual) }),
       };
     }
     if (settings.resizeMode === 'none') {
@@ -247,7 +250,7 @@ class ProbeRun {
         status: 'pass',
         code: ProbeCode.Native,
         mode: 'native',
-        reason: `The camera delivers ${formatResolution(requested)} itself (resizeMode "none"): no browser scaling.`,
+        reason: m.camera_reason_native({ size: formatResolution(requested) }),
       };
     }
     if (settings.resizeMode === 'crop-and-scale') {
@@ -257,7 +260,7 @@ class ProbeRun {
         status: 'pass',
         code: ProbeCode.Scaled,
         mode: 'scaled',
-        reason: `The browser crops and scales a larger camera mode down to ${formatResolution(requested)} (resizeMode "crop-and-scale"): the camera has no such mode.`,
+        reason: m.camera_reason_scaled({ size: formatResolution(requested) }),
       };
     }
     return {
@@ -266,7 +269,7 @@ class ProbeRun {
       status: 'pass',
       code: ProbeCode.ModeUnknown,
       mode: 'unknown',
-      reason: `Delivered ${formatResolution(requested)}; this browser does not report resizeMode, so native and scaled cannot be told apart.`,
+      reason: m.camera_reason_mode_unknown({ size: formatResolution(requested) }),
     };
   }
 
@@ -294,13 +297,11 @@ class ProbeRun {
     const where = formatResolution(running);
     for (const result of refused) {
       result.code = ProbeCode.HeldElsewhere;
-      result.reason =
-        `Refused because the camera is already running at ${where} for another track (another tab or app, or a stream ` +
-        `this page did not open), and a running camera can only be cropped and scaled down. Stop the other user and probe again.`;
+      result.reason = m.camera_reason_held_elsewhere({ where });
     }
     for (const result of mine) {
       if (result.code === ProbeCode.Scaled) {
-        result.reason += ` Scaled from the ${where} the camera is running at for another track: it may be native once the camera is free.`;
+        result.reason = m.camera_reason_scaled_while_held({ reason: result.reason, where });
       }
     }
   }
@@ -313,16 +314,16 @@ function withFrames(result: ResolutionResult, frames: FrameMeasurement): Resolut
       frames,
       status: 'fail',
       code: ProbeCode.NoFrames,
-      reason: `The camera opened at ${formatResolution(result.requested)} but no frame arrived: is it covered, or stalled? Unplug and reconnect it, then probe again.`,
+      reason: m.camera_reason_no_frames({ size: formatResolution(result.requested) }),
     };
   }
-  const notes = [`${frames.fps.toFixed(1)} fps over ${Math.round(frames.windowMs)} ms`];
+  const notes = [m.camera_deep_fps({ fps: formatFixed(frames.fps, 1), window: formatMs(frames.windowMs) })];
   if (frames.frameWidth !== result.requested.width || frames.frameHeight !== result.requested.height) {
-    notes.push(`frames are ${frames.frameWidth}×${frames.frameHeight}, not the ${formatResolution(result.requested)} getSettings() reports`);
+    notes.push(m.camera_deep_frame_size({ frames: formatResolution({ width: frames.frameWidth, height: frames.frameHeight }), size: formatResolution(result.requested) }));
   }
-  if (frames.blackFrames > 0) notes.push(`${frames.blackFrames} of ${frames.sampledFrames} sampled frames black`);
-  if (frames.frozenFrames > 0) notes.push(`${frames.frozenFrames} of ${frames.sampledFrames} sampled frames frozen (same as the one before)`);
-  return { ...result, frames, reason: `${result.reason} Deep test: ${notes.join('; ')}.` };
+  if (frames.blackFrames > 0) notes.push(m.camera_deep_black({ count: frames.blackFrames, sampled: frames.sampledFrames }));
+  if (frames.frozenFrames > 0) notes.push(m.camera_deep_frozen({ count: frames.frozenFrames, sampled: frames.sampledFrames }));
+  return { ...result, frames, reason: m.camera_reason_with_deep({ reason: result.reason, notes: notes.join(m.camera_notes_separator()) }) };
 }
 
 /**
@@ -355,7 +356,7 @@ export async function probeResolutions(options: ProbeOptions = {}): Promise<Prob
 /** The cameras to probe; asks for permission once if the browser still hides their ids and labels. */
 async function chooseCameras(ids: readonly string[] | undefined, deps: MediaDeps | undefined): Promise<DeviceWithCapabilities[]> {
   let cameras = await listDevices('videoinput', deps);
-  if (cameras.length === 0) throw noCameraError('No camera is connected (enumerateDevices lists no videoinput).');
+  if (cameras.length === 0) throw noCameraError(m.camera_no_camera_connected());
   if (cameras.some((camera) => camera.deviceId === '' || camera.label === '')) {
     stopStream(await getMedia({ video: true }, deps));
     cameras = await listDevices('videoinput', deps);
@@ -363,6 +364,6 @@ async function chooseCameras(ids: readonly string[] | undefined, deps: MediaDeps
   if (!ids || ids.length === 0) return cameras;
   const chosen = ids.map((id) => cameras.find((camera) => camera.deviceId === id));
   const missing = ids.filter((_, index) => !chosen[index]);
-  if (missing.length > 0) throw noCameraError(`The chosen camera is no longer connected (id ${missing.join(', ')}).`);
+  if (missing.length > 0) throw noCameraError(m.camera_chosen_camera_gone({ ids: missing.join(', ') }));
   return chosen.filter((camera): camera is MediaDeviceInfo => camera !== undefined);
 }

@@ -2,6 +2,7 @@
  * Capture sizes: the standard resolution list every probe starts from (the one place it is
  * defined), their names and keys, and the parser for a list a person types.
  */
+import { m } from '@workbench/i18n/messages';
 
 export interface Resolution {
   readonly width: number;
@@ -65,13 +66,13 @@ export function parseResolutions(text: string): ParsedResolutions {
   for (const token of tokens) {
     const match = /^(\d+)x(\d+)$/.exec(token);
     if (!match) {
-      invalid.push(`"${token}" is not WIDTHxHEIGHT (for example 1000x700)`);
+      invalid.push(m.camera_size_not_wxh({ token }));
       continue;
     }
     const width = Number(match[1]);
     const height = Number(match[2]);
     if (width < 1 || height < 1 || width > MAX_DIMENSION || height > MAX_DIMENSION) {
-      invalid.push(`"${token}": width and height must be between 1 and ${MAX_DIMENSION}`);
+      invalid.push(m.camera_size_out_of_bounds({ token, max: MAX_DIMENSION }));
       continue;
     }
     const size = { width, height };

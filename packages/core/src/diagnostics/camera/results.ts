@@ -4,6 +4,7 @@
  */
 import { ErrorCode, type Explanation } from '../../errors.js';
 import type { MediaDevicesLike } from '../../media/media.js';
+import { m } from '@workbench/i18n/messages';
 import { formatResolution, type Resolution } from './resolutions.js';
 
 /**
@@ -222,10 +223,10 @@ export function outOfRangeReason(size: Resolution, capabilities: CameraCapabilit
     const limits = capabilities?.[dimension];
     const value = size[dimension];
     if (limits && (value < limits.min || value > limits.max)) {
-      return (
-        `Not requested: getCapabilities() says this camera's ${dimension} is ${limits.min}–${limits.max}, ` +
-        `so ${formatResolution(size)} is impossible.`
-      );
+      // Pixel counts stay ungrouped ("1–3840", as in 3840×2160): they are sizes, not quantities.
+      const range = `${limits.min}–${limits.max}`;
+      const where = { range, size: formatResolution(size) };
+      return dimension === 'width' ? m.camera_reason_out_of_range_width(where) : m.camera_reason_out_of_range_height(where);
     }
   }
   return undefined;

@@ -3,15 +3,17 @@
  * by those files, and not re-exported by the package (index.ts leaves it out), so these short
  * names stay internal.
  */
-import { formatNumber } from '@workbench/i18n/format';
 import { m } from '@workbench/i18n/messages';
 import type { IceCheckTransport } from './server-urls.js';
 
 export const TRANSPORT_LABEL: Record<IceCheckTransport, string> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
 
-/** 1234 ms → "1.2 s" ("1.2 秒"). */
+/**
+ * 1234 ms → "1.2 s" ("1.2 秒"). The number without grouping ("3600 s", as the CLI has always
+ * written it): both languages write these digits the same way.
+ */
 export function seconds(ms: number): string {
-  return m.ice_seconds({ s: formatNumber(ms / 1000, 1) });
+  return m.ice_seconds({ s: String(Number((ms / 1000).toFixed(1))) });
 }
 
 /** An address and port as a URL writes them: IPv6 in brackets. */

@@ -27,6 +27,7 @@ import {
   type ObservedIceError,
 } from '@workbench/core/ice-diagnostics';
 import { normaliseStats } from '@workbench/core/stats';
+import { m } from '@workbench/i18n/messages';
 
 import { toRtcIceServer } from './servers.js';
 
@@ -171,7 +172,7 @@ export class GatheringCheck extends Checker {
       pc.onicecandidateerror = (event) => {
         const error = observeError(event as RTCPeerConnectionIceErrorEvent, since());
         this.errors.push(error);
-        this.log('warn', `${this.name}: icecandidateerror ${error.errorCode} "${error.errorText}"`);
+        this.log('warn', m.ice_log_error_event({ name: this.name, code: error.errorCode, text: error.errorText }));
         this.emit('change');
         evaluate();
       };
@@ -200,7 +201,7 @@ export class GatheringCheck extends Checker {
     const silentFor = this.silentForMs();
     if (silentFor === undefined) return;
     this.verdict = probablyUnreachableVerdict({ transport: this.target.transport, atMs: round(silentFor), slowestAnswerMs, budgetMs: this.#options.budgetMs });
-    this.log('warn', `${this.name}: ${this.verdict.title} (the others answered within ${Math.round(slowestAnswerMs)} ms); confirming until the budget.`);
+    this.log('warn', m.ice_log_provisional({ name: this.name, title: this.verdict.title, slowest: Math.round(slowestAnswerMs) }));
     this.emit('change');
   }
 
@@ -210,7 +211,7 @@ export class GatheringCheck extends Checker {
     this.pc = undefined;
     // A failed check is the test working, not the page failing: warn, and keep console errors for real faults.
     const level: CheckLogLevel = verdictStatus(verdict.kind) === 'failed' ? 'warn' : 'info';
-    this.log(level, `${this.name}: ${verdict.title} (${Math.round(verdict.atMs)} ms)`);
+    this.log(level, m.ice_log_verdict({ name: this.name, title: verdict.title, ms: Math.round(verdict.atMs) }));
     this.setStatus(verdictStatus(verdict.kind));
     return verdict;
   }
@@ -221,7 +222,7 @@ export class GatheringCheck extends Checker {
  * check runs too) as one of the page's checks: its table redraws as candidates come.
  */
 export class SharedGathering extends Checker {
-  readonly name = 'All servers together';
+  readonly name = m.ice_log_shared_name();
   readonly #servers: RTCIceServer[];
   readonly #options: GatheringCheckOptions;
   #run: SharedGatheringRun | undefined;
@@ -250,7 +251,7 @@ export class SharedGathering extends Checker {
       onChange: () => this.emit('change'),
     });
     const record = await this.#run.done;
-    if (record.gatheringCompleteMs !== undefined) this.log('info', `All servers together: gathering complete after ${Math.round(record.gatheringCompleteMs)} ms.`);
+    if (record.gatheringCompleteMs !== undefined) this.log('info', m.ice_log_shared_complete({ ms: Math.round(record.gatheringCompleteMs) }));
     this.setStatus(record.status);
   }
 
@@ -277,8 +278,8 @@ function randomPayload(size: number): Uint8Array<ArrayBuffer> {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-    const onAbort = () => reject(new Error('cancelled'));
+    const timer = setTimeout(() => reject(new Error(m.ice_err_took_longer({ what, seconds: ms / 1000 }))), ms);
+    const onAbort = () => reject(new Error(m.ice_err_cancelled()));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => {
       clearTimeout(timer);
@@ -292,7 +293,7 @@ function waitForConnected(pc: RTCPeerConnection): Promise<void> {
     const check = () => {
       if (pc.connectionState === 'connected') resolve();
       else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
-        reject(new Error(`the relay-only connection ${pc.connectionState}: the TURN server allocated but did not relay between its own relay addresses`));
+        reject(new Error(m.ice_err_relay_failed({ state: pc.connectionState })));
       } else return;
       pc.removeEventListener('connectionstatechange', check);
     };
@@ -319,7 +320,7 @@ export class TurnLoopbackCheck extends Checker {
   ) {
     super(options);
     this.#options = options;
-    this.name = `Loopback via ${target.url}`;
+    this.name = m.ice_loopback_name({ url: target.url });
     this.result = { checkId: target.id, url: target.url, status: 'idle' };
   }
 
@@ -348,11 +349,11 @@ export class TurnLoopbackCheck extends Checker {
       await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
       await b.setLocalDescription();
       await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
-      await withTimeout(waitForConnected(a), timeoutMs, this.signal, 'Connecting through the relay');
+      await withTimeout(waitForConnected(a), timeoutMs, this.signal, m.ice_step_connecting());
       this.#update({ connectedMs: round(performance.now() - startedAt) });
-      this.log('info', `${this.name}: relay-only pair connected in ${Math.round(this.result.connectedMs ?? 0)} ms.`);
+      this.log('info', m.ice_log_loopback_connected({ name: this.name, ms: Math.round(this.result.connectedMs ?? 0) }));
       await waitForOpen(channel, timeoutMs, this.signal);
-      const receiving = await withTimeout(remoteChannel, timeoutMs, this.signal, 'Opening the data channel');
+      const receiving = await withTimeout(remoteChannel, timeoutMs, this.signal, m.ice_step_opening());
 
       await this.#readPair(a);
 
@@ -367,12 +368,12 @@ export class TurnLoopbackCheck extends Checker {
         throughputMbps: Math.round(((transfer.bytes.byteLength * 8) / (transferMs / 1000) / 1e6) * 10) / 10,
         status: 'success',
       });
-      this.log('info', `${this.name}: ${transfer.bytes.byteLength} bytes arrived intact in ${Math.round(transferMs)} ms (${this.result.throughputMbps} Mbit/s).`);
+      this.log('info', m.ice_log_loopback_done({ name: this.name, bytes: transfer.bytes.byteLength, ms: Math.round(transferMs), mbps: this.result.throughputMbps ?? 0 }));
       this.setStatus('success');
     } catch (error) {
       const cancelled = this.signal.aborted;
       const message = error instanceof Error ? error.message : String(error);
-      this.#update({ status: cancelled ? 'skipped' : 'failed', error: cancelled ? 'Cancelled.' : message });
+      this.#update({ status: cancelled ? 'skipped' : 'failed', error: cancelled ? m.ice_gathering_cancelled() : message });
       if (!cancelled) this.log('warn', `${this.name}: ${message}`);
       this.setStatus(cancelled ? 'skipped' : 'failed');
     } finally {

@@ -19,6 +19,7 @@ import {
   type IceReport,
   type IceServerEntry,
 } from '@workbench/core/ice-diagnostics';
+import { m } from '@workbench/i18n/messages';
 
 import { GatheringCheck, SharedGathering, TurnLoopbackCheck, type Checker, type CheckLogLevel, type PeerConnectionConstructor } from './checks.js';
 import { toRtcIceServer } from './servers.js';
@@ -106,7 +107,7 @@ export class IceRunModel {
 
   /** Runs every check; resolves with the final report. Servers must already be valid. */
   async start(settings: RunSettings): Promise<IceReport> {
-    if (this.running) throw new Error('A run is in progress: cancel it first.');
+    if (this.running) throw new Error(m.ice_run_in_progress());
     const controller = new AbortController();
     this.#controller = controller;
     const startedAt = performance.now();
@@ -130,7 +131,7 @@ export class IceRunModel {
       nowMs: Date.now(),
       ...(settings.serverDateMs !== undefined ? { serverDateMs: settings.serverDateMs } : {}),
     });
-    for (const finding of clockFindings) this.#log('warn', `${finding.title}.`);
+    for (const finding of clockFindings) this.#log('warn', m.ice_finding_log({ title: finding.title }));
     // A one-off ISO string for the report, not a Date kept in reactive state.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     this.#state = { settings, startedAt, createdAt: new Date().toISOString(), checks, shared, loopbacks: [], clockFindings };
@@ -140,7 +141,7 @@ export class IceRunModel {
     this.origin = 'run';
     this.phase = 'checking';
     this.elapsedMs = 0;
-    this.#log('info', `Run: ${checks.length} check${checks.length === 1 ? '' : 's'} and one gathering with all servers, budget ${settings.budgetMs / 1000} s, policy "${settings.policy}".`);
+    this.#log('info', m.ice_log_run_start({ count: checks.length, budget: settings.budgetMs / 1000, policy: settings.policy }));
     this.#refresh();
     // Let the page draw the new run before any clock starts: a render that overlaps gathering delays
     // the candidate events on this thread and would count against the verdict times.
@@ -181,7 +182,7 @@ export class IceRunModel {
       }
     }
     this.phase = controller.signal.aborted ? 'cancelled' : 'done';
-    this.#log('info', this.phase === 'done' ? `Run finished in ${Math.round(performance.now() - startedAt)} ms.` : 'Run cancelled.');
+    this.#log('info', this.phase === 'done' ? m.ice_log_run_finished({ ms: Math.round(performance.now() - startedAt) }) : m.ice_log_run_cancelled());
     this.#refresh();
     this.#controller = undefined;
     return this.report as IceReport;

@@ -5,6 +5,7 @@
  * the person opts in) an exported report.
  */
 import { iceCheckTargets, type IceCheckTarget, type IceServerEntry } from '@workbench/core/ice-diagnostics';
+import { m } from '@workbench/i18n/messages';
 
 export const STORAGE_KEY = 'workbench.ice-servers.v1';
 
@@ -26,7 +27,7 @@ export function validateServer(draft: ServerDraft): ServerValidation {
   }
   if (targets[0]?.kind === 'turn' && (draft.username === '' || draft.credential === '')) {
     // RTCPeerConnection throws InvalidAccessError for a TURN URL without both.
-    return { ok: false, message: 'TURN servers need a username and a credential: browsers refuse a TURN URL without them.' };
+    return { ok: false, message: m.ice_servers_turn_needs_credentials() };
   }
   return { ok: true, targets };
 }

@@ -6,7 +6,10 @@ import { classifyAddress, type ParsedCandidate } from '../../connection/ice.js';
 import { restCredentialExpiry } from './ice-errors.js';
 import type { IceReport } from './report.js';
 import { type IceCheckTransport, type IceServerKind, parseIceServerUrl } from './server-urls.js';
-import { seconds, TRANSPORT_LABEL } from './format.js';
+import { formatList } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
+import { getLocale } from '@workbench/i18n/runtime';
+import { seconds, sentences, TRANSPORT_LABEL } from './format.js';
 import { type CheckStatus, type IceVerdict, type ObservedCandidate, parseObservedCandidate, verdictStatus } from './verdicts.js';
 
 export const FINDING_IDS = [
@@ -69,10 +72,10 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'not-behind-nat',
       severity: 'info',
-      title: 'Not behind NAT',
+      title: m.ice_finding_not_behind_nat(),
       detail: sameAsHost
-        ? `A STUN server saw ${sameAsHost.address}, which is also a host candidate: this machine's own address is reachable as it is, with no NAT in between.`
-        : `${dropped?.url ?? 'A STUN server'} answered, but the browser reported no srflx candidate: the address the server saw equals a host address, and browsers drop such a duplicate. So there is no NAT between this machine and that server.`,
+        ? m.ice_finding_not_behind_nat_same({ address: sameAsHost.address })
+        : m.ice_finding_not_behind_nat_dropped({ server: dropped?.url ?? m.ice_finding_a_stun_server() }),
     });
   }
 
@@ -82,11 +85,11 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'mdns-hosts',
       severity: 'info',
-      title: 'Local addresses hidden as mDNS names',
-      detail:
-        `${mdns.length === 1 ? 'The host candidates carry' : `Host candidates carry ${mdns.length} names such as`} a random name (${mdns[0]}) instead of an IP address: browsers hide this machine's local IP addresses ` +
-        'from pages that have no camera or microphone permission, so a website cannot learn your LAN address. Peers on the same LAN resolve the name over ' +
-        'multicast DNS; others use srflx or relay candidates. Granting this site camera access makes the browser reveal the real local addresses.',
+      title: m.ice_finding_mdns(),
+      detail: sentences(
+        mdns.length === 1 ? m.ice_finding_mdns_one({ name: mdns[0] ?? '' }) : m.ice_finding_mdns_many({ count: mdns.length, name: mdns[0] ?? '' }),
+        m.ice_finding_mdns_detail(),
+      ),
     });
   }
 
@@ -106,19 +109,22 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
       id: 'private-relay',
       severity: 'warning',
       title: publicServer
-        ? `Relay address ${cls.kind === 'loopback' ? 'on loopback' : 'private'} while the server is public (missing external-ip)`
+        ? cls.kind === 'loopback'
+          ? m.ice_finding_relay_public_loopback()
+          : m.ice_finding_relay_public_private()
         : cls.kind === 'loopback'
-          ? 'Relay address on loopback'
-          : 'Relay address in a private range',
-      detail:
-        `A TURN server allocated the relay address ${address}, which is ${cls.label}. ` +
-        (publicServer
-          ? `Yet its URL names ${privateRelay.host}, an address peers on the Internet reach: the server sits behind NAT (or on a host with several interfaces) ` +
-            'and hands out its own interface address, which peers cannot send to. Calls that need the relay will fail. '
+          ? m.ice_finding_relay_loopback()
+          : m.ice_finding_relay_private(),
+      detail: sentences(
+        // cls.label (connection/ice.ts) is core's address-class wording, translated there.
+        m.ice_finding_relay_detail({ address, label: cls.label }),
+        publicServer
+          ? m.ice_finding_relay_public_detail({ host: privateRelay.host ?? '' })
           : cls.kind === 'loopback'
-            ? 'Only programs on the TURN server\'s own machine can send to it: fine for a local test, useless for real calls. '
-            : 'Peers outside that private network cannot send to it. ') +
-        'Give the TURN server its public address (coturn: external-ip=<public>/<private>, or relay-ip on a public interface).',
+            ? m.ice_finding_relay_loopback_detail()
+            : m.ice_finding_relay_private_detail(),
+        m.ice_finding_relay_fix(),
+      ),
     });
   }
 
@@ -127,10 +133,8 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'cgnat',
       severity: 'warning',
-      title: 'Carrier-grade NAT',
-      detail:
-        `A STUN server saw ${cgnat.address}, in 100.64.0.0/10: your provider puts you behind a second, carrier-grade NAT. ` +
-        'Direct calls to peers on other networks often fail through two NATs; plan for a TURN server.',
+      title: m.ice_finding_cgnat(),
+      detail: m.ice_finding_cgnat_detail({ address: cgnat.address }),
     });
   }
 
@@ -139,8 +143,8 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'loopback-mapping',
       severity: 'info',
-      title: 'STUN server on this machine',
-      detail: `A STUN server saw ${loopback.address} (loopback): it runs on this machine, so its answer says nothing about your NAT. Add a STUN server on the Internet to learn your public address.`,
+      title: m.ice_finding_loopback(),
+      detail: m.ice_finding_loopback_detail({ address: loopback.address }),
     });
   }
 
@@ -151,9 +155,8 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'udp-blocked',
       severity: 'warning',
-      title: 'UDP looks blocked',
-      detail:
-        'No server answered over UDP while TURN over TCP/TLS works: this network probably blocks UDP. Calls will be relayed over TCP/TLS, which works but adds delay under loss.',
+      title: m.ice_finding_udp_blocked(),
+      detail: m.ice_finding_udp_blocked_detail(),
     });
   }
   const silent = (input.loopbacks ?? []).find((l) => l.status === 'failed' && l.connectedMs === undefined);
@@ -161,11 +164,8 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'relay-no-data',
       severity: 'warning',
-      title: 'Relay allocated, but no data passes',
-      detail:
-        `${silent.url} allocated relay addresses, yet two relay-only connections through it never connected (${silent.error ?? 'no connection'}). ` +
-        'The server answers on its listening port but its relay ports are closed: a firewall drops the relay port range (coturn min-port–max-port, 49152–65535 by default), ' +
-        'or the relay address is one peers cannot reach. Calls that need this TURN server will fail although the allocation looks fine.',
+      title: m.ice_finding_relay_no_data(),
+      detail: m.ice_finding_relay_no_data_detail({ url: silent.url, error: silent.error ?? m.ice_finding_no_connection() }),
     });
   }
   const turn = decided.filter((c) => c.kind === 'turn');
@@ -173,8 +173,8 @@ export function iceFindings(input: FindingsInput): IceFinding[] {
     findings.push({
       id: 'no-turn-works',
       severity: 'warning',
-      title: 'No TURN server works',
-      detail: 'None of the TURN servers allocated a relay: calls between networks that cannot connect directly (symmetric NAT, strict firewalls) will fail. The verdicts above say why each one failed.',
+      title: m.ice_finding_no_turn(),
+      detail: m.ice_finding_no_turn_detail(),
     });
   }
   return findings;
@@ -203,11 +203,8 @@ export function credentialClockFindings(input: CredentialClockInput): IceFinding
     findings.push({
       id: 'clock-skew',
       severity: 'warning',
-      title: `This browser's clock is ${seconds(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} the server's`,
-      detail:
-        `The page reads ${new Date(input.nowMs).toISOString()}, the server's Date header said ${new Date(input.serverDateMs ?? 0).toISOString()}. ` +
-        'TURN REST credentials carry their expiry time: with clocks this far apart, fresh credentials can look expired to one side, and expiry warnings here are off by as much. ' +
-        "Set this computer's clock automatically (NTP), and the servers' too.",
+      title: skew > 0 ? m.ice_finding_clock_ahead({ amount: seconds(Math.abs(skew)) }) : m.ice_finding_clock_behind({ amount: seconds(Math.abs(skew)) }),
+      detail: m.ice_finding_clock_detail({ page: new Date(input.nowMs).toISOString(), server: new Date(input.serverDateMs ?? 0).toISOString() }),
     });
   }
   const expired = input.servers
@@ -216,17 +213,16 @@ export function credentialClockFindings(input: CredentialClockInput): IceFinding
     .filter((s): s is { url: string; expiry: number } => s.expiry !== undefined && s.expiry <= input.nowMs);
   if (expired.length > 0) {
     const first = expired[0] as { url: string; expiry: number };
-    const serverNote =
-      input.serverDateMs !== undefined && first.expiry > input.serverDateMs
-        ? " By the server's clock they have not expired yet: this browser's clock is ahead, so the TURN server may still accept them."
-        : '';
+    const serverNote = input.serverDateMs !== undefined && first.expiry > input.serverDateMs && m.ice_finding_expired_server_note();
     findings.push({
       id: 'credentials-expired',
       severity: 'warning',
-      title: `TURN credentials expired ${seconds(input.nowMs - first.expiry)} ago`,
-      detail:
-        `The username of ${expired.map((s) => s.url).join(', ')} is a TURN REST credential (<expiry>:<user>) whose expiry, ${new Date(first.expiry).toISOString()}, has passed by this page's clock: ` +
-        `the TURN server will answer 401.${serverNote} Fetch fresh credentials (press "Use the server's configuration" again).`,
+      title: m.ice_finding_expired({ ago: seconds(input.nowMs - first.expiry) }),
+      detail: sentences(
+        m.ice_finding_expired_detail({ urls: expired.map((s) => s.url).join(', '), expiry: new Date(first.expiry).toISOString() }),
+        serverNote,
+        m.ice_finding_expired_fix(),
+      ),
     });
   }
   return findings;
@@ -239,7 +235,9 @@ export interface IceBottomLine {
   sentence: string;
 }
 
+/** "UDP, TCP and TLS": English as it always read (no serial comma, which Intl adds); other languages through Intl. */
 function joinWords(words: readonly string[]): string {
+  if (getLocale() !== 'en') return formatList(words);
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
@@ -252,7 +250,7 @@ export function iceBottomLine(report: Pick<IceReport, 'checks' | 'loopbacks'>): 
   const checks = report.checks;
   if (checks.length === 0 || checks.some((c) => c.verdict === null || c.verdict.provisional)) return undefined;
   const decided = checks.filter((c) => c.verdict && verdictStatus(c.verdict.kind) !== 'skipped');
-  if (decided.length === 0) return { tone: 'neutral', sentence: 'No verdict: every check was skipped or cancelled.' };
+  if (decided.length === 0) return { tone: 'neutral', sentence: m.ice_bottom_none() };
   const loopbackOf = (id: string) => report.loopbacks.find((l) => l.checkId === id);
   const turn = decided.filter((c) => c.kind === 'turn');
   const allocated = turn.filter((c) => c.verdict?.kind === 'relay-allocated');
@@ -267,33 +265,31 @@ export function iceBottomLine(report: Pick<IceReport, 'checks' | 'loopbacks'>): 
   if (relaying.length > 0) {
     const udp = relaying.some((c) => c.transport === 'udp');
     const stream = relaying.some((c) => c.transport !== 'udp');
-    if (udp && stream) return { tone: 'success', sentence: `Calls between most networks will work: TURN over ${joinWords(transports)} relays data.` };
+    if (udp && stream) return { tone: 'success', sentence: m.ice_bottom_all({ transports: joinWords(transports) }) };
     if (udp) {
       return {
         tone: 'success',
-        sentence: 'Calls between most networks will work: TURN over UDP relays data — but not from networks that block UDP, since no TURN over TCP or TLS works.',
+        sentence: m.ice_bottom_udp_only(),
       };
     }
     return {
       tone: 'warning',
-      sentence: `Calls between most networks will work, relayed over ${joinWords(transports)} only: TURN over UDP does not work, so relayed calls suffer more under packet loss.`,
+      sentence: m.ice_bottom_stream_only({ transports: joinWords(transports) }),
     };
   }
   if (allocated.length > 0) {
     return {
       tone: 'danger',
-      sentence: 'Direct calls only: TURN allocates relays but no data passes through them — calls between different networks will often fail.',
+      sentence: m.ice_bottom_no_data(),
     };
   }
   if (turn.length > 0) {
     return {
       tone: 'danger',
-      sentence: stunWorks
-        ? 'Direct calls only: no TURN server works — calls between different networks will often fail.'
-        : 'Only calls within one network will work: no TURN server works and no STUN server answered.',
+      sentence: stunWorks ? m.ice_bottom_no_turn_stun() : m.ice_bottom_nothing(),
     };
   }
   return stunWorks
-    ? { tone: 'warning', sentence: 'Direct calls only: STUN works but no TURN server was tested — calls between different networks will often fail.' }
-    : { tone: 'danger', sentence: 'Only calls within one network will work: no STUN server answered and no TURN server was tested.' };
+    ? { tone: 'warning', sentence: m.ice_bottom_stun_untested_turn() }
+    : { tone: 'danger', sentence: m.ice_bottom_no_stun_untested_turn() };
 }

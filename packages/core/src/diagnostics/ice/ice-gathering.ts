@@ -3,6 +3,7 @@
  * browser's RTCPeerConnection) and the terminal check (libwebrtc in Node) run the same code, so
  * both record candidates, errors and the gathering with all servers alike.
  */
+import { m } from '@workbench/i18n/messages';
 import type { ObservedIceError } from './ice-errors.js';
 import type { IceReportGathering } from './report.js';
 import type { IcePolicy } from './server-urls.js';
@@ -93,8 +94,8 @@ export function gatherWithAllServers(options: SharedGatheringOptions): SharedGat
       if (note) record.note = note;
       resolve(record);
     };
-    const onAbort = () => finish('skipped', 'Cancelled.');
-    const timer = setTimeout(() => finish('success', 'The budget ran out while ICE was still gathering (it waits for servers that do not answer).'), budgetMs);
+    const onAbort = () => finish('skipped', m.ice_gathering_cancelled());
+    const timer = setTimeout(() => finish('success', m.ice_gathering_budget()), budgetMs);
     signal?.addEventListener('abort', onAbort);
     connection.onicecandidate = (event) => {
       if (!event.candidate || event.candidate.candidate === '') return;

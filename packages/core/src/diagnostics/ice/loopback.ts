@@ -1,4 +1,5 @@
 /** What the TURN loopback (two relay-only peer connections through one server) says when its transfer times out. */
+import { m } from '@workbench/i18n/messages';
 
 const MIB = 1024 * 1024;
 const kib = (bytes: number): number => Math.round(bytes / 1024);
@@ -16,7 +17,7 @@ const size = (bytes: number): string => (bytes >= MIB && bytes % MIB === 0 ? `${
 export function loopbackTimeoutMessage(receivedBytes: number, totalBytes: number, timeoutMs: number): string {
   const seconds = Math.round(timeoutMs / 100) / 10;
   if (receivedBytes <= 0) {
-    return `Sending ${size(totalBytes)} through the relay: nothing arrived within ${seconds} s, although the relay-only connection is up. The server allocates and connects but does not forward data: check its logs and any bandwidth cap (coturn max-bps).`;
+    return m.ice_loopback_nothing({ size: size(totalBytes), seconds });
   }
-  return `Sending ${size(totalBytes)} through the relay: only ${kib(receivedBytes)} KiB arrived within ${seconds} s. Packets are being lost at the relay or on the path (SCTP waits longer to resend after each loss), or the server caps each session's bandwidth (coturn max-bps). Run it again; if it stays slow, check the server's load and bandwidth cap.`;
+  return m.ice_loopback_partial({ size: size(totalBytes), received: kib(receivedBytes), seconds });
 }

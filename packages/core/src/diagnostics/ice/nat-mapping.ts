@@ -5,7 +5,8 @@
 import { type AddressFamily, classifyAddress } from '../../connection/ice.js';
 import type { IceReport } from './report.js';
 import { type IcePolicy, iceServerEndpoint, parseIceServerUrl } from './server-urls.js';
-import { endpoint } from './format.js';
+import { m } from '@workbench/i18n/messages';
+import { endpoint, sentences } from './format.js';
 import { isServerAnswer, parseObservedCandidate } from './verdicts.js';
 
 /** What one server showed in the gathering that used all servers together (one shared local socket). */
@@ -31,10 +32,10 @@ export interface NatMapping {
   servers: { server: string; answered: boolean; mapped: string[]; note?: string }[];
 }
 
-function baseKey(m: MappingObservation['mapped'][number]): string {
-  const family = classifyAddress(m.address).family;
-  const hidden = !m.relatedAddress || classifyAddress(m.relatedAddress).kind === 'unspecified';
-  return hidden ? family : `${family}|${endpoint(m.relatedAddress ?? '', m.relatedPort ?? 0)}`;
+function baseKey(x: MappingObservation['mapped'][number]): string {
+  const family = classifyAddress(x.address).family;
+  const hidden = !x.relatedAddress || classifyAddress(x.relatedAddress).kind === 'unspecified';
+  return hidden ? family : `${family}|${endpoint(x.relatedAddress ?? '', x.relatedPort ?? 0)}`;
 }
 
 /**
@@ -52,45 +53,37 @@ export function inferNatMapping(
   const servers = observations.map((o) => ({
     server: o.server,
     answered: o.answered,
-    mapped: [...new Set(o.mapped.map((m) => endpoint(m.address, m.port)))],
+    mapped: [...new Set(o.mapped.map((x) => endpoint(x.address, x.port)))],
     ...(o.answered && o.mapped.length === 0
       ? {
-          note:
-            unattributed.length > 0
-              ? 'Answered. The WebRTC stack that ran this check does not say which server reported each srflx, so this server\'s mapping is among the unattributed ones.'
-              : 'Answered, but gave no srflx of its own: the address it saw was already known (a host candidate or another server\'s srflx), and browsers drop duplicates.',
+          note: unattributed.length > 0 ? m.ice_nat_note_unattributed() : m.ice_nat_note_duplicate(),
         }
       : !o.answered
-        ? { note: 'Did not answer, so it tells nothing about the mapping.' }
+        ? { note: m.ice_nat_note_no_answer() }
         : {}),
   }));
   // Named in the detail, since no server can be credited with them.
   const unattributedNote =
-    unattributed.length > 0
-      ? ` Mapped addresses seen, not attributed to a server (this WebRTC stack does not say which server reported which): ${[...new Set(unattributed.map((m) => endpoint(m.address, m.port)))].join(', ')}.`
-      : '';
+    unattributed.length > 0 && m.ice_nat_unattributed({ addresses: [...new Set(unattributed.map((u) => endpoint(u.address, u.port)))].join(', ') });
   const answered = observations.filter((o) => o.answered);
   const unknown = (detail: string): NatMapping => ({
     behaviour: 'unknown',
     conclusion: 'unknown',
-    title: 'NAT mapping: not enough data',
+    title: m.ice_nat_unknown_title(),
     detail,
     servers,
   });
-  if (answered.length === 0) return unknown('No STUN server answered, so the mapping cannot be observed.');
+  if (answered.length === 0) return unknown(m.ice_nat_none_answered());
 
   const allMapped = [...answered.flatMap((o) => o.mapped), ...unattributed];
-  const loopbackNote = allMapped.length > 0 && allMapped.every((m) => classifyAddress(m.address).kind === 'loopback')
-    ? ' The servers are on this machine (loopback), so this describes the path to them, not your Internet connection.'
-    : '';
-  if (allMapped.length === 0 || allMapped.every((m) => hosts.has(m.address))) {
+  const loopbackNote =
+    allMapped.length > 0 && allMapped.every((mapped) => classifyAddress(mapped.address).kind === 'loopback') && m.ice_nat_loopback_note();
+  if (allMapped.length === 0 || allMapped.every((mapped) => hosts.has(mapped.address))) {
     return {
       behaviour: 'no-nat',
       conclusion: 'direct-likely',
-      title: 'No NAT: the servers see this machine\'s own address',
-      detail:
-        'Every STUN server that answered saw one of this machine\'s own addresses, so there is no NAT between them and you: peers can reach you directly unless a firewall filters incoming traffic.' +
-        loopbackNote,
+      title: m.ice_nat_no_nat_title(),
+      detail: sentences(m.ice_nat_no_nat_detail(), loopbackNote),
       servers,
     };
   }
@@ -104,16 +97,16 @@ export function inferNatMapping(
     let participants = 0;
     for (const o of answered) {
       if (o.family && o.family !== family) continue;
-      const here = o.mapped.filter((m) => baseKey(m) === base);
+      const here = o.mapped.filter((x) => baseKey(x) === base);
       participants += 1;
-      for (const m of here) distinct.add(endpoint(m.address, m.port));
+      for (const x of here) distinct.add(endpoint(x.address, x.port));
     }
     // Every answered server of this family saw this socket; which of them saw which mapping is
     // unknown, but two different mappings for one socket are endpoint-dependent all the same.
-    const loose = unattributed.filter((m) => baseKey(m) === base);
-    for (const m of loose) distinct.add(endpoint(m.address, m.port));
+    const loose = unattributed.filter((x) => baseKey(x) === base);
+    for (const x of loose) distinct.add(endpoint(x.address, x.port));
     if (distinct.size > 1) {
-      const addresses = new Set([...answered.flatMap((o) => o.mapped.filter((m) => baseKey(m) === base)), ...loose].map((m) => m.address));
+      const addresses = new Set([...answered.flatMap((o) => o.mapped.filter((x) => baseKey(x) === base)), ...loose].map((x) => x.address));
       dependent = { sameAddress: addresses.size === 1 };
     } else if (distinct.size === 1 && participants >= 2) {
       independent = true;
@@ -123,14 +116,13 @@ export function inferNatMapping(
     return {
       behaviour: 'endpoint-dependent',
       conclusion: 'needs-turn',
-      title: 'Endpoint-dependent mapping: you need TURN',
-      detail:
-        (dependent.sameAddress
-          ? 'The STUN servers saw the same public address with different ports for one local socket: your NAT picks a new port for every destination (a "symmetric" NAT). '
-          : 'The STUN servers saw different public addresses for one local socket (several NATs, or a NAT that balances over addresses). ') +
-        'A peer would have to use a mapping no STUN server can tell you, so direct connections to peers behind NAT usually fail: configure a TURN server.' +
-        loopbackNote +
+      title: m.ice_nat_dependent_title(),
+      detail: sentences(
+        dependent.sameAddress ? m.ice_nat_dependent_same_address() : m.ice_nat_dependent_addresses(),
+        m.ice_nat_dependent_detail(),
+        loopbackNote,
         unattributedNote,
+      ),
       servers,
     };
   }
@@ -138,18 +130,12 @@ export function inferNatMapping(
     return {
       behaviour: 'endpoint-independent',
       conclusion: 'direct-likely',
-      title: 'Endpoint-independent mapping: direct calls likely work',
-      detail:
-        'Every STUN server saw the same public address and port for one local socket: your NAT keeps one mapping whatever the destination, ' +
-        'so peers can reach the address STUN reports (unless a firewall filters incoming packets; keep TURN as a fallback).' +
-        loopbackNote +
-        unattributedNote,
+      title: m.ice_nat_independent_title(),
+      detail: sentences(m.ice_nat_independent_detail(), loopbackNote, unattributedNote),
       servers,
     };
   }
-  return unknown(
-    'Only one STUN server answered on each local socket. Add a second STUN server (or the same server on another address or port) to compare the mappings.',
-  );
+  return unknown(m.ice_nat_one_server());
 }
 
 function endpointOfUrl(url: string | undefined): string | undefined {
@@ -174,8 +160,8 @@ export function natMappingOf(checks: IceReport['checks'], gathering: IceReport['
     return {
       behaviour: 'unknown',
       conclusion: 'unknown',
-      title: 'NAT mapping: not tested with the relay-only policy',
-      detail: 'The relay-only policy gathers no srflx candidates. Choose "all" to compare the mappings STUN servers see.',
+      title: m.ice_nat_relay_title(),
+      detail: m.ice_nat_relay_detail(),
       servers: [],
     };
   }
@@ -183,8 +169,8 @@ export function natMappingOf(checks: IceReport['checks'], gathering: IceReport['
     return {
       behaviour: 'unknown',
       conclusion: 'unknown',
-      title: 'NAT mapping: not tested',
-      detail: `The gathering with all servers together did not run to the end${gathering?.note ? ` (${gathering.note})` : ''}, so there are no mappings to compare.`,
+      title: m.ice_nat_untested_title(),
+      detail: gathering?.note ? m.ice_nat_untested_detail_note({ note: gathering.note }) : m.ice_nat_untested_detail(),
       servers: [],
     };
   }

@@ -5,7 +5,9 @@
 import { ErrorCode, WorkbenchError } from '../../errors.js';
 import * as v from 'valibot';
 import { FINDING_IDS, iceBottomLine } from './findings.js';
-import { seconds, TRANSPORT_LABEL } from './format.js';
+import { formatFixed, formatList } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
+import { seconds, sentences, TRANSPORT_LABEL } from './format.js';
 import { type CheckStatus, verdictStatus } from './verdicts.js';
 
 export const ICE_REPORT_SCHEMA = 'webrtc-workbench/ice-report';
@@ -176,8 +178,8 @@ export function redactIceReport(report: IceReport): IceReport {
 }
 
 function invalidReport(title: string, detail: string): WorkbenchError {
-  return new WorkbenchError(ErrorCode.InvalidArgument, `${detail} Choose a JSON file exported by this page ("Export JSON").`, {
-    explanation: { code: ErrorCode.InvalidArgument, title, detail, fix: 'Choose a JSON file exported by this page with "Export JSON".' },
+  return new WorkbenchError(ErrorCode.InvalidArgument, sentences(detail, m.ice_report_choose_file()), {
+    explanation: { code: ErrorCode.InvalidArgument, title, detail, fix: m.ice_report_choose_fix() },
   });
 }
 
@@ -192,68 +194,89 @@ export function parseIceReport(input: unknown): IceReport {
     try {
       data = JSON.parse(input);
     } catch (error) {
-      throw invalidReport('Not a JSON file', `The file is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+      throw invalidReport(m.ice_report_not_json(), m.ice_report_not_json_detail({ error: error instanceof Error ? error.message : String(error) }));
     }
   }
   if (typeof data !== 'object' || data === null || (data as { schema?: unknown }).schema !== ICE_REPORT_SCHEMA) {
-    throw invalidReport('Not an ICE report', `The file is JSON but not an ICE server test report (its "schema" is not "${ICE_REPORT_SCHEMA}").`);
+    throw invalidReport(m.ice_report_not_report(), m.ice_report_not_report_detail({ schema: ICE_REPORT_SCHEMA }));
   }
   const version = (data as { version?: unknown }).version;
   if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
     throw invalidReport(
-      'Unsupported report version',
-      `The report has version ${JSON.stringify(version)}; this page reads versions ${READABLE_VERSIONS.join(' and ')}. Open it with the version of the workbench that wrote it.`,
+      m.ice_report_version(),
+      m.ice_report_version_detail({ version: String(JSON.stringify(version)), versions: formatList(READABLE_VERSIONS.map(String)) }),
     );
   }
   const result = v.safeParse(iceReportSchema, data);
   if (!result.success) {
     const issue = result.issues[0];
-    const path = v.getDotPath(issue) ?? '(top level)';
-    throw invalidReport('Damaged ICE report', `The report is invalid at "${path}": ${issue.message}.`);
+    const path = v.getDotPath(issue) ?? m.ice_report_top_level();
+    throw invalidReport(m.ice_report_damaged(), m.ice_report_invalid_at({ path, issue: issue.message }));
   }
   const ids = new Set<string>();
   for (const check of result.output.checks) {
-    if (ids.has(check.id)) throw invalidReport('Damaged ICE report', `Two checks share the id "${check.id}"; every check needs its own.`);
+    if (ids.has(check.id)) throw invalidReport(m.ice_report_damaged(), m.ice_report_duplicate_id({ id: check.id }));
     ids.add(check.id);
   }
   return result.output;
 }
 
 function formatMs(value: number | undefined): string {
-  return value === undefined ? '—' : `${Math.round(value)} ms`;
+  return value === undefined ? '—' : m.ice_ms({ ms: Math.round(value) });
 }
 
-const STATUS_MARK: Record<CheckStatus, string> = { idle: '·', running: '…', success: 'OK  ', failed: 'FAIL', skipped: 'SKIP' };
+/** The mark before each line of the summary: "OK  ", "FAIL", "SKIP" in English, padded to line up. */
+function statusMark(status: CheckStatus): string {
+  const marks: Record<CheckStatus, string> = { idle: '·', running: '…', success: m.ice_mark_ok().padEnd(4), failed: m.ice_mark_fail(), skipped: m.ice_mark_skip() };
+  return marks[status];
+}
+
+/** A check or loopback status in words, as the summary and the page show it. */
+export function iceStatusLabel(status: CheckStatus): string {
+  const labels: Record<CheckStatus, () => string> = {
+    idle: m.ice_status_idle,
+    running: m.ice_status_running,
+    success: m.ice_status_success,
+    failed: m.ice_status_failed,
+    skipped: m.ice_status_skipped,
+  };
+  return labels[status]();
+}
 
 /** The report as plain text, for "Copy summary": one line per check, then NAT mapping, findings, loopbacks. */
 export function formatIceSummary(report: IceReport): string {
   const lines = [
-    `ICE server test, ${report.createdAt} (budget ${seconds(report.settings.budgetMs)}, policy ${report.settings.iceTransportPolicy})`,
+    m.ice_summary_header({ created: report.createdAt, budget: seconds(report.settings.budgetMs), policy: report.settings.iceTransportPolicy }),
     report.userAgent,
     '',
   ];
   const bottom = iceBottomLine(report);
   if (bottom) lines.push(bottom.sentence, '');
-  lines.push('Verdicts:');
+  lines.push(m.ice_summary_verdicts());
   for (const check of report.checks) {
     const verdict = check.verdict;
-    const time = verdict && verdictStatus(verdict.kind) !== 'skipped' ? ` in ${formatMs(verdict.atMs)}` : '';
+    const time = verdict && verdictStatus(verdict.kind) !== 'skipped' ? m.ice_summary_in({ time: formatMs(verdict.atMs) }) : '';
     const which = check.id === check.url ? '' : ` (${check.id.slice(check.url.length + 1)})`;
-    lines.push(`  ${STATUS_MARK[check.status]} ${check.url}${which} [${TRANSPORT_LABEL[check.transport]}]: ${verdict?.title ?? 'no verdict'}${time}`);
+    lines.push(`  ${statusMark(check.status)} ${check.url}${which} [${TRANSPORT_LABEL[check.transport]}]: ${verdict?.title ?? m.ice_summary_no_verdict()}${time}`);
   }
   if (report.loopbacks.length > 0) {
-    lines.push('', 'TURN end to end (relay-only loopback, 1 data channel):');
+    lines.push('', m.ice_summary_loopbacks());
     for (const loop of report.loopbacks) {
       lines.push(
         loop.status === 'success'
-          ? `  OK   ${loop.url}: connected in ${formatMs(loop.connectedMs)}, RTT ${formatMs(loop.rttMs)}, ${((loop.bytes ?? 0) / 1048576).toFixed(1)} MiB at ${(loop.throughputMbps ?? 0).toFixed(1)} Mbit/s`
-          : `  ${STATUS_MARK[loop.status]} ${loop.url}: ${loop.error ?? loop.status}`,
+          ? `  ${statusMark('success')} ${loop.url}: ${m.ice_summary_loopback_ok({
+              connected: formatMs(loop.connectedMs),
+              rtt: formatMs(loop.rttMs),
+              size: `${formatFixed((loop.bytes ?? 0) / 1048576, 1)} MiB`,
+              throughput: `${formatFixed(loop.throughputMbps ?? 0, 1)} Mbit/s`,
+            })}`
+          : `  ${statusMark(loop.status)} ${loop.url}: ${loop.error ?? iceStatusLabel(loop.status)}`,
       );
     }
   }
-  if (report.natMapping) lines.push('', `NAT mapping: ${report.natMapping.title}`);
+  if (report.natMapping) lines.push('', m.ice_summary_nat({ title: report.natMapping.title }));
   if (report.findings.length > 0) {
-    lines.push('', 'Findings:');
+    lines.push('', m.ice_summary_findings());
     for (const finding of report.findings) lines.push(`  - ${finding.title}: ${finding.detail}`);
   }
   return lines.join('\n');

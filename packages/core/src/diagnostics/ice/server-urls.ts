@@ -2,6 +2,7 @@
  * ICE server URLs (`stun:`, `turn:`, `turns:` with `?transport=`) and the checks each one needs:
  * which transports to try, which a browser cannot, and the targets a run goes through.
  */
+import { m } from '@workbench/i18n/messages';
 import { ErrorCode, WorkbenchError } from '../../errors.js';
 
 export type IceServerKind = 'stun' | 'turn';
@@ -32,20 +33,20 @@ const URL_PATTERN = /^(stuns?|turns?):(\[[0-9a-fA-F:.]+\]|[^\s:/?#[\]@]+)(?::(\d
 export function parseIceServerUrl(input: string): IceServerUrl {
   const url = input.trim();
   const fail = (why: string) =>
-    new WorkbenchError(ErrorCode.InvalidArgument, `"${url}" is not a STUN/TURN URL: ${why}`);
-  if (/^[a-z]+:\/\//i.test(url)) throw fail('write it without "//", e.g. turn:turn.example.org:3478.');
-  if (url.includes('@')) throw fail('put the username and password in their own fields, not in the URL.');
+    new WorkbenchError(ErrorCode.InvalidArgument, m.ice_url_invalid({ url, why }));
+  if (/^[a-z]+:\/\//i.test(url)) throw fail(m.ice_url_no_slashes());
+  if (url.includes('@')) throw fail(m.ice_url_no_credentials());
   const match = URL_PATTERN.exec(url);
   if (!match) {
-    throw fail('expected stun:host[:port], turn:host[:port][?transport=udp|tcp] or turns:host[:port].');
+    throw fail(m.ice_url_expected());
   }
   const scheme = (match[1] ?? '').toLowerCase() as IceServerUrl['scheme'];
   const host = (match[2] ?? '').replace(/^\[|\]$/g, '');
   const tls = scheme === 'stuns' || scheme === 'turns';
   const port = match[3] !== undefined ? Number(match[3]) : tls ? 5349 : 3478;
-  if (port < 1 || port > 65535) throw fail(`port ${port} is out of range (1–65535).`);
+  if (port < 1 || port > 65535) throw fail(m.ice_url_port_range({ port }));
   const transport = match[4]?.toLowerCase() as 'udp' | 'tcp' | undefined;
-  if (transport && scheme.startsWith('stun')) throw fail('STUN URLs take no ?transport= (browsers send STUN over UDP).');
+  if (transport && scheme.startsWith('stun')) throw fail(m.ice_url_stun_transport());
   return { url, scheme, kind: scheme.startsWith('stun') ? 'stun' : 'turn', host, port, ...(transport ? { transport } : {}) };
 }
 
@@ -87,12 +88,12 @@ export function iceCheckTargets(input: string): IceCheckTarget[] {
     case 'stun':
       return [make('udp', base)];
     case 'stuns':
-      return [make('tls', base, 'Browsers do not support STUN over TLS (stuns:). Test the server with stun: (UDP), or use a turns: URL.')];
+      return [make('tls', base, m.ice_url_no_stuns())];
     case 'turn':
       return (parsed.transport ? [parsed.transport] : (['udp', 'tcp'] as const)).map((t) => make(t, `${base}?transport=${t}`));
     case 'turns':
       return parsed.transport === 'udp'
-        ? [make('tls', `${base}?transport=udp`, 'Browsers do not support TURN over DTLS (turns: with ?transport=udp). Use turns:…?transport=tcp (TLS) or turn: with UDP.')]
+        ? [make('tls', `${base}?transport=udp`, m.ice_url_no_dtls())]
         : [make('tls', `${base}?transport=tcp`)];
   }
 }

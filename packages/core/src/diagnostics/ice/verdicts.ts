@@ -4,7 +4,9 @@
  */
 import { classifyAddress, parseCandidate, type ParsedCandidate, type RelayProtocol, relayProtocolFromPriority } from '../../connection/ice.js';
 import { type ExplainedIceError, explainIceError, isIpv6Local, type ObservedIceError } from './ice-errors.js';
-import { endpoint, seconds, TRANSPORT_LABEL } from './format.js';
+import { formatNumber } from '@workbench/i18n/format';
+import { m } from '@workbench/i18n/messages';
+import { endpoint, seconds, sentences, TRANSPORT_LABEL } from './format.js';
 import type { IceCheckTarget, IceCheckTransport, IcePolicy, IceServerKind } from './server-urls.js';
 
 export type CheckStatus = 'idle' | 'running' | 'success' | 'failed' | 'skipped';
@@ -110,17 +112,17 @@ export interface VerdictInput {
 export function skipReason(target: Pick<IceCheckTarget, 'kind' | 'unsupported'>, policy: IcePolicy): string | undefined {
   if (target.unsupported) return target.unsupported;
   if (policy === 'relay' && target.kind === 'stun') {
-    return 'The relay-only policy gathers relay candidates only, so a STUN server is not asked. Choose "all" to test it.';
+    return m.ice_skip_relay_policy();
   }
   return undefined;
 }
 
 export function skippedVerdict(reason: string, atMs = 0): IceVerdict {
-  return { kind: 'skipped', atMs, title: 'Skipped', detail: reason };
+  return { kind: 'skipped', atMs, title: m.ice_verdict_skipped(), detail: reason };
 }
 
 export function cancelledVerdict(atMs: number): IceVerdict {
-  return { kind: 'cancelled', atMs, title: 'Cancelled', detail: 'The test was cancelled before this check reached a verdict.' };
+  return { kind: 'cancelled', atMs, title: m.ice_verdict_cancelled(), detail: m.ice_verdict_cancelled_detail() };
 }
 
 /** The browser refused the configuration itself (new RTCPeerConnection threw). */
@@ -130,37 +132,35 @@ export function configurationErrorVerdict(error: unknown, atMs = 0): IceVerdict 
   return {
     kind: 'error',
     atMs,
-    title: `The browser rejected this server (${name})`,
-    detail: `new RTCPeerConnection() refused the configuration: ${message}`,
-    fix: 'Check the URL syntax; TURN URLs need a username and a credential.',
+    title: m.ice_verdict_rejected_title({ name }),
+    detail: m.ice_verdict_rejected_detail({ message }),
+    fix: m.ice_verdict_rejected_fix(),
   };
 }
 
 function errorVerdict(explained: ExplainedIceError, input: VerdictInput, atMs: number): IceVerdict {
   const { code, name } = explained;
-  const facts = explained.error.errorText ? ` The browser said: "${explained.error.errorText}".` : '';
-  const note = explained.note ? ` ${explained.note}` : '';
+  const facts = explained.error.errorText ? m.ice_verdict_browser_said({ text: explained.error.errorText }) : undefined;
+  const likely = m.ice_verdict_likely_cause({ meaning: explained.meaning, cause: explained.cause });
   if (code === 401 || code === 441) {
     return {
       kind: 'auth-failed',
       atMs,
       errorCode: code,
-      title: `Authentication failed (${code} ${name})`,
-      detail: `${explained.meaning} Likely cause: ${explained.cause}${note}`,
+      title: m.ice_verdict_auth_failed({ code, name }),
+      detail: sentences(likely, explained.note),
       fix: explained.fix,
     };
   }
   if (code === 701) {
     const stream = input.transport !== 'udp' && /establish|connect/i.test(explained.error.errorText);
-    const tls = input.transport === 'tls' ? ' For turns: a certificate the browser does not trust (self-signed, or for another host name) fails the same way.' : '';
+    const tls = input.transport === 'tls' && m.ice_verdict_tls_note();
     return {
       kind: 'unreachable',
       atMs,
       errorCode: code,
-      title: `Unreachable (701 over ${TRANSPORT_LABEL[input.transport]})`,
-      detail: stream
-        ? `The browser could not open a ${TRANSPORT_LABEL[input.transport]} connection to the server: it was refused (nothing listens on that port) or a firewall rejected it.${facts}${tls}`
-        : `${explained.meaning}${facts}${tls}`,
+      title: m.ice_verdict_unreachable_701({ transport: TRANSPORT_LABEL[input.transport] }),
+      detail: sentences(stream ? m.ice_verdict_stream_refused({ transport: TRANSPORT_LABEL[input.transport] }) : explained.meaning, facts, tls),
       fix: explained.fix,
     };
   }
@@ -168,8 +168,8 @@ function errorVerdict(explained: ExplainedIceError, input: VerdictInput, atMs: n
     kind: 'error',
     atMs,
     errorCode: code,
-    title: `Server error ${code} ${name}`,
-    detail: `${explained.meaning} Likely cause: ${explained.cause}${facts}${note}`,
+    title: m.ice_verdict_server_error({ code, name }),
+    detail: sentences(likely, facts, explained.note),
     fix: explained.fix,
   };
 }
@@ -197,11 +197,8 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
         kind: 'reachable',
         atMs: at,
         mapped: { address: parsed.address, port: parsed.port },
-        title: `Reachable: mapped address ${where}`,
-        detail:
-          `The STUN server answered over UDP: it sees this browser's traffic coming from ${where} (a srflx candidate), ` +
-          'the address a peer on another network would try.' +
-          (loopback ? ' The address is a loopback one because the server runs on this machine.' : ''),
+        title: m.ice_verdict_reachable_mapped({ where }),
+        detail: sentences(m.ice_verdict_reachable_detail({ where }), loopback && m.ice_verdict_reachable_loopback()),
       };
     }
     const protocol = relayProtocolOf(observed, parsed);
@@ -209,10 +206,8 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
       kind: 'relay-allocated',
       atMs: at,
       relay: { address: parsed.address, port: parsed.port, ...(protocol ? { protocol } : {}) },
-      title: `Relay allocated: ${endpoint(parsed.address, parsed.port)}`,
-      detail:
-        `The TURN server accepted the credentials over ${TRANSPORT_LABEL[input.transport]} and allocated a relay address: ` +
-        'peers that cannot reach this browser directly can send to it, and the server forwards their traffic.',
+      title: m.ice_verdict_relay_allocated({ where: endpoint(parsed.address, parsed.port) }),
+      detail: m.ice_verdict_relay_detail({ transport: TRANSPORT_LABEL[input.transport] }),
     };
   }
 
@@ -230,9 +225,9 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
         kind: 'unreachable',
         atMs: complete,
         errorCode: 701,
-        title: 'Unreachable: the host name does not resolve',
-        detail: `Every DNS lookup of the server's name failed ("${dns[0]?.error.errorText ?? ''}"), so no request was sent.`,
-        fix: 'Check the spelling of the host name, or use the IP address; check this network\'s DNS works.',
+        title: m.ice_verdict_dns_title(),
+        detail: m.ice_verdict_dns_detail({ text: dns[0]?.error.errorText ?? '' }),
+        fix: m.ice_verdict_dns_fix(),
       };
     }
     if (input.kind === 'stun') {
@@ -240,34 +235,26 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
         kind: 'reachable',
         atMs: complete,
         mappedEqualsHost: true,
-        title: 'Reachable: the mapped address is one of this machine\'s own',
-        detail:
-          'The STUN server answered (gathering finished within the budget without an error), yet the browser reported no srflx candidate. ' +
-          'Browsers drop a srflx candidate that would duplicate a host candidate: the server saw one of this machine\'s own addresses, ' +
-          'so there is no NAT between this machine and that server.',
-        fix: 'Nothing to fix. To see the mapped address itself, open this page in a browser profile that has not granted camera access: host candidates are then mDNS names and the srflx candidate is kept.',
+        title: m.ice_verdict_own_address_title(),
+        detail: m.ice_verdict_own_address_detail(),
+        fix: m.ice_verdict_own_address_fix(),
       };
     }
     if (input.reportsErrors === false) {
       return {
         kind: 'error',
         atMs: complete,
-        title: `No relay over ${TRANSPORT_LABEL[input.transport]}, and this browser cannot tell why`,
-        detail:
-          'Gathering finished without a relay candidate. This browser does not report icecandidateerror, so it cannot tell a refused username or password (401) ' +
-          'from a server that is not there or a port that is closed: all of them look the same here.',
-        fix: 'Run the test in Chromium, which reports the error code (401, 701 …) and its explanation; or check the credentials, host, port and transport by hand.',
+        title: m.ice_verdict_no_errors_title({ transport: TRANSPORT_LABEL[input.transport] }),
+        detail: m.ice_verdict_no_errors_detail(),
+        fix: m.ice_verdict_no_errors_fix(),
       };
     }
     return {
       kind: 'unreachable',
       atMs: complete,
-      title: `Unreachable: no relay and no error over ${TRANSPORT_LABEL[input.transport]}`,
-      detail:
-        input.transport === 'udp'
-          ? 'Gathering finished without a relay candidate and without an error from the server.'
-          : 'Gathering finished without a relay candidate and without an error: the TCP connection to the server was refused or closed, which is what happens when nothing listens on that port.',
-      fix: 'Check the host, port and transport of the URL, and that the TURN server listens for this transport.',
+      title: m.ice_verdict_no_relay_title({ transport: TRANSPORT_LABEL[input.transport] }),
+      detail: input.transport === 'udp' ? m.ice_verdict_no_relay_udp() : m.ice_verdict_no_relay_stream(),
+      fix: m.ice_verdict_no_relay_fix(),
     };
   }
 
@@ -277,14 +264,9 @@ export function decideVerdict(input: VerdictInput): IceVerdict | undefined {
     kind: 'unreachable',
     atMs: input.budgetMs,
     atBudget: true,
-    title: `Unreachable: no answer within ${seconds(input.budgetMs)}`,
-    detail: udp
-      ? 'No answer to the STUN/TURN requests over UDP: the server is down, the port is wrong, or a firewall drops UDP to it. ' +
-        'Browsers keep retrying for about 40 s before they report error 701; this test stops at its budget.'
-      : `No ${TRANSPORT_LABEL[input.transport]} answer: the connection is stalled (a firewall dropping packets) or the server does not answer on that port.`,
-    fix: udp
-      ? 'Check the host and port, that the server runs, and that UDP to it is allowed; try TURN over TCP or TLS (port 443) on networks that block UDP.'
-      : 'Check the host, port and transport, and that a firewall allows the connection.',
+    title: m.ice_verdict_budget_title({ budget: seconds(input.budgetMs) }),
+    detail: udp ? m.ice_verdict_budget_udp() : m.ice_verdict_budget_stream({ transport: TRANSPORT_LABEL[input.transport] }),
+    fix: udp ? m.ice_verdict_budget_fix_udp() : m.ice_verdict_budget_fix_stream(),
   };
 }
 
@@ -324,10 +306,8 @@ export function probablyUnreachableVerdict(input: { transport: IceCheckTransport
     kind: 'unreachable',
     provisional: true,
     atMs: input.atMs,
-    title: `Probably unreachable: no answer over ${TRANSPORT_LABEL[input.transport]} after ${seconds(input.atMs)}`,
-    detail:
-      `The other servers answered within ${Math.round(input.slowestAnswerMs)} ms; this one has said nothing for ten times that (at least 1 s). ` +
-      `The check keeps listening until the ${seconds(input.budgetMs)} budget to confirm it.`,
-    fix: 'Check the host and port, that the server runs, and that a firewall lets the traffic through.',
+    title: m.ice_verdict_probably_title({ transport: TRANSPORT_LABEL[input.transport], after: seconds(input.atMs) }),
+    detail: m.ice_verdict_probably_detail({ slowest: formatNumber(Math.round(input.slowestAnswerMs)), budget: seconds(input.budgetMs) }),
+    fix: m.ice_verdict_probably_fix(),
   };
 }

@@ -1,7 +1,7 @@
 /** Errors: every code core raises, the one table explaining each (what happened, what to do), and the media/connection explainers. */
 import { m } from '@workbench/i18n/messages';
 import { baseLocale, getLocale } from '@workbench/i18n/runtime';
-import { SignalingErrorCode } from './signaling/protocol.js';
+import { SignalingErrorCode } from './signaling/error-codes.js';
 
 /**
  * Stable error codes: callers branch on these, never on messages. The signaling server's codes

@@ -12,6 +12,7 @@
  * coded error event.
  */
 import * as v from 'valibot';
+import { SignalingErrorCode } from './error-codes.js';
 
 /** Room names: 1–64 letters, digits, `-` or `_` (safe in URLs, logs and Redis keys). */
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -26,34 +27,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 /** Longest text in a `{type:'text'}` chat message. */
 export const MAX_TEXT_LENGTH = 4096;
 
-/** Every error code the server sends, in acks and in the `'signaling error'` event. */
-export const SignalingErrorCode = {
-  /** The room name breaks {@link ROOM_NAME_RULE}. */
-  InvalidRoomName: 'INVALID_ROOM_NAME',
-  /** The room already holds its capacity of members. */
-  RoomFull: 'ROOM_FULL',
-  /** The client is already in another room; send `'bye'` first. */
-  AlreadyInRoom: 'ALREADY_IN_ROOM',
-  /** A `'message'` or `'bye'` from a client that has joined no room. */
-  NotInRoom: 'NOT_IN_ROOM',
-  /** The payload does not match the protocol (wrong type, missing field, unknown shape). */
-  InvalidPayload: 'INVALID_PAYLOAD',
-  /** The payload is larger than the server's limit. */
-  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
-  /** The client sends faster than the server's rate limit allows. */
-  RateLimited: 'RATE_LIMITED',
-  /**
-   * The server cannot decide the request right now: its shared state store (Redis) is
-   * unreachable. Nothing was changed; try again in a moment.
-   */
-  Unavailable: 'UNAVAILABLE',
-  /**
-   * A recipient stopped reading what it is sent: more than the server's per-client limit was
-   * waiting for it, so it was disconnected and the message not delivered (its peers hear `'bye'`).
-   */
-  SlowReceiver: 'SLOW_RECEIVER',
-} as const;
-export type SignalingErrorCode = (typeof SignalingErrorCode)[keyof typeof SignalingErrorCode];
+/** Every error code the server sends (error-codes.ts, re-exported here with the rest of the protocol). */
+export { SignalingErrorCode };
 
 export interface SignalingErrorPayload {
   code: SignalingErrorCode;

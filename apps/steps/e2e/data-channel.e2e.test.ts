@@ -1,11 +1,11 @@
 // Step 3, /data-channel/, in real Chromium: Start → Send → Stop, text arriving exactly, the counters,
 // the channel options, and the codelab's "Send enabled before Start" forced to its moment.
 import zh from '@workbench/i18n/messages/data-channel/zh-CN.json' with { type: 'json' };
+import zhUi from '@workbench/i18n/messages/ui/zh-CN.json' with { type: 'json' };
 import { englishLeft, type OpenedPage } from '@workbench/testing';
 import { pageSuite } from '@workbench/testing/suite';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { withoutCoreAndUiEnglish } from './untranslated-core-ui.js';
 
 /** What the page puts on `window` for the console (and for these tests). */
 type Live = Window & {
@@ -219,11 +219,10 @@ describe('/data-channel/?lang=zh: the main flow in Chinese', () => {
 
     await start.click();
     await expect.poll(() => send.isEnabled()).toBe(true);
-    // Each badge reads "<subject>: <state>" to a screen reader (the subject visually hidden; the
-    // space after its colon is ui's to keep, so it is optional here).
-    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Each badge reads "<subject>：<state>" to a screen reader (the subject visually hidden, joined
+    // by ui's Chinese full-width colon).
     const badges = (state: string) =>
-      [zh.dc_send_state_subject, zh.dc_receive_state_subject].map((subject) => page.getByText(new RegExp(`^${escape(subject)}:\\s*${escape(state)}$`)));
+      [zh.dc_send_state_subject, zh.dc_receive_state_subject].map((subject) => page.getByText(`${subject}${zhUi.ui_separator_colon}${state}`, { exact: true }));
     await expect.poll(() => Promise.all(badges(zh.dc_state_open).map((badge) => badge.count()))).toEqual([1, 1]);
     expect(await page.evaluate(() => (window as Live).dataChannel?.maxRetransmits)).toBe(3);
 
@@ -237,12 +236,12 @@ describe('/data-channel/?lang=zh: the main flow in Chinese', () => {
     await expect.poll(() => page.getByRole('log').innerText()).toContain(zh.dc_log_received.replace('{count}', String(bytes)));
 
     await expect.poll(() => page.locator('details.source-panel').count()).toBe(1);
-    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
+    expect(await englishLeft(page, ['main'])).toEqual([]);
 
     await stop.click();
     await expect.poll(() => Promise.all(badges(zh.dc_state_closed).map((badge) => badge.count()))).toEqual([1, 1]);
     expect(await start.isEnabled()).toBe(true);
-    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
+    expect(await englishLeft(page, ['main'])).toEqual([]);
     expect(problems()).toEqual([]);
   });
 });

@@ -5,7 +5,6 @@ import { englishLeft, waitForVideoPlaying, type OpenedPage } from '@workbench/te
 import { pageSuite } from '@workbench/testing/suite';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { withoutCoreAndUiEnglish } from './untranslated-core-ui.js';
 
 /** What the page puts on `window` for the console (and for these tests). */
 type Live = Window & { pc1?: RTCPeerConnection; pc2?: RTCPeerConnection; stream?: MediaStream };
@@ -350,13 +349,13 @@ describe('/peer-connection/?lang=zh: the main flow in Chinese', () => {
     await page.getByText(zh.pc_offer_summary.split('{lines}')[0] ?? '').click();
     await page.getByText(zh.pc_answer_summary.split('{lines}')[0] ?? '').click();
     await expect.poll(() => page.locator('details.source-panel').count()).toBe(2);
-    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
+    expect(await englishLeft(page, ['main'])).toEqual([]);
 
     // Hang Up by its Chinese name, and the log says so in Chinese.
     await hangUp.click();
     await expect.poll(() => page.getByRole('log').innerText()).toContain(zh.pc_log_hung_up.replace('{count}', '1'));
     expect(await start.isEnabled()).toBe(true);
-    expect(withoutCoreAndUiEnglish(await englishLeft(page, ['main']))).toEqual([]);
+    expect(await englishLeft(page, ['main'])).toEqual([]);
     expect(problems()).toEqual([]);
   });
 });

@@ -11,61 +11,7 @@ import { describe, expect, it } from 'vitest';
 const suite = pageSuite();
 let roomCounter = 0;
 
-/**
- * TEMPORARY, removed at the merge: English that /photo/?lang=zh still shows and that comes only
- * from areas other engineers translate at the same time. Exact texts only (matched as englishLeft
- * quotes them, first 60 characters), never a pattern, so any English from this page's own code
- * still fails the test.
- */
-const NOT_YET_TRANSLATED_ELSEWHERE: readonly string[] = [
-  // packages/ui: RoomLink, ErrorPanel, EventLog (its heading, buttons, level and source columns), SourcePanel.
-  'Room',
-  'Copy link',
-  'Link to this room:',
-  'What to do:',
-  'Dismiss',
-  'Event log',
-  'Copy log',
-  'Clear',
-  'Nothing yet. Events appear here as they happen.',
-  'info',
-  'camera',
-  'negotiation',
-  'pc',
-  'photo',
-  'photos',
-  'signaling',
-  'Source',
-  'Imported from the source at build time, not copied: this is the code the page runs',
-  'packages/core/src/connection/room-call.ts, lines 135–544',
-  'packages/core/src/data/data-channel.ts, lines 222–314',
-  'packages/core/src/data/data-channel.ts, lines 365–601',
-  // packages/core: CONSTRAINT_PRESETS labels (the Capture size list) and RoomCall's log lines.
-  'Default',
-  'HD (min 1280×720)',
-  'connectionState: connected',
-  'connectionState: connecting',
-  'iceConnectionState: checking',
-  'iceConnectionState: connected',
-  'iceGatheringState: complete',
-  'iceGatheringState: gathering',
-  'negotiation needed',
-  'remote answer applied',
-  'sending offer',
-  'signalingState: have-local-offer',
-  'signalingState: stable',
-  'signalingState: have-remote-offer',
-  'remote offer applied',
-  'sending answer',
-  // apps/steps/src/lib/roomCallStatus.ts (shared with /call/): the status words.
-  'connected',
-];
 
-/** englishLeft(main) less the exact texts above and the room link (RoomLink shows the page's own URL as text, not marked translate="no"). */
-async function englishLeftHere(page: Page): Promise<string[]> {
-  const known = [...NOT_YET_TRANSLATED_ELSEWHERE, page.url()];
-  return (await englishLeft(page, ['main'])).filter((line) => !known.some((text) => line.includes(`"${text.slice(0, 60)}"`)));
-}
 
 function status(page: Page): Promise<string> {
   return page.getByRole('status', { name: zh.photo_connection_status }).innerText();
@@ -115,7 +61,7 @@ describe('/photo/?lang=zh', () => {
     expect(log).toContain('已收到 photo-1-');
 
     for (const member of [sender, receiver]) {
-      expect(await englishLeftHere(member.page)).toEqual([]);
+      expect(await englishLeft(member.page, ['main'])).toEqual([]);
     }
     expect(sender.problems()).toEqual([]);
     expect(receiver.problems()).toEqual([]);
@@ -127,7 +73,7 @@ describe('/photo/?lang=zh', () => {
     await expect.poll(() => alert.innerText().catch(() => '')).toContain(zh.photo_capture_problem_title);
     expect(await alert.innerText()).toContain('不是有效的拍摄尺寸');
     expect(await alert.innerText()).toContain(zh.photo_capture_problem_fix);
-    expect(await englishLeftHere(page)).toEqual([]);
+    expect(await englishLeft(page, ['main'])).toEqual([]);
     expect(problems()).toEqual([]);
   });
 });

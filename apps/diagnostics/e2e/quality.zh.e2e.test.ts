@@ -1,6 +1,6 @@
 // /diagnostics/quality/ in Chinese (issue 16): the loopback call started by its Chinese button name,
 // the charts fed, the MOS panel in Chinese; a file that is not a webrtc-internals dump refused with
-// the Chinese explanation; then no English left in <main> but what other areas own (listed below).
+// the Chinese explanation; a room call between two Chinese pages; no English left in <main>.
 import zh from '@workbench/i18n/messages/quality/zh-CN.json' with { type: 'json' };
 import { englishLeft, launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser } from 'playwright-core';
@@ -8,60 +8,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The page's window.samples and window.quality, typed for the page.evaluate callbacks.
 import type {} from '../src/pages/quality/live-objects.js';
 
-/**
- * English on the page that other engineers' areas own, as englishLeft quotes them (exact texts,
- * cut at 60 characters), so anything of this page's own that stays English still fails:
- */
-const OWNED_BY_OTHERS: ReadonlySet<string> = new Set([
-  // packages/ui EventLog (its level words, its heading and buttons), ErrorPanel and SourcePanel chrome.
-  'info',
-  'warn',
-  'error',
-  'Event log',
-  'Copy log',
-  'Clear',
-  'What to do:',
-  'Dismiss',
-  'Source',
-  'Imported from the source at build time, not copied: this is ',
-  'packages/core/src/diagnostics/quality/quality.ts, lines 84–9',
-  // packages/core Peer (connection/): its own log lines, shown through logTo.
-  'local offer set',
-  'remote offer set',
-  'local answer set',
-  'remote answer set',
-  'remote video track received',
-  'remote audio track received',
-  'closed',
-  'signalingState: stable',
-  'signalingState: have-local-offer',
-  'signalingState: have-remote-offer',
-  'iceGatheringState: gathering',
-  'iceGatheringState: complete',
-  'iceConnectionState: checking',
-  'iceConnectionState: connected',
-  'connectionState: connecting',
-  'connectionState: connected',
-]);
 
 let workbench: Workbench;
 let browser: Browser;
-let opened: OpenedPage | undefined;
+const opened: OpenedPage[] = [];
 
 beforeAll(async () => {
   workbench = await startWorkbench();
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
-  await opened?.close();
+  for (const page of opened) await page.close();
   await browser?.close();
   await workbench?.close();
 });
 
 describe('/diagnostics/quality/?lang=zh', { timeout: 150_000 }, () => {
   it('a loopback call charted with the MOS panel in Chinese; a bad dump refused in Chinese; no English left', async () => {
-    opened = await openPage(browser, workbench.urlFor('/diagnostics/quality/?lang=zh'));
-    const { page, problems } = opened;
+    const opening = await openPage(browser, workbench.urlFor('/diagnostics/quality/?lang=zh'));
+    opened.push(opening);
+    const { page, problems } = opening;
     expect(await page.locator('html').getAttribute('lang')).toMatch(/^zh/);
 
     await page.getByLabel(zh.quality_video_source).selectOption('pattern');
@@ -96,8 +62,35 @@ describe('/diagnostics/quality/?lang=zh', { timeout: 150_000 }, () => {
     expect(text).toContain(zh.quality_dump_not_json);
     expect(text).toContain('INVALID_ARGUMENT');
 
-    const left = await englishLeft(page, ['main']);
-    // Each line reads `<tag> "text" (words)`: kept unless its text is exactly one of the others'.
-    expect(left.filter((line) => !OWNED_BY_OTHERS.has(/ "(.*)" \(/.exec(line)?.[1] ?? ''))).toEqual([]);
+    expect(await englishLeft(page, ['main'])).toEqual([]);
+  });
+
+  it('a room call by its Chinese names: the room status words, the log and the page stay Chinese', async () => {
+    const room = `quality-zh-${Date.now().toString(36)}`;
+    const [first, second] = await Promise.all(
+      [0, 1].map(async () => {
+        const opening = await openPage(browser, workbench.urlFor(`/diagnostics/quality/?lang=zh&room=${room}`));
+        opened.push(opening);
+        await opening.page.getByRole('button', { name: zh.quality_start, exact: true }).waitFor();
+        return opening;
+      }),
+    );
+    if (!first || !second) throw new Error('two pages were opened');
+    expect(await first.page.getByLabel(zh.quality_room, { exact: true }).inputValue()).toBe(room);
+    await first.page.getByRole('button', { name: zh.quality_join_room, exact: true }).click();
+    await expect.poll(() => first.page.getByText(zh.quality_room_status_waiting).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await second.page.getByRole('button', { name: zh.quality_join_room, exact: true }).click();
+    for (const { page } of [first, second]) {
+      await expect.poll(() => page.evaluate(() => window.pc?.connectionState), { timeout: 45_000, interval: 500 }).toBe('connected');
+    }
+    // The log says each status in Chinese too (the line quotes the status word).
+    expect(await first.page.getByRole('log').innerText()).toContain(zh.quality_room_status_waiting);
+
+    await second.page.getByRole('button', { name: zh.quality_stop, exact: true }).click();
+    await expect.poll(() => first.page.getByText(zh.quality_room_status_peer_left).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    for (const { page, problems } of [first, second]) {
+      expect(await englishLeft(page, ['main'])).toEqual([]);
+      expect(problems()).toEqual([]);
+    }
   });
 });

@@ -2,6 +2,7 @@
 // scroll out with the samples, the window can change and imports replace everything.
 import { stateEvent } from '@workbench/core/quality';
 import type { StatsSample } from '@workbench/core/stats';
+import { getLocale, overwriteGetLocale } from '@workbench/i18n/runtime';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_WINDOW_SECONDS, QualityTimeline } from './qualityTimeline.js';
 
@@ -71,6 +72,16 @@ describe('QualityTimeline', () => {
     expect(timeline.length).toBe(10);
     expect(() => timeline.setWindow(2)).toThrow('The window must be 5–86400 seconds (got 2).');
     expect(() => timeline.setWindow(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('says why a window is refused in the page language (the page shows this message as it is)', () => {
+    const englishLocale = getLocale;
+    overwriteGetLocale(() => 'zh-CN');
+    try {
+      expect(() => new QualityTimeline().setWindow(2)).toThrow('窗口必须是 5–86400 秒（收到的是 2）。');
+    } finally {
+      overwriteGetLocale(englishLocale);
+    }
   });
 
   it('loads an imported recording whole, growing the window to fit, and tells subscribers', () => {

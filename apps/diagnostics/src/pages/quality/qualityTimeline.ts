@@ -4,6 +4,7 @@
  * holds the same memory as one five minutes long. Framework-free: the page subscribes and
  * redraws; imports replace the contents wholesale.
  */
+import { m } from '@workbench/i18n/messages';
 import { sampleEvents, type QualityEvent } from '@workbench/core/quality';
 import { RingBuffer, type StatsSample } from '@workbench/core/stats';
 
@@ -36,7 +37,7 @@ export class QualityTimeline {
   /** Throws a RangeError a person can act on for a window outside 5 s – 1 day. */
   static checkWindow(seconds: number): number {
     if (!Number.isFinite(seconds) || seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) {
-      throw new RangeError(`The window must be ${MIN_WINDOW_SECONDS}–${MAX_WINDOW_SECONDS} seconds (got ${seconds}).`);
+      throw new RangeError(m.quality_error_window_range({ min: MIN_WINDOW_SECONDS, max: MAX_WINDOW_SECONDS, value: String(seconds) }));
     }
     return Math.round(seconds);
   }

@@ -13,14 +13,12 @@ import { SignalingClient, type JoinSuccess } from '@workbench/core/signaling-cli
 import type { StatsInput } from '@workbench/core/stats';
 import { preferredCodecOrder } from './senderControls.js';
 
-export type RoomStatus = 'waiting for a peer' | 'connecting' | 'peer left — waiting for a peer';
+/** The RoomCall statuses this page shows in words; the others are shown by the connection state. */
+export type RoomStatus = Extract<RoomCallStatus, 'waiting' | 'connecting' | 'peer-left'>;
 
-/** The page's words for RoomCall's statuses; the others are shown by the connection state. */
-const WORDS: Partial<Record<RoomCallStatus, RoomStatus>> = {
-  waiting: 'waiting for a peer',
-  connecting: 'connecting',
-  'peer-left': 'peer left — waiting for a peer',
-};
+function isShown(status: RoomCallStatus): status is RoomStatus {
+  return status === 'waiting' || status === 'connecting' || status === 'peer-left';
+}
 
 export type RoomCallEvents = {
   status: (status: RoomStatus) => void;
@@ -57,8 +55,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
       logger: options.logger,
     });
     this.#call.on('status', (status) => {
-      const words = WORDS[status];
-      if (words) this.emit('status', words);
+      if (isShown(status)) this.emit('status', status);
     });
     this.#call.on('peer', (peer) => this.emit('peer', peer));
     this.#call.on('track', (stream) => this.emit('remoteStream', stream));

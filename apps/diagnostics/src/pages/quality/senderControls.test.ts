@@ -1,6 +1,7 @@
 // Unit tests for the adaptation controls: maxBitrate and scaleResolutionDownBy written into the
 // sender's first encoding (created when a browser lists none), bad values refused, and the codec
 // list and preference order built from RTCRtpCapabilities-shaped data.
+import { getLocale, overwriteGetLocale } from '@workbench/i18n/runtime';
 import { describe, expect, it } from 'vitest';
 import { codecChoices, preferredCodecOrder, setBitrateCap, setResolutionScale, type ParameterSender } from './senderControls.js';
 
@@ -85,6 +86,16 @@ describe('codec choices and preference order', () => {
   });
 
   it('refuses a codec the browser cannot send, naming the ones it can', () => {
-    expect(() => preferredCodecOrder(CAPABILITIES.codecs, 'video/AV1')).toThrow('This browser cannot send video/AV1; choose one of VP8, H264, VP9.');
+    expect(() => preferredCodecOrder(CAPABILITIES.codecs, 'video/AV1')).toThrow('This browser cannot send video/AV1; choose one of VP8, H264, and VP9.');
+  });
+
+  it('says so in the page language: the log line quoting it is Chinese on a Chinese page', () => {
+    const englishLocale = getLocale;
+    overwriteGetLocale(() => 'zh-CN');
+    try {
+      expect(() => preferredCodecOrder(CAPABILITIES.codecs, 'video/AV1')).toThrow('这个浏览器发送不了 video/AV1；请从 VP8、H264和VP9 中选一个。');
+    } finally {
+      overwriteGetLocale(englishLocale);
+    }
   });
 });

@@ -4,6 +4,7 @@
  * preference (`setCodecPreferences`). Typed by the few members they touch, so the unit tests pass
  * in plain objects and the page passes the real RTCRtpSender/RTCRtpTransceiver.
  */
+import { formatList } from '@workbench/i18n/format';
 import { m } from '@workbench/i18n/messages';
 
 export interface ParameterSender {
@@ -26,7 +27,7 @@ function withFirstEncoding(parameters: RTCRtpSendParameters, change: (encoding: 
  */
 export async function setBitrateCap(sender: ParameterSender, kbps: number | undefined): Promise<void> {
   if (kbps !== undefined && !(Number.isFinite(kbps) && kbps > 0)) {
-    throw new RangeError(`The bitrate cap must be a positive number of kbps (got ${kbps}); leave it empty for no cap.`);
+    throw new RangeError(m.quality_error_cap_range({ value: String(kbps) }));
   }
   const parameters = withFirstEncoding(sender.getParameters(), (encoding) => {
     if (kbps === undefined) delete encoding.maxBitrate;
@@ -38,7 +39,7 @@ export async function setBitrateCap(sender: ParameterSender, kbps: number | unde
 /** Sends the video `scale` times smaller in each dimension (1 = as captured). */
 export async function setResolutionScale(sender: ParameterSender, scale: number): Promise<void> {
   if (!(Number.isFinite(scale) && scale >= 1)) {
-    throw new RangeError(`The resolution scale must be 1 or more (got ${scale}): 2 sends half the width and height.`);
+    throw new RangeError(m.quality_error_scale_range({ value: String(scale) }));
   }
   await sender.setParameters(withFirstEncoding(sender.getParameters(), (encoding) => (encoding.scaleResolutionDownBy = scale)));
 }
@@ -84,7 +85,7 @@ export function preferredCodecOrder(codecs: readonly RTCRtpCodec[], mimeType: st
   const wanted = mimeType.toLowerCase();
   const preferred = codecs.filter((codec) => codec.mimeType.toLowerCase() === wanted);
   if (preferred.length === 0) {
-    throw new RangeError(`This browser cannot send ${mimeType}; choose one of ${codecChoices({ codecs: [...codecs] }).map((c) => c.label).join(', ')}.`);
+    throw new RangeError(m.quality_error_codec_unsupported({ codec: mimeType, choices: formatList(codecChoices({ codecs: [...codecs] }).map((c) => c.label)) }));
   }
   return [...preferred, ...codecs.filter((codec) => codec.mimeType.toLowerCase() !== wanted)];
 }

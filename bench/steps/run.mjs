@@ -222,6 +222,9 @@ if (results.size) {
     for (const [page, size] of Object.entries(pages)) {
       const lazy = size.lazyGzipBytes ? ` + ${(size.lazyGzipBytes / 1000).toFixed(1)} KB lazy` : '';
       rows.push([`JS gzipped: /${page}/ (${locale})`, `${(size.gzipBytes / 1000).toFixed(1)} KB (${size.files.length} files)${lazy}`, `≤ ${TARGETS.pageJsGzipBytes / 1000} KB`, verdict(size.gzipBytes <= TARGETS.pageJsGzipBytes)]);
+      if (size.adapterGzipBytes) {
+        rows.push([`  … in a browser that needs webrtc-adapter (info)`, `${((size.gzipBytes + size.adapterGzipBytes) / 1000).toFixed(1)} KB (+ ${(size.adapterGzipBytes / 1000).toFixed(1)} KB adapter)`, '', '']);
+      }
     }
   }
 }

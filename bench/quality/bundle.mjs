@@ -1,7 +1,9 @@
 /**
  * JS the quality page loads before it runs, gzipped: its entry script, the chunks Vite lists as
  * modulepreload, and every chunk those import statically. Chunks loaded with import() (the room
- * call's socket.io client) are reported apart: the page does not wait for them.
+ * call's socket.io client) are reported apart: the page does not wait for them. webrtc-adapter is
+ * the one import() a page does wait for, in a browser that needs it (@workbench/core/adapter-need):
+ * it is reported on its own, as `adapter`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
@@ -55,11 +57,14 @@ export function measurePageBundle(distDir, page, base = '/diagnostics/') {
         const buffer = readFileSync(file);
         return { file: file.slice(distDir.length + 1), rawBytes: buffer.byteLength, gzipBytes: gzipBytes(buffer) };
       });
+  const isAdapter = (file) => /\/adapter_core-[^/]+\.js$/.test(file);
   const initialFiles = describe(initial);
-  const lazyFiles = describe(lazy);
+  const lazyFiles = describe(new Set([...lazy].filter((file) => !isAdapter(file))));
+  const adapterFiles = describe(new Set([...lazy].filter(isAdapter)));
   const sum = (files, key) => files.reduce((total, file) => total + file[key], 0);
   return {
     initial: { files: initialFiles, rawBytes: sum(initialFiles, 'rawBytes'), gzipBytes: sum(initialFiles, 'gzipBytes') },
     lazy: { files: lazyFiles, rawBytes: sum(lazyFiles, 'rawBytes'), gzipBytes: sum(lazyFiles, 'gzipBytes') },
+    adapter: { files: adapterFiles, rawBytes: sum(adapterFiles, 'rawBytes'), gzipBytes: sum(adapterFiles, 'gzipBytes') },
   };
 }

@@ -18,3 +18,4 @@ export * from './diagnostics/quality/quality.js';
 export * from './diagnostics/quality/webrtc-internals.js';
 export * from './diagnostics/camera/index.js';
 export * from './media/audio-level.js';
+export * from './browser/adapter-need.js';

@@ -227,7 +227,6 @@ describe('accessibility', () => {
 // Issue 16: the page in Chinese, driven by its Chinese control names: the meter, the verdict and
 // what to check read in Chinese, with dBFS, RMS and API names as they are.
 describe('the microphone page in Chinese (?lang=zh)', () => {
-
   async function openChinese(browser: Browser): Promise<OpenedPage> {
     const opening = await openPage(browser, workbench.urlFor('/diagnostics/audio/?lang=zh'));
     opened.push(opening);

@@ -449,7 +449,6 @@ describe('failures explained on the page', TEST_TIMEOUT, () => {
 // Issue 16: the probe in Chinese, driven by its Chinese control names; the table, summary, log
 // and reasons read in Chinese, with codes, API names and sizes as they are.
 describe('the camera probe in Chinese (?lang=zh)', TEST_TIMEOUT, () => {
-
   let browser: Browser;
   let denied: Browser;
   beforeAll(async () => {

@@ -13,7 +13,6 @@ type IceWindow = Window & { iceRun?: { phase: string; report: IceReport | null }
 const ALICE = { name: 'alice', password: 'correct-horse-battery' };
 const CJK = /[\u4e00-\u9fff]/;
 
-
 let coturn: CoturnServer;
 let workbench: Workbench;
 let visitor: Browser;

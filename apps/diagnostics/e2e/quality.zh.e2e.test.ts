@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The page's window.samples and window.quality, typed for the page.evaluate callbacks.
 import type {} from '../src/pages/quality/live-objects.js';
 
-
 let workbench: Workbench;
 let browser: Browser;
 const opened: OpenedPage[] = [];

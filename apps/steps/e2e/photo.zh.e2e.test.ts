@@ -11,8 +11,6 @@ import { describe, expect, it } from 'vitest';
 const suite = pageSuite();
 let roomCounter = 0;
 
-
-
 function status(page: Page): Promise<string> {
   return page.getByRole('status', { name: zh.photo_connection_status }).innerText();
 }

@@ -7,8 +7,6 @@ import { englishLeft, launchChromium, openPage, startWorkbench, waitForVideoPlay
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-
-
 let workbench: Workbench;
 let browser: Browser;
 const opened: OpenedPage[] = [];

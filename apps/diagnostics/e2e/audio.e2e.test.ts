@@ -8,13 +8,12 @@
 // - Firefox ESR: its fake microphone is metered, and what it cannot do is said;
 // - axe finds no serious or critical violation with everything on screen.
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import shell from '@workbench/i18n/messages/zh-CN.json' with { type: 'json' };
 import zh from '@workbench/i18n/messages/audio/zh-CN.json' with { type: 'json' };
 import { encodeWav, sineSamples, type LevelReading } from '@workbench/core/audio-level';
-import { englishLeft, launchChromium, launchFirefox, makeTempDir, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
+import { axeFindings, englishLeft, launchChromium, launchFirefox, makeTempDir, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -34,7 +33,6 @@ interface AudioWindow {
   };
 }
 
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
 const RATE = 48_000;
 const SECONDS = 4;
 // Generous: the machine running these tests may be heavily loaded; the assertions stay strict.
@@ -214,13 +212,8 @@ describe('accessibility', () => {
     await startRawMicrophone(page);
     await page.getByRole('button', { name: 'Hear yourself' }).click();
     await page.getByTestId('hear-figures').waitFor({ timeout: WAIT_MS });
-    await page.addScriptTag({ path: AXE_PATH });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-      return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-    });
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-    expect(serious).toEqual([]);
+    const { report } = await axeFindings(page, '/diagnostics/audio/ with hear-yourself');
+    expect(report).toBe('');
   });
 });
 

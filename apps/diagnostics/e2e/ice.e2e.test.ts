@@ -6,10 +6,9 @@
 // and the same srflx equals a host address, so Chromium drops it: the page must explain that case.
 // A second coturn on 127.0.0.2 gives a second STUN endpoint for the NAT-mapping comparison.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 import type { IceReport } from '@workbench/core/ice-diagnostics';
-import { freeTcpUdpPort, launchChromium, openPage, startCoturn, startWorkbench, type CoturnServer, type OpenedPage, type Workbench } from '@workbench/testing';
+import { axeFindings, freeTcpUdpPort, launchChromium, openPage, startCoturn, startWorkbench, type CoturnServer, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -18,7 +17,6 @@ type IceWindow = Window & { iceRun?: { phase: string; origin: string; report: Ic
 
 const SECRET = 'ice-e2e-shared-secret';
 const ALICE = { name: 'alice', password: 'correct-horse-battery' };
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
 
 let coturn: CoturnServer; // long-term user alice, 127.0.0.1, TLS with a self-signed certificate
 let restCoturn: CoturnServer; // use-auth-secret, 127.0.0.2
@@ -521,12 +519,7 @@ describe('accessibility', () => {
     await addServer(page, coturn.stunUrl);
     await addServer(page, udp(coturn), ALICE.name, 'wrong-password');
     await run(page);
-    await page.addScriptTag({ path: AXE_PATH });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-      return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-    });
-    const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`)).toEqual([]);
+    const { report } = await axeFindings(page, '/diagnostics/ice/ after a run');
+    expect(report).toBe('');
   });
 });

@@ -3,9 +3,8 @@
 // really got: the bytes hash to what the sender sent (recomputed from the received Blob), the image
 // decodes at the SENDER's size even when the two cameras differ, back-pressure holds during 5 MB,
 // and a forged hash, a peer leaving mid-transfer and a new peer are each explained or handled.
-import { createRequire } from 'node:module';
 
-import { launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
+import { axeFindings, launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -39,7 +38,6 @@ interface PhotoWindow {
   photoDebug: { sendPayload(size: number): Promise<SentSummary>; highWaterMark: number; chunkSize: number };
 }
 
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
 
 let workbench: Workbench;
 let browser: Browser;
@@ -325,14 +323,7 @@ describe('/photo/ between two Chromium contexts', () => {
     await snapAndSend(sender.page, receiver.page);
     await sender.page.getByRole('button', { name: 'Hang Up' }).click();
     await expect.poll(() => receiver.page.getByTestId('peer-note').innerText().catch(() => '')).toContain('The other person');
-    await receiver.page.addScriptTag({ path: AXE_PATH });
-    const violations = await receiver.page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact?: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-      const results = await axe.run(document);
-      return results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    const { report } = await axeFindings(receiver.page, '/photo/ with photos and the peer-left note');
+    expect(report).toBe('');
   });
 });

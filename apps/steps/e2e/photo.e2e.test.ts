@@ -284,8 +284,8 @@ describe('/photo/ between two Chromium contexts', () => {
     // A status, not an error (issue 13), saying what the departure cut short.
     const note = receiver.page.getByTestId('peer-note');
     await expect.poll(() => note.innerText().catch(() => ''), { timeout: 10_000 }).toContain('The other person');
-    // 20,000,000 bytes is 19.1 MB in the 1024-based units every page uses (issue 16: @workbench/i18n/format).
-    expect(await note.innerText()).toMatch(/payload-1\.bin stopped after [\d.,]+ (kB|MB) of 19\.1 MB/);
+    // 20,000,000 bytes is 20 MB (decimal, as Intl names the unit: @workbench/i18n/format).
+    expect(await note.innerText()).toMatch(/payload-1\.bin stopped after [\d.,]+ (kB|MB) of 20 MB/);
     expect(await receiver.page.getByRole('alert').count()).toBe(0);
     await expect.poll(() => status(receiver.page)).toContain('peer left — waiting for a peer');
     expect(await receiver.page.getByRole('progressbar', { name: 'Receive progress' }).evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(0);

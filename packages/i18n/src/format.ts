@@ -59,14 +59,19 @@ export function formatMs(ms: number, digits = 0, locale: Locale = getLocale()): 
   return numberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: digits }).format(ms);
 }
 
-/** A byte count in KiB-based units with the language's digits: "1.5 MB" / "1.5MB" (Intl's byte units are decimal names; the values here are 1024-based, as browsers and OSes show them). */
+/**
+ * A byte count with the language's digits and unit: "1.5 MB" / "1.5MB". Decimal (1 kB = 1000 B),
+ * because that is what Intl's kilobyte and megabyte units mean and what bitrates use; a figure shown
+ * as "MB" must not be MiB. Powers of two that are limits (buffer sizes) are written as KiB/MiB
+ * where they are shown.
+ */
 export function formatBytes(bytes: number, locale: Locale = getLocale()): string {
   if (!Number.isFinite(bytes)) return '—';
   const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
   let value = bytes;
   let index = 0;
-  while (Math.abs(value) >= 1024 && index < units.length - 1) {
-    value /= 1024;
+  while (Math.abs(value) >= 1000 && index < units.length - 1) {
+    value /= 1000;
     index += 1;
   }
   return numberFormat(locale, { style: 'unit', unit: units[index], unitDisplay: 'short', maximumFractionDigits: index === 0 ? 0 : 1 }).format(value);

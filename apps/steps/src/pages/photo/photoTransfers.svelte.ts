@@ -248,8 +248,11 @@ export class PhotoTransfers {
       return;
     }
     // The sender cancelled it (it hung up, or its page closed): its choice, not a failure here.
+    // When it hung up, its cancel often arrives before the channel closes and before 'bye': keep
+    // how far the transfer got for the peer-left note, as when the channel closes first.
     if (failure.code === ErrorCode.TransferAborted) {
-      this.#interrupted = null;
+      this.#interrupted = progress;
+      if (progress) this.#log.info(m.photo_cut_short({ name: progress.name, bytes: formatBytes(progress.bytes), total: formatBytes(progress.total) }), 'photos');
       this.#log.info(failure.message, 'photos');
       return;
     }

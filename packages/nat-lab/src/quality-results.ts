@@ -39,6 +39,12 @@ export interface QualityScenarioResult {
   /** Median of the MOS chart's points in the window, and the grade the page gives it. */
   mos?: number;
   mosGrade?: string;
+  /**
+   * Mean of the same points. Each point scores one poll's loss, so at 1–2 % most seconds lose no
+   * audio packet and the median is the clean score; the mean moves with every lost packet, and is
+   * what "MOS falls as loss grows" compares.
+   */
+  mosMean?: number;
   /** What the MOS panel said at the end of the window. */
   mosPanel?: string;
   /** The quality-limitation bands the bitrate chart shades during the window. */

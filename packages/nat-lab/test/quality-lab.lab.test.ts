@@ -219,10 +219,12 @@ function figures(result: QualityScenarioResult, receiver: StatsSample[], sender:
   if (available !== undefined) result.availableOutKbps = available / 1000;
   const xFrom = (from - mos.origin) / 1000;
   const xTo = (to - mos.origin) / 1000;
-  const score = median(mos.points.filter((p) => p.x >= xFrom && p.x <= xTo).map((p) => p.y));
+  const inWindow = mos.points.filter((p) => p.x >= xFrom && p.x <= xTo).map((p) => p.y).filter((y): y is number => typeof y === 'number' && Number.isFinite(y));
+  const score = median(inWindow);
   if (score !== undefined) {
     result.mos = score;
     result.mosGrade = gradeOf('mos', score);
+    result.mosMean = inWindow.reduce((sum, y) => sum + y, 0) / inWindow.length;
   }
 }
 
@@ -305,8 +307,9 @@ describe('quality lab', () => {
         if (scenario.id === 'loss-10-ab') {
           // MOS and grades get worse as loss grows (the same observer, B, for clean and the a→b losses).
           const series = ['clean', 'loss-2-ab', 'loss-5-ab', 'loss-10-ab'].map((id) => out.scenarios.find((s) => s.id === id));
-          const scores = series.map((s) => s?.mos ?? NaN);
-          check(result, scores.every((m, i) => i === 0 || m < (scores[i - 1] as number)), `MOS does not fall as loss grows: ${scores.map((m) => m.toFixed(2)).join(' → ')}`);
+          // The mean of each window's MOS points (see mosMean): at 2 % the median is often the clean score.
+          const scores = series.map((s) => s?.mosMean ?? NaN);
+          check(result, scores.every((m, i) => i === 0 || m < (scores[i - 1] as number)), `mean MOS does not fall as loss grows: ${scores.map((m) => m.toFixed(3)).join(' → ')}`);
           const grades = series.map((s) => (s?.audioLoss ? ['excellent', 'good', 'fair', 'poor'].indexOf(gradeOf('loss', s.audioLoss.percent)) : -1));
           check(result, grades.every((g, i) => g >= 0 && (i === 0 || g >= (grades[i - 1] as number))), `loss grades do not worsen as loss grows: ${grades.join(' → ')}`);
         }

@@ -1,6 +1,7 @@
 // /diagnostics/quality/ in Chinese (issue 16): the loopback call started by its Chinese button name,
 // the charts fed, the MOS panel in Chinese; a file that is not a webrtc-internals dump refused with
 // the Chinese explanation; a room call between two Chinese pages; no English left in <main>.
+import zhCall from '@workbench/i18n/messages/call/zh-CN.json' with { type: 'json' };
 import zh from '@workbench/i18n/messages/quality/zh-CN.json' with { type: 'json' };
 import { englishLeft, launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser } from 'playwright-core';
@@ -77,16 +78,16 @@ describe('/diagnostics/quality/?lang=zh', { timeout: 150_000 }, () => {
     if (!first || !second) throw new Error('two pages were opened');
     expect(await first.page.getByLabel(zh.quality_room, { exact: true }).inputValue()).toBe(room);
     await first.page.getByRole('button', { name: zh.quality_join_room, exact: true }).click();
-    await expect.poll(() => first.page.getByText(zh.quality_room_status_waiting).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => first.page.getByText(zhCall.call_status_waiting).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await second.page.getByRole('button', { name: zh.quality_join_room, exact: true }).click();
     for (const { page } of [first, second]) {
       await expect.poll(() => page.evaluate(() => window.pc?.connectionState), { timeout: 45_000, interval: 500 }).toBe('connected');
     }
     // The log says each status in Chinese too (the line quotes the status word).
-    expect(await first.page.getByRole('log').innerText()).toContain(zh.quality_room_status_waiting);
+    expect(await first.page.getByRole('log').innerText()).toContain(zhCall.call_status_waiting);
 
     await second.page.getByRole('button', { name: zh.quality_stop, exact: true }).click();
-    await expect.poll(() => first.page.getByText(zh.quality_room_status_peer_left).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => first.page.getByText(zhCall.call_status_peer_left).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     for (const { page, problems } of [first, second]) {
       expect(await englishLeft(page, ['main'])).toEqual([]);
       expect(problems()).toEqual([]);

@@ -24,6 +24,7 @@ export { EventLogModel, DEFAULT_LOG_LIMIT, formatEntry, formatTime } from './eve
 export type { EventLogOptions, LogEntry, LogLevel } from './eventLog.svelte.js';
 export { loadSources } from './sources.js';
 export { reloadWhenRestored } from './pageShow.js';
+export { ROOM_CALL_TONE, roomCallStatusWords } from './roomCallStatus.js';
 export { extractDeclaration } from './extractDeclaration.js';
 export type { ExtractedDeclaration } from './extractDeclaration.js';
 export {

@@ -1,10 +1,11 @@
 /**
- * How /call/ and /photo/ show a RoomCall's status: stable words (people and the browser tests
- * look for them) and a tone for each. One list, so the two pages cannot drift apart again.
+ * How a page shows a RoomCall's status (/call/, /photo/, the quality page's room call): stable
+ * words (people and the browser tests look for them) and a tone for each. One list, so the pages
+ * cannot drift apart again.
  */
 import type { RoomCallStatus } from '@workbench/core/room-call';
 import { m } from '@workbench/i18n/messages';
-import type { BadgeTone } from '@workbench/ui';
+import type { BadgeTone } from './types.js';
 
 /**
  * The status words in the page's language; only the idle one differs between pages ("not in a

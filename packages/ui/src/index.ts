@@ -2,7 +2,7 @@
  * @workbench/ui: the Svelte 5 pieces both apps share (layout and navigation, event log, source
  * panel, error explanation, status badge, room link, the note that a peer left), the
  * small app helpers every page needs (core logger → event log, file download, live objects on
- * window, the latest-run AbortSignal, source text for the source panels), the one list of pages and what each teaches. Consumed as source by the
+ * window, the latest-run AbortSignal, chunks loaded after the first paint, a video's srcObject, source text for the source panels), the one list of pages and what each teaches. Consumed as source by the
  * apps' Vite builds; never imports an app.
  */
 export { default as Layout } from './Layout.svelte';
@@ -16,6 +16,8 @@ export { logTo } from './logTo.js';
 export type { LogSink, LogToOptions } from './logTo.js';
 export { downloadFile } from './download.js';
 export { LatestRun } from './latest.js';
+export { Later } from './later.svelte.js';
+export { srcObject } from './srcObject.js';
 export { exposeOnWindow } from './windowObjects.js';
 export type { WindowObjects } from './windowObjects.js';
 export { chooseRoom, randomRoomName, showRoomInAddressBar, urlWithRoom } from './room.js';

@@ -27,6 +27,12 @@ export class CallServer {
     private readonly on: CallServerEvents,
   ) {}
 
+  /** As the page opens: the socket and the ICE server list, so Join only asks for the room. */
+  warmUp(): void {
+    this.signaling().catch(() => this.on.unreachable()); // its chunk did not load: offline
+    void this.iceServers(); // never rejects: a failed fetch is a warning and host candidates only
+  }
+
   /** The socket (window.socket), made once; socket.io-client is a chunk of its own. */
   signaling(): Promise<SignalingClient> {
     const log = this.log;

@@ -64,11 +64,11 @@ export class PhotoNetwork {
   }
 
   /**
-   * RoomCall's `configuration`: the ICE servers, asked for as soon as `loading` has the code,
-   * beside the room (both are round trips to the same server), and awaited when the call needs them.
+   * RoomCall's `configuration`: the ICE servers, asked for now (Join), beside the room (both are
+   * round trips to the same server), and awaited when the call needs them.
    */
-  iceConfiguration(loading: Promise<Connected>): () => Promise<RTCConfiguration> {
-    const ice = loading.then(({ net }) => net.loadIceServers());
+  iceConfiguration(): () => Promise<RTCConfiguration> {
+    const ice = this.connect().then(({ net }) => net.loadIceServers());
     return async () => {
       const { iceServers, problem } = await ice;
       if (problem) this.log.warn(m.photo_log_ice_problem({ problem }), 'ice');

@@ -7,6 +7,7 @@ import { ErrorCode, type Explanation } from '@workbench/core/errors';
 import { CONSTRAINT_PRESETS } from '@workbench/core/media';
 import { formatBytes as formatSize, formatMs, formatNumber } from '@workbench/i18n/format';
 import { m } from '@workbench/i18n/messages';
+import type { Progress } from './photoTransfers.svelte.js';
 
 export interface CaptureChoice {
   /** `default`, `vga`, `hd` (core's presets) or `custom` for a size from the URL. */
@@ -120,6 +121,11 @@ export function formatBinaryBytes(bytes: number): string {
 /** The first 12 hex digits: enough to compare two hashes by eye. */
 export function shortHash(sha256: string): string {
   return sha256.length > 12 ? `${sha256.slice(0, 12)}…` : sha256;
+}
+
+/** "photo-1-640x480.jpg: 12 kB of 40 kB" under a progress bar. */
+export function describeProgress(progress: Progress): string {
+  return m.photo_progress({ name: progress.name, bytes: formatBytes(progress.bytes), total: formatBytes(progress.total) });
 }
 
 /**

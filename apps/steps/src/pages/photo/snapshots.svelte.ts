@@ -17,6 +17,9 @@ export class Snapshots {
   current: Snapshot | null = $state.raw(null);
   /** The local video has a frame to snap. */
   videoReady = $state(false);
+  /** The local `<video>` Snap draws from and the `<canvas>` it draws into (the page's bind:this). */
+  video: HTMLVideoElement | undefined = $state();
+  canvas: HTMLCanvasElement | undefined = $state();
   #count = 0;
   #sizeLogged = '';
 
@@ -44,8 +47,9 @@ export class Snapshots {
    * codelab sized the canvas from the receiver's video, so a photo from a camera of another
    * resolution arrived garbled or threw.
    */
-  take(video: HTMLVideoElement, canvas: HTMLCanvasElement): Snapshot | null {
-    if (video.videoWidth === 0) return null;
+  take(): Snapshot | null {
+    const { video, canvas } = this;
+    if (!video || !canvas || video.videoWidth === 0) return null;
     const width = video.videoWidth;
     const height = video.videoHeight;
     canvas.width = width;
@@ -57,7 +61,9 @@ export class Snapshots {
   }
 
   /** The canvas as `format` (JPEG at its quality, PNG); null when this browser cannot encode it. */
-  async encode(canvas: HTMLCanvasElement, format: PhotoFormat): Promise<Blob | null> {
+  async encode(format: PhotoFormat): Promise<Blob | null> {
+    const canvas = this.canvas;
+    if (!canvas) return null;
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, format.mime, format.quality));
     if (blob) this.log.info(m.photo_log_encoded({ call: `canvas.toBlob('${format.mime}'${format.quality ? `, ${format.quality}` : ''})`, size: formatBytes(blob.size) }), 'photo');
     return blob;

@@ -1,3 +1,4 @@
+import { getLocale, overwriteGetLocale } from '@workbench/i18n/runtime';
 import { describe, expect, it } from 'vitest';
 import { loadSources } from './sources.js';
 
@@ -21,5 +22,17 @@ describe('loadSources', () => {
     const two = sink();
     await loadSources([Promise.resolve({ default: 'a' }), Promise.reject(new Error('offline'))], two.log);
     expect(two.warnings).toEqual(['Could not load the source panels (offline?); the page itself works.']);
+  });
+
+  it('warns in the page\'s language: Chinese on a Chinese page', async () => {
+    const english = getLocale;
+    overwriteGetLocale(() => 'zh-CN');
+    try {
+      const one = sink();
+      await loadSources([Promise.reject(new Error('offline'))], one.log);
+      expect(one.warnings).toEqual(['无法加载源代码面板（是否离线？）；页面本身仍可正常使用。']);
+    } finally {
+      overwriteGetLocale(english);
+    }
   });
 });

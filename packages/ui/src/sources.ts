@@ -3,6 +3,7 @@
  * imports, which Vite puts in chunks of their own, so reading material never delays the page or
  * counts against its JS budget. Without it (offline) the page still works: one warning says so.
  */
+import { m } from '@workbench/i18n/messages';
 import type { LogSink } from './logTo.js';
 
 type Loaded<T extends readonly Promise<{ default: string }>[]> = { -readonly [K in keyof T]: string };
@@ -13,7 +14,7 @@ export async function loadSources<const T extends readonly Promise<{ default: st
     const modules = await Promise.all(imports);
     return modules.map((module) => module.default) as Loaded<T>;
   } catch {
-    log.warn(`Could not load the source ${imports.length === 1 ? 'panel' : 'panels'} (offline?); the page itself works.`, 'page');
+    log.warn(imports.length === 1 ? m.ui_source_load_failed_one() : m.ui_source_load_failed_many(), 'page');
     return undefined;
   }
 }

@@ -32,7 +32,7 @@ interface ReceivedSummary {
 interface PhotoWindow {
   dataChannel?: RTCDataChannel;
   pc?: RTCPeerConnection;
-  socket?: { connected: boolean };
+  socket?: { connected: boolean; io: { engine: { transport: { name: string } } } };
   lastSent?: SentSummary;
   lastReceived?: Omit<ReceivedSummary, 'blobSha256'> & { blob: Blob };
   photoDebug: { sendPayload(size: number): Promise<SentSummary>; highWaterMark: number; chunkSize: number };
@@ -316,6 +316,21 @@ describe('/photo/ between two Chromium contexts', () => {
     const { sent, received } = await snapAndSend(second.page, first.page);
     expect(received.blobSha256).toBe(sent.sha256);
     expect(first.problems()).toEqual([]);
+  });
+
+  it('/signaling/, /call/ and /photo/ open their socket on WebSocket, with no long-polling to upgrade from', async () => {
+    // socket.io's default starts with long-polling and upgrades a moment later; packets wait while it
+    // upgrades, so a Join clicked right after opening the page sent 'create or join' ~60 ms late.
+    for (const path of ['/signaling/', '/call/', '/photo/']) {
+      const polls: string[] = [];
+      const page = await openPage(browser, workbench.urlFor(path), {
+        beforeNavigate: (context) => void context.on('request', (request) => void (/\/socket\.io\/.*transport=polling/.test(request.url()) && polls.push(request.url()))),
+      });
+      opened.push(page);
+      await page.page.waitForFunction(() => (window as unknown as PhotoWindow).socket?.connected === true, undefined, { timeout: 10_000 });
+      expect(await page.page.evaluate(() => (window as unknown as PhotoWindow).socket?.io.engine.transport.name), path).toBe('websocket');
+      expect(polls, path).toEqual([]);
+    }
   });
 
   it('has no serious or critical axe violations once photos and the peer-left note are on screen', async () => {

@@ -70,6 +70,14 @@ export interface SignalingClientOptions {
   url?: string;
 }
 
+/**
+ * `socket` options for a page that may Join right after it opens: WebSocket first, long-polling as
+ * the fallback (tryAllTransports), for networks that block WebSockets. socket.io's default starts
+ * with long-polling and upgrades a moment later, and every packet waits while it upgrades: a Join
+ * clicked then sent its 'create or join' ~60 ms late (issue 12's /photo/ join benchmark).
+ */
+export const WEBSOCKET_FIRST: Partial<ManagerOptions & SocketOptions> = { transports: ['websocket', 'polling'], tryAllTransports: true };
+
 type LooseEmit = { emit(event: string, ...args: unknown[]): unknown };
 
 

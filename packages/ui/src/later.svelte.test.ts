@@ -20,6 +20,22 @@ describe('Later', () => {
     expect(loads).toBe(1);
   });
 
+  it('with idle: true, waits for an idle moment before loading, and get() loads at once when asked first', async () => {
+    let loads = 0;
+    const idle = new Later(() => Promise.resolve(++loads), { idle: true });
+    expect(loads).toBe(0);
+    expect(idle.value).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // Node has no requestIdleCallback: the 200 ms fallback
+    expect(loads).toBe(1);
+    expect(idle.value).toBe(1);
+
+    let asked = 0;
+    const early = new Later(() => Promise.resolve(++asked), { idle: true });
+    expect(await early.get()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(asked).toBe(1); // the idle start found it loaded
+  });
+
   it('reports a failed load to whoever asks, and the next get() fetches the chunk again', async () => {
     let loads = 0;
     const later = new Later(() => (++loads === 1 ? Promise.reject(new Error('offline')) : Promise.resolve(42)));

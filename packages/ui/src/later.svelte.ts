@@ -8,16 +8,25 @@
  * lazily loaded component as soon as it arrives. A click that needs it reads `value` first (no
  * await, so work it starts stays in the click's task) and only awaits `get()` when it is not there
  * yet. A chunk that failed to load (offline) is fetched again by the next `get()`.
+ *
+ * `{ idle: true }` waits for the first idle moment (requestIdleCallback, at most `IDLE_WITHIN_MS`)
+ * before fetching: for reading material below the fold, so its download and compile never fall
+ * between a Join clicked right after opening the page and that call's first frame.
  */
+export const IDLE_WITHIN_MS = 2000;
+
 export class Later<T> {
   value: T | undefined = $state.raw();
   readonly #load: () => Promise<T>;
   #loading: Promise<T> | undefined;
 
-  constructor(load: () => Promise<T>) {
+  constructor(load: () => Promise<T>, { idle = false }: { idle?: boolean } = {}) {
     this.#load = load;
-    // Started now, and a failure here is not yet anyone's: get() reports it to whoever asks.
-    this.get().catch(() => undefined);
+    // A failure here is not yet anyone's: get() reports it to whoever asks.
+    const start = (): void => void this.get().catch(() => undefined);
+    if (!idle) start();
+    else if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: IDLE_WITHIN_MS });
+    else setTimeout(start, 200); // Safari before 18.4 has no requestIdleCallback
   }
 
   /** The chunk, loading it (again, after a failure) if it is not there yet. */

@@ -24,16 +24,25 @@ export class LiveCallStats {
    */
   startSoon(peer: Peer, latestMs = 1000): void {
     this.stop();
-    this.#pending = { peer, timer: setTimeout(() => this.firstFrame(), latestMs) };
+    this.#pending = { peer, timer: setTimeout(() => this.#startPending(), latestMs) };
   }
 
-  /** The first remote frame is on screen: a start that {@link startSoon} held back happens now. */
-  firstFrame(): void {
+  /**
+   * The first remote frame is on screen: a start that {@link startSoon} held back happens
+   * `afterMs` later, as the other side may still be decoding its own first frame (this side's
+   * sending runs on the threads getStats() would take).
+   */
+  firstFrame(afterMs = 300): void {
     const pending = this.#pending;
     if (!pending) return;
     clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => this.#startPending(), afterMs);
+  }
+
+  #startPending(): void {
+    const pending = this.#pending;
     this.#pending = null;
-    if (!pending.peer.closed) this.start(pending.peer);
+    if (pending && !pending.peer.closed) this.start(pending.peer);
   }
 
   /**

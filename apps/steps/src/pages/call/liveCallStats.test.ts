@@ -14,13 +14,16 @@ afterEach(() => {
 });
 
 describe('LiveCallStats.startSoon', () => {
-  it('asks nothing of getStats() until the first remote frame, then polls and reads the encryption', async () => {
+  it('asks nothing of getStats() until 300 ms after the first remote frame, then polls and reads the encryption', async () => {
     vi.useFakeTimers();
     const stats = new LiveCallStats();
     const { peer, getStats } = fakePeer();
     stats.startSoon(peer);
     expect(getStats).not.toHaveBeenCalled();
     stats.firstFrame();
+    // Not at once: the other side may still be decoding its own first frame.
+    vi.advanceTimersByTime(299);
+    expect(getStats).not.toHaveBeenCalled();
     // The poller's first poll (its module is fetched on start) and the encryption read.
     await vi.waitFor(() => expect(getStats).toHaveBeenCalledTimes(2));
     stats.firstFrame(); // a second frame event starts nothing more

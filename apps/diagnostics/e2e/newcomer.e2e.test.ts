@@ -26,6 +26,7 @@ import {
   startCoturn,
   startWorkbench,
   waitForLogToFollow,
+  type LogLine,
   type OpenedPage,
   type ViewportName,
 } from '@workbench/testing';
@@ -72,11 +73,13 @@ describe.each(Object.keys(VIEWPORTS) as ViewportName[])('every diagnostics page 
   });
 });
 
-async function expectCleanLog(page: Page): Promise<void> {
+/** `startsAnew`: the line a new connection's flow begins at, whose lines may repeat the last one's (see repeatedLines). */
+async function expectCleanLog(page: Page, startsAnew?: (line: LogLine) => boolean): Promise<void> {
   expect(await waitForLogToFollow(page)).toMatchObject({ lastLineVisible: true, newLinesButton: false });
   const lines = await logLines(page);
   expect(lines.length).toBeGreaterThan(2);
-  expect(repeatedLines(lines)).toEqual([]);
+  if (startsAnew) expect(lines.some(startsAnew), 'the line a new flow starts at').toBe(true);
+  expect(repeatedLines(lines, 1_000, startsAnew)).toEqual([]);
   expect(lines.filter((line) => line.level === 'error')).toEqual([]);
 }
 
@@ -188,10 +191,13 @@ describe('each tool after its main flow, continued', () => {
       expect(iceRequests()).toBe(1);
     }
     expect(await stunLines(second.member.page)).toHaveLength(1);
+    // The first page starts a fresh connection for the next peer as the second leaves: on a quick
+    // machine that is within a second of the first connection's own lines, so it counts anew there.
+    const peerLeft = (line: LogLine) => /: peer left — waiting for a peer\.$/.test(line.message);
     for (const { member } of [first, second]) {
       const lines = await logLines(member.page);
       expect(lines.filter((line) => line.level !== 'info' && !/stun\.invalid/.test(line.message)), 'warnings and errors besides the 701').toEqual([]);
-      await expectCleanLog(member.page);
+      await expectCleanLog(member.page, member === first.member ? peerLeft : undefined);
       expect(member.problems()).toEqual([]);
     }
   }, 150_000);

@@ -359,6 +359,21 @@ describe('SignalingClient against a real socket.io server', () => {
   });
 });
 
+describe('SignalingClient.connect transports', () => {
+  it('connects on WebSocket from the start unless told otherwise (no long-polling to upgrade from), and keeps a caller\'s own choice', async () => {
+    const { server } = await setup();
+    const plain = SignalingClient.connect(server.url, { timeoutMs: 2000, logger: silentLogger });
+    cleanup.push(() => plain.close());
+    await plain.join('transports');
+    expect(plain.socket.io.engine.transport.name).toBe('websocket');
+    expect(plain.socket.io.opts.transports).toEqual(['websocket', 'polling']);
+    const polling = SignalingClient.connect(server.url, { timeoutMs: 2000, logger: silentLogger, socket: { transports: ['polling'] } });
+    cleanup.push(() => polling.close());
+    await polling.join('transports');
+    expect(polling.socket.io.engine.transport.name).toBe('polling');
+  });
+});
+
 describe('SignalingClient in Chinese', () => {
   inChinese();
 

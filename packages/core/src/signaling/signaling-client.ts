@@ -62,8 +62,9 @@ export interface SignalingClientOptions {
   timeoutMs?: number;
   logger?: Logger;
   /**
-   * Options for socket.io's `io()`, e.g. `{ transports: ['websocket'] }`. Without an `auth` of your
-   * own, `connect()` sends `{ resumeToken: '' }` so the server hands out a resume token.
+   * Options for socket.io's `io()`, e.g. `{ transports: ['websocket'] }`. Without `transports` of your
+   * own, `connect()` tries WebSocket first (see WEBSOCKET_FIRST); without an `auth`, it sends
+   * `{ resumeToken: '' }` so the server hands out a resume token.
    */
   socket?: Partial<ManagerOptions & SocketOptions>;
   /** The server's URL, named in "unreachable" messages; SignalingClient.connect sets it. */
@@ -71,12 +72,12 @@ export interface SignalingClientOptions {
 }
 
 /**
- * `socket` options for a page that may Join right after it opens: WebSocket first, long-polling as
- * the fallback (tryAllTransports), for networks that block WebSockets. socket.io's default starts
+ * What `connect()` asks of socket.io unless `socket` says otherwise: WebSocket first, long-polling as
+ * the fallback (tryAllTransports) for networks that block WebSockets. socket.io's own default starts
  * with long-polling and upgrades a moment later, and every packet waits while it upgrades: a Join
  * clicked then sent its 'create or join' ~60 ms late (issue 12's /photo/ join benchmark).
  */
-export const WEBSOCKET_FIRST: Partial<ManagerOptions & SocketOptions> = { transports: ['websocket', 'polling'], tryAllTransports: true };
+const WEBSOCKET_FIRST: Partial<ManagerOptions & SocketOptions> = { transports: ['websocket', 'polling'], tryAllTransports: true };
 
 type LooseEmit = { emit(event: string, ...args: unknown[]): unknown };
 
@@ -117,7 +118,7 @@ export class SignalingClient extends Emitter<SignalingClientEvents> {
   /** Connects to `url` (the page's own origin when omitted, as the codelab's `io.connect()`). */
   static connect(url?: string, options: SignalingClientOptions = {}): SignalingClient {
     const auth: SocketAuth = { resumeToken: '' };
-    const socketOptions = { auth, ...options.socket };
+    const socketOptions = { auth, ...WEBSOCKET_FIRST, ...options.socket };
     const socket: SignalingSocket = url === undefined ? io(socketOptions) : io(url, socketOptions);
     const location = (globalThis as { location?: { origin?: string } }).location;
     return new SignalingClient(socket, { ...options, url: options.url ?? url ?? location?.origin ?? 'this page\'s server' });

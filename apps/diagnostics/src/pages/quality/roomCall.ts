@@ -9,7 +9,7 @@ import type { WorkbenchError } from '@workbench/core/errors';
 import type { Logger } from '@workbench/core/logger';
 import type { Peer } from '@workbench/core/peer';
 import { RoomCall as CoreRoomCall, type RoomCallStatus } from '@workbench/core/room-call';
-import { SignalingClient, WEBSOCKET_FIRST, type JoinSuccess } from '@workbench/core/signaling-client';
+import { SignalingClient, type JoinSuccess } from '@workbench/core/signaling-client';
 import type { StatsInput } from '@workbench/core/stats';
 import { preferredCodecOrder } from './senderControls.js';
 
@@ -45,7 +45,7 @@ export class RoomCall extends Emitter<RoomCallEvents> {
 
   private constructor(options: RoomCallOptions) {
     super({ logger: options.logger });
-    this.signaling = SignalingClient.connect(undefined, { logger: options.logger, socket: WEBSOCKET_FIRST });
+    this.signaling = SignalingClient.connect(undefined, { logger: options.logger });
     this.#call = new CoreRoomCall({
       room: options.room,
       signaling: this.signaling,

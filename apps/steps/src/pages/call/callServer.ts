@@ -36,10 +36,8 @@ export class CallServer {
   /** The socket (window.socket), made once; socket.io-client is a chunk of its own. */
   signaling(): Promise<SignalingClient> {
     const log = this.log;
-    this.#signaling ??= import('@workbench/core/signaling-client').then(({ SignalingClient, WEBSOCKET_FIRST }) => {
-      // WebSocket first: socket.io's default starts with long-polling, and packets wait while it
-      // upgrades, just when a Join right after opening the page relays its offer.
-      const client = SignalingClient.connect(undefined, { logger: logTo(log, 'signaling', { info: false }), socket: WEBSOCKET_FIRST });
+    this.#signaling ??= import('@workbench/core/signaling-client').then(({ SignalingClient }) => {
+      const client = SignalingClient.connect(undefined, { logger: logTo(log, 'signaling', { info: false }) });
       exposeOnWindow({ socket: client.socket });
       client.on('connect', () => log.info(m.call_log_connected({ id: client.socket.id ?? '?' }), 'signaling'));
       client.on('connect_error', () => this.on.unreachable());

@@ -5,7 +5,7 @@
  * the first load of the page need not carry). Imported with `import()` as soon as the page is up, so it arrives in a chunk of its
  * own instead of delaying the first paint.
  */
-export { SignalingClient, WEBSOCKET_FIRST } from '@workbench/core/signaling-client';
+export { SignalingClient } from '@workbench/core/signaling-client';
 export { RoomCall } from '@workbench/core/room-call';
 export { ChunkReceiver, sendBlob, sha256Hex } from '@workbench/core/data-channel';
 export { loadIceServers } from '@workbench/core/ice-servers';

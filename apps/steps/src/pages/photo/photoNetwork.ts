@@ -39,7 +39,7 @@ export class PhotoNetwork {
     const log = this.log;
     this.#loading ??= import('./network.js').then((loaded) => {
       this.net = loaded;
-      const signaling = loaded.SignalingClient.connect(undefined, { socket: loaded.WEBSOCKET_FIRST }); // a Join right after opening waits for no upgrade
+      const signaling = loaded.SignalingClient.connect();
       live.socket = signaling.socket;
       // socket.io retries forever and reports every failed attempt: say it once per outage.
       signaling.on('connect_error', () => {

@@ -74,6 +74,20 @@ describe('topology', () => {
     expect(() => sitePlan('wbnat1', 'wbnat1-pub', 10, 'a', 'udp-blocked')).toThrow(/0-9/);
   });
 
+  it('turns IPv6 off in every namespace before any interface exists (no late link-local address for Chromium to hear as a network change)', () => {
+    const plans = [publicPlan('wbnat1'), sitePlan('wbnat1', 'wbnat1-pub', 0, 'a', 'endpoint-dependent'), sitePlan('wbnat1', 'wbnat1-pub', 0, 'b', 'udp-blocked')];
+    for (const { commands } of plans) {
+      const created = commands.filter((c) => c.join(' ').startsWith('ip netns add ')).map((c) => c[3] as string);
+      expect(created.length).toBeGreaterThan(0);
+      for (const ns of created) {
+        const off = commands.findIndex((c) => c.join(' ') === `ip netns exec ${ns} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`);
+        const firstLink = commands.findIndex((c) => c.includes('link') && c.includes('add') && c.includes(ns));
+        expect(off, ns).toBeGreaterThan(0);
+        if (firstLink >= 0) expect(off, `${ns}: IPv6 off before its first interface`).toBeLessThan(firstLink);
+      }
+    }
+  });
+
   it('gives the servers both STUN addresses on the first segment', () => {
     const { commands } = publicPlan('wbnat1');
     expect(commands).toContainEqual(['ip', '-n', 'wbnat1-pub', 'addr', 'add', '203.0.113.10/24', 'dev', 'br-a']);

@@ -74,6 +74,20 @@ function inNs(ns: string, ...argv: string[]): Command {
   return ['ip', 'netns', 'exec', ns, ...argv];
 }
 
+/**
+ * A new namespace, IPv4 only. Otherwise each interface brought up gets an IPv6 link-local address
+ * that stays "tentative" for 1-2 s (duplicate address detection) and then becomes valid: Chromium
+ * hears that as a network change and fails every request it has in flight with
+ * net::ERR_NETWORK_CHANGED. A browser started within those seconds lost the page's own chunks and
+ * showed an empty /call/. Set before any interface exists, so every one inherits it.
+ */
+function newNamespace(ns: string): Command[] {
+  return [
+    ['ip', 'netns', 'add', ns],
+    inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'),
+  ];
+}
+
 export interface PublicPlan {
   namespace: string;
   commands: Command[];
@@ -83,7 +97,7 @@ export interface PublicPlan {
 export function publicPlan(prefix: string): PublicPlan {
   const ns = `${prefix}-pub`;
   const commands: Command[] = [
-    ['ip', 'netns', 'add', ns],
+    ...newNamespace(ns),
     ['ip', '-n', ns, 'link', 'set', 'lo', 'up'],
   ];
   for (const side of ['a', 'b'] as const) {
@@ -132,8 +146,8 @@ export function sitePlan(prefix: string, pub: string, index: number, side: Side,
   const routerInsideIp = `10.0.${net}.1`;
   const outsideIp = `${PUBLIC[side].prefix}.${20 + index}`;
   const commands: Command[] = [
-    ['ip', 'netns', 'add', router],
-    ['ip', 'netns', 'add', host],
+    ...newNamespace(router),
+    ...newNamespace(host),
     ['ip', '-n', router, 'link', 'set', 'lo', 'up'],
     ['ip', '-n', host, 'link', 'set', 'lo', 'up'],
     // Router ↔ pub: "out" in the router, a bridge port named after the site in pub.

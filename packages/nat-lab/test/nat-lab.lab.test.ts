@@ -111,7 +111,9 @@ async function call(origin: string, browsers: Record<Side, Browser>, opened: Ope
     const member = await openPage(browsers[side], `${origin}/call/?room=${room}`);
     opened.push(member);
     members[side] = member;
-    await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await member.page.getByRole('button', { name: 'Join', exact: true }).click().catch((error: unknown) => {
+      throw new Error(`side ${side} could not press Join on ${member.page.url()} (page ${opened.indexOf(member) + 1}): ${error instanceof Error ? error.message : String(error)}`);
+    });
     const joined = await pollUntil(() => status(member.page), (s) => !/^(joining|not in a call)$/.test(s), 15_000);
     if (joined.atMs === undefined) throw new Error(`side ${side} did not get into room ${room} on ${origin}: status "${joined.value}"`);
   }
@@ -349,8 +351,9 @@ describe('NAT lab', () => {
         result.error = error instanceof Error ? error.message : String(error);
         console.log(`--- ${scenario.title} failed; lab output:\n${lab.output()}\n--- coturn:\n${lab.coturnLog()}`);
         for (const [i, member] of opened.entries()) {
-          const log = await member.page.getByRole('log', { name: 'Event log' }).innerText().catch(() => '(no event log)');
-          console.log(`--- page ${i + 1} ${member.page.url()}\n${log.slice(-4000)}`);
+          const log = await member.page.getByRole('log', { name: 'Event log' }).innerText({ timeout: 2000 }).catch(() => '(no event log)');
+          const shown = await member.page.locator('body').innerText({ timeout: 2000 }).catch(() => '(no body)');
+          console.log(`--- page ${i + 1} ${member.page.url()}\nproblems: ${JSON.stringify(member.problems())}\nbody starts: ${JSON.stringify(shown.slice(0, 300))}\n${log.slice(-4000)}`);
         }
         throw error;
       } finally {

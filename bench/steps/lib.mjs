@@ -201,30 +201,29 @@ export async function benchContext(browser, benchPages, { permissions = [] } = {
 }
 
 /**
- * The two-page floor's signaling: bench/signaling/ws-relay.mjs (the signaling benchmark's floor, raw
- * `ws` on loopback) in a process of its own, as the workbench server would be if it did not share
- * this one with Playwright. Resolves once it listens.
+ * A bench server in a process of its own: `node <script> [...args]`, resolved once it prints
+ * `listening <address>`, with that address and a `close()` that stops it.
  */
-export function startWsRelay() {
-  const child = spawn(process.execPath, [join(BENCH_DIR, 'signaling', 'ws-relay.mjs'), '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+function startListening(what, script, args = []) {
+  const child = spawn(process.execPath, [script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error('the ws relay did not start within 10 s')), 10_000);
+    const timer = setTimeout(() => fail(new Error(`${what} did not start within 10 s`)), 10_000);
     const fail = (error) => {
       clearTimeout(timer);
       child.kill('SIGTERM');
       reject(error);
     };
     child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`the ws relay exited (${code}) before listening`)));
+    child.once('exit', (code) => fail(new Error(`${what} exited (${code}) before listening`)));
     child.stdout.on('data', (chunk) => {
       output += chunk;
-      const port = /listening (\d+)/.exec(output)?.[1];
-      if (port === undefined) return;
+      const address = /listening (\S+)/.exec(output)?.[1];
+      if (address === undefined) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
       resolve({
-        port: Number(port),
+        address,
         close: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();
@@ -234,4 +233,23 @@ export function startWsRelay() {
       });
     });
   });
+}
+
+/**
+ * The two-page floor's signaling: bench/signaling/ws-relay.mjs (the signaling benchmark's floor, raw
+ * `ws` on loopback) in a process of its own, as the workbench server runs (startWorkbenchProcess).
+ * Resolves with its port once it listens.
+ */
+export async function startWsRelay() {
+  const relay = await startListening('the ws relay', join(BENCH_DIR, 'signaling', 'ws-relay.mjs'), ['0']);
+  return { port: Number(relay.address), close: relay.close };
+}
+
+/**
+ * The workbench server (bench/steps/workbench-server.mjs) in a process of its own, serving the built
+ * apps, or `stepsDir` as the steps app. Resolves with `{ url, urlFor(path), close() }`.
+ */
+export async function startWorkbenchProcess(stepsDir) {
+  const server = await startListening('the workbench server', join(BENCH_DIR, 'steps', 'workbench-server.mjs'), stepsDir ? ['--steps', stepsDir] : []);
+  return { url: server.address, urlFor: (path) => new URL(path, `${server.address}/`).href, close: server.close };
 }

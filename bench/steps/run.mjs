@@ -13,11 +13,11 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { BUILT_APPS, launchChromium, startWorkbench } from '@workbench/testing';
+import { BUILT_APPS, launchChromium } from '@workbench/testing';
 
 import { measureBundles } from './bundle-size.mjs';
 import { CALL_SETUPS, beforeSpecs, benchCallSetups, benchFloor, benchPhotoJoin } from './call-setup.mjs';
-import { BENCH_DIR, buildBenchPages, ratioInterval } from './lib.mjs';
+import { BENCH_DIR, buildBenchPages, ratioInterval, startWorkbenchProcess } from './lib.mjs';
 import { benchPhoto } from './photo.mjs';
 
 const STEP_PAGES = ['webcam', 'peer-connection', 'data-channel', 'signaling', 'call', 'photo'];
@@ -83,8 +83,8 @@ await attempt('size', async () => ({
 let chromium = 'not started';
 const needsBrowser = ALL.some((n) => n !== 'size' && only.has(n));
 if (needsBrowser) {
-  const workbench = await startWorkbench();
-  const beforeServer = args.before ? await startWorkbench({ staticRoots: { steps: resolve(args.before) } }) : undefined;
+  const workbench = await startWorkbenchProcess();
+  const beforeServer = args.before ? await startWorkbenchProcess(resolve(args.before)) : undefined;
   const before = beforeServer ? beforeSpecs((path) => beforeServer.urlFor(path)) : undefined;
   const browser = await launchChromium();
   chromium = browser.version();

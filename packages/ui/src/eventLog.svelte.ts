@@ -5,6 +5,7 @@
  */
 import { m } from '@workbench/i18n/messages';
 import { getLocale } from '@workbench/i18n/runtime';
+import { whenIdle } from './idle.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -97,7 +98,7 @@ export class EventLogModel {
       return;
     }
     this.#mirrorQueue.push(formatEntry(entry));
-    if (this.#mirrorQueue.length === 1) whenIdle(() => this.flushConsole());
+    if (this.#mirrorQueue.length === 1) whenIdle(() => this.flushConsole(), CONSOLE_IDLE_TIMEOUT_MS);
   }
 
   clear(): void {
@@ -115,11 +116,6 @@ export class EventLogModel {
 
 /** Longest an info line waits for the console when the page is never idle. */
 const CONSOLE_IDLE_TIMEOUT_MS = 500;
-
-function whenIdle(run: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: CONSOLE_IDLE_TIMEOUT_MS });
-  else setTimeout(run, 0);
-}
 
 /** The last locale's formatter: a page has one language, tests ask for two (a plain slot, not reactive state). */
 let timeFormat: { locale: string; format: Intl.NumberFormat } | undefined;

@@ -25,7 +25,7 @@ describe('Later', () => {
     const idle = new Later(() => Promise.resolve(++loads), { idle: true });
     expect(loads).toBe(0);
     expect(idle.value).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 300)); // Node has no requestIdleCallback: the 200 ms fallback
+    await new Promise((resolve) => setTimeout(resolve, 300)); // no requestIdleCallback here: whenIdle runs it after this task
     expect(loads).toBe(1);
     expect(idle.value).toBe(1);
 

@@ -13,7 +13,9 @@
  * before fetching: for reading material below the fold, so its download and compile never fall
  * between a Join clicked right after opening the page and that call's first frame.
  */
-export const IDLE_WITHIN_MS = 2000;
+import { whenIdle } from './idle.js';
+
+const IDLE_WITHIN_MS = 2000;
 
 export class Later<T> {
   value: T | undefined = $state.raw();
@@ -24,9 +26,8 @@ export class Later<T> {
     this.#load = load;
     // A failure here is not yet anyone's: get() reports it to whoever asks.
     const start = (): void => void this.get().catch(() => undefined);
-    if (!idle) start();
-    else if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: IDLE_WITHIN_MS });
-    else setTimeout(start, 200); // Safari before 18.4 has no requestIdleCallback
+    if (idle) whenIdle(start, IDLE_WITHIN_MS);
+    else start();
   }
 
   /** The chunk, loading it (again, after a failure) if it is not there yet. */

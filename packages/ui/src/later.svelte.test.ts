@@ -25,14 +25,14 @@ describe('Later', () => {
     const idle = new Later(() => Promise.resolve(++loads), { idle: true });
     expect(loads).toBe(0);
     expect(idle.value).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 300)); // no requestIdleCallback here: whenIdle runs it after this task
+    await new Promise((resolve) => setTimeout(resolve, 0)); // no requestIdleCallback here: whenIdle runs it after this task
     expect(loads).toBe(1);
     expect(idle.value).toBe(1);
 
     let asked = 0;
     const early = new Later(() => Promise.resolve(++asked), { idle: true });
     expect(await early.get()).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(asked).toBe(1); // the idle start found it loaded
   });
 

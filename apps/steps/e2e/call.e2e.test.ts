@@ -2,7 +2,7 @@
 // join one room on the real server and the test asserts what they would see: both remote videos
 // playing, the status line, the room-full explanation, a new peer after one hangs up, a reload
 // that reconnects, and a call between Chromium and Firefox ESR.
-import { launchChromium, launchFirefox, openPage, startWorkbench, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
+import { launchChromium, launchFirefox, openPage, startWorkbench, waitForLogToFollow, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, JSHandle, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -187,6 +187,46 @@ describe('/call/ shows its own call: the exchange as arrows, setup times, encryp
       expect(await self.page.getByTestId('srtp-cipher').innerText()).toMatch(/AES|AEAD/);
     }
     for (const member of [first, second]) expect(member.problems()).toEqual([]);
+  });
+});
+
+describe("/call/'s event log during a call's setup", () => {
+  it('draws the burst of setup lines a few at a time, in order, never behind the status beside it, and shows the newest', async () => {
+    const room = uniqueRoom('log');
+    const first = await joinCall(room);
+    const second = await open(`/call/?room=${room}`);
+    // Every time rows are added to the log: how many. One callback per drawing of the list.
+    // And each status word the page showed, with the log's last line at that moment.
+    await second.page.evaluate(() => {
+      const draws: number[] = [];
+      const statuses: [string, string][] = [];
+      Object.assign(window, { logDraws: draws, statusesSeen: statuses });
+      const list = document.querySelector('[role="log"] ol');
+      const word = document.querySelector('#call-status strong');
+      if (!list || !word) throw new Error('no event log list or status word');
+      new MutationObserver((records) => {
+        const added = records.reduce((n, r) => n + [...r.addedNodes].filter((node) => node instanceof HTMLLIElement && !node.classList.contains('empty')).length, 0);
+        if (added > 0) draws.push(added);
+      }).observe(list, { childList: true });
+      new MutationObserver(() => statuses.push([word.textContent ?? '', list.lastElementChild?.textContent ?? ''])).observe(word, { childList: true, characterData: true, subtree: true });
+    });
+    await second.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await Promise.all([expectRemoteVideoPlaying(first, 'first'), expectRemoteVideoPlaying(second, 'second')]);
+    await expect.poll(() => logText(second.page), { timeout: 10_000 }).toMatch(/first remote frame/i);
+
+    const draws = await second.page.evaluate(() => (window as unknown as { logDraws: number[] }).logDraws);
+    const lines = draws.reduce((a, b) => a + b, 0);
+    expect(lines).toBeGreaterThanOrEqual(8);
+    // Drawn one by one, a call's setup redrew the log once per line, while answering its peer.
+    expect(draws.length).toBeLessThanOrEqual(Math.ceil(lines / 3));
+    const times = await second.page.locator('[role="log"] li .time').allInnerTexts();
+    const ms = times.map((t) => Number(t.replace(/[^\d.]/g, '')));
+    expect(ms).toEqual([...ms].sort((a, b) => a - b));
+    expect((await waitForLogToFollow(second.page)).lastLineVisible).toBe(true);
+    // The log was drawn up to the line that changed the status when the status word changed.
+    const statuses = await second.page.evaluate(() => (window as unknown as { statusesSeen: [string, string][] }).statusesSeen);
+    expect(statuses.map(([word]) => word)).toContain('connected');
+    expect(statuses.find(([word]) => word === 'connected')?.[1]).toContain('connectionState: connected');
   });
 });
 

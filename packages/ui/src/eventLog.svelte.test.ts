@@ -1,5 +1,5 @@
 import { flushSync } from 'svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventLogModel, formatEntry, formatTime } from './eventLog.svelte.js';
 
 function clock(start = 0) {
@@ -84,6 +84,52 @@ describe('EventLogModel', () => {
     flushSync();
     expect(errors).toBe(0);
     cleanup();
+  });
+
+  it('draws each line at once by default', () => {
+    const log = new EventLogModel({ now: () => 0 });
+    log.info('one');
+    expect(log.drawn.map((e) => e.message)).toEqual(['one']);
+  });
+
+  it('holdDrawing: info lines wait for draw() or the time given; warnings and errors draw at once, with what came before', () => {
+    vi.useFakeTimers();
+    try {
+      const log = new EventLogModel({ now: () => 0 });
+      const drawn = () => log.drawn.map((e) => e.message);
+      log.holdDrawing(1000);
+      log.info('one');
+      log.info('two');
+      expect(drawn()).toEqual([]);
+      expect(log.entries.map((e) => e.message)).toEqual(['one', 'two']); // the model itself is never behind
+      log.warn('three');
+      expect(drawn()).toEqual(['one', 'two', 'three']);
+      log.info('four');
+      expect(drawn()).toHaveLength(3); // still held after the warning
+      log.draw();
+      expect(drawn().at(-1)).toBe('four');
+      log.info('five'); // the hold ended with draw(): each line at once again
+      expect(drawn().at(-1)).toBe('five');
+
+      log.holdDrawing(1000);
+      log.info('six');
+      vi.advanceTimersByTime(999);
+      expect(drawn().at(-1)).toBe('five');
+      vi.advanceTimersByTime(1);
+      expect(drawn().at(-1)).toBe('six'); // the time ran out: drawn, and the hold is over
+      log.info('seven');
+      expect(drawn().at(-1)).toBe('seven');
+
+      log.holdDrawing(1000);
+      log.info('eight');
+      log.error('nine');
+      expect(drawn().slice(-2)).toEqual(['eight', 'nine']);
+      log.info('ten');
+      log.clear();
+      expect(drawn()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('mirrors entries to the console only when asked', () => {

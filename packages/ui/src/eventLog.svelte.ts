@@ -42,10 +42,17 @@ export class EventLogModel {
   entries: readonly LogEntry[] = $state.raw([]);
   /** How many entries fell off the front because of `limit`. */
   dropped = $state(0);
+  /**
+   * The entries as the log draws them: `entries`, except while a page holds the drawing (see
+   * holdDrawing).
+   */
+  drawn: readonly LogEntry[] = $state.raw([]);
 
   readonly limit: number;
   readonly #now: () => number;
   readonly #mirrorToConsole: boolean;
+  /** Set while drawing is held: ends the hold. */
+  #holdUntil: ReturnType<typeof setTimeout> | undefined;
   /** Info lines formatted for the console, waiting for the page to be idle. */
   #mirrorQueue: string[] = [];
   #nextId = 1;
@@ -82,7 +89,29 @@ export class EventLogModel {
       this.entries = [...this.entries, entry];
     }
     if (this.#mirrorToConsole) this.#mirror(entry);
+    if (level !== 'info' || this.#holdUntil === undefined) this.drawn = this.entries;
     return entry;
+  }
+
+  /**
+   * Info lines wait to be drawn until draw() is called or `maxMs` pass; then each is drawn as it
+   * comes again. A warning or an error is drawn at once, with everything before it. For a burst
+   * that races the page's own work: /call/ logs a dozen lines in the 100 ms its setup takes, and
+   * drawing each as it came cost that setup 10–15 ms of a 2-core machine (issue 12's per-phase
+   * measurements), as redrawing the sequence diagram per arrow did. /call/ holds them while joining
+   * and connecting and draws whenever its status word changes, so the log is never behind it;
+   * each line keeps its time.
+   */
+  holdDrawing(maxMs: number): void {
+    clearTimeout(this.#holdUntil);
+    this.#holdUntil = setTimeout(() => this.draw(), maxMs);
+  }
+
+  /** Draws what is waiting and ends a hold (see holdDrawing). */
+  draw(): void {
+    clearTimeout(this.#holdUntil);
+    this.#holdUntil = undefined;
+    this.drawn = this.entries;
   }
 
   /** Writes the info lines still waiting for an idle moment to the console now. */
@@ -104,6 +133,7 @@ export class EventLogModel {
   clear(): void {
     this.entries = [];
     this.dropped = 0;
+    this.draw();
   }
 
   /** The whole log as plain text, one entry a line: what "Copy log" puts on the clipboard. */

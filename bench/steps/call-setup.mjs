@@ -233,7 +233,8 @@ export function beforeSpecs(beforeUrl) {
 
 /**
  * `floor2`, `codelab` and `call` (those of them in `names`), interleaved: every run does one room of
- * each, the order rotating by one each run so no benchmark always follows the same one. Resolves
+ * each, in the next of all their orders (six for three), so no benchmark always follows the same
+ * one: rotating by one would keep the cycle, each always after the same neighbour. Resolves
  * with `{ results: { name: summary }, errors: { name: message } }`: a benchmark that fails drops out
  * of the rotation with its error, the others go on.
  */
@@ -246,8 +247,9 @@ export async function benchCallSetups(browser, options, names, extraSpecs = {}) 
   try {
     for (const name of [...CALL_SETUPS, ...Object.keys(extraSpecs)]) if (names.includes(name)) benches.push(await twoPageBench(browser, options, name, specs[name]));
     const failed = new Set();
+    const orders = permutations(benches);
     for (let run = 0; run <= runs; run++) {
-      const order = benches.map((_, i) => benches[(i + run) % benches.length]);
+      const order = orders[run % orders.length];
       for (const bench of order) {
         if (failed.has(bench)) continue;
         try {
@@ -266,6 +268,12 @@ export async function benchCallSetups(browser, options, names, extraSpecs = {}) 
     await Promise.all(benches.map((bench) => bench.close()));
     await relay?.close();
   }
+}
+
+/** Every order of `items`: [[a, b], [b, a]] for two. */
+export function permutations(items) {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
 }
 
 /**

@@ -271,7 +271,7 @@ export async function benchCallSetups(browser, options, names, extraSpecs = {}) 
 }
 
 /** Every order of `items`: [[a, b], [b, a]] for two. */
-export function permutations(items) {
+function permutations(items) {
   if (items.length <= 1) return [[...items]];
   return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
 }

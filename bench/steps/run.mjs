@@ -27,6 +27,8 @@ const STEP_PAGES = ['webcam', 'peer-connection', 'data-channel', 'signaling', 'c
 const ALL = ['size', 'floor', 'floor2', 'codelab', 'call', 'photo-join', 'photo'];
 /** Fewer runs than this and a call-setup median moves too much to judge a target by (bench/README.md). */
 const MIN_RUNS = 21;
+/** Chromium's fake camera without `fps=`: what the call-setup targets are judged at. */
+const DEFAULT_CAMERA_FPS = 20;
 
 export const TARGETS = {
   /** /call/'s setup ÷ the two-page floor's, both from the second page's start to a remote frame on both sides. */
@@ -56,7 +58,7 @@ const photoRuns = Number(args['photo-runs']);
 const cameraFps = args['camera-fps'] === undefined ? undefined : Number(args['camera-fps']);
 // Whole frames a second, and no more than 60: what Chromium's fake camera was seen to keep up here.
 if (cameraFps !== undefined && !(Number.isInteger(cameraFps) && cameraFps >= 1 && cameraFps <= 60)) {
-  throw new Error(`--camera-fps: "${args['camera-fps']}" is not a whole number from 1 to 60 (Chromium's fake camera runs at 20 by default).`);
+  throw new Error(`--camera-fps: "${args['camera-fps']}" is not a whole number from 1 to 60 (Chromium's fake camera runs at ${DEFAULT_CAMERA_FPS} by default).`);
 }
 const only = new Set(args.only.split(',').map((s) => s.trim()).filter(Boolean));
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown benchmark "${name}"; choose from ${ALL.join(', ')}.`);
@@ -176,7 +178,7 @@ const report = {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     node: process.version,
     chromium,
-    cameraFps: cameraFps ?? 20,
+    cameraFps: cameraFps ?? DEFAULT_CAMERA_FPS,
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((n) => Math.round(n * 100) / 100) },
   },
   runs: { callSetup: runs, photo: photoRuns },
@@ -251,5 +253,5 @@ const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trim
 console.log(`\n${line(['Benchmark', 'Measured', 'Target', ''])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
 for (const row of rows) console.log(line(row));
 console.log(`\nmachine: ${report.machine.cpus} CPUs (load ${loadAtStart.join(' ')} at start), Node ${report.machine.node}, Chromium ${chromium}; written to ${out}`);
-if (cameraFps !== undefined && cameraFps !== 20) console.log(`fake camera at ${cameraFps} fps: the call-setup targets are set for its default 20 fps; these verdicts are for information.`);
+if (cameraFps !== undefined && cameraFps !== DEFAULT_CAMERA_FPS) console.log(`fake camera at ${cameraFps} fps: the call-setup targets are set for its default ${DEFAULT_CAMERA_FPS} fps; these verdicts are for information.`);
 if (Object.keys(errors).length > 0) process.exitCode = 1;

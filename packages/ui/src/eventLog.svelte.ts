@@ -96,7 +96,7 @@ export class EventLogModel {
   /**
    * Info lines wait to be drawn until draw() is called or `maxMs` pass; then each is drawn as it
    * comes again. A warning or an error is drawn at once, with everything before it. For a burst
-   * that races the page's own work: /call/ logs a dozen lines in the 100 ms its setup takes, and
+   * that races the page's own work: /call/ logs about two dozen lines in the 100 ms its setup takes, and
    * drawing each as it came cost that setup 10–15 ms of a 2-core machine (issue 12's per-phase
    * measurements), as redrawing the sequence diagram per arrow did. /call/ holds them while joining
    * and connecting and draws whenever its status word changes, so the log is never behind it;

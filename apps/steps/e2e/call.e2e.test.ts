@@ -230,6 +230,27 @@ describe("/call/'s event log during a call's setup", () => {
   });
 });
 
+describe('/call/ when its signaling code could not load as the page opened', () => {
+  it('says the server is unreachable, then fetches the code again on Join: no reload needed', async () => {
+    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/;
+    const member = await openPage(chromium, workbench.urlFor(`/call/?room=${uniqueRoom('refetch')}`), {
+      beforeNavigate: async (context) => {
+        await context.route(chunk, (route) => route.abort('internetdisconnected'));
+      },
+      ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/],
+    });
+    opened.push(member);
+    const alert = member.page.getByRole('alert');
+    await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
+
+    await member.context.unroute(chunk);
+    await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect.poll(() => status(member.page), { timeout: 15_000 }).toBe('waiting for a peer');
+    expect(await alert.count()).toBe(0);
+    expect(member.problems()).toEqual([]); // the failed load was handled, nothing else went wrong
+  });
+});
+
 describe('/call/ when no network path exists', () => {
   /**
    * A firewall between the peers, simulated in both pages: every remote candidate is rewritten to

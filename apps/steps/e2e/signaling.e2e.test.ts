@@ -176,6 +176,9 @@ describe('/signaling/', () => {
     const doomed = await startWorkbench();
     const opened = await openPage(browser, doomed.urlFor('/signaling/?room=unreachable'));
     try {
+      // The server stops after the page has its signaling client, as when `npm start` is stopped
+      // while the page is open; before that, the page cannot load the client at all (next test).
+      await expect.poll(() => opened.page.evaluate(() => (window as unknown as { socket?: unknown }).socket !== undefined)).toBe(true);
       await doomed.close();
       await opened.page.getByRole('button', { name: 'Join', exact: true }).click();
       const alert = opened.page.getByRole('alert');
@@ -186,6 +189,28 @@ describe('/signaling/', () => {
     } finally {
       await opened.close();
     }
+  });
+});
+
+describe('/signaling/ when its signaling client could not load as the page opened', () => {
+  it('says the server is unreachable, then loads the client again on Join: no reload needed', async () => {
+    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/;
+    const member = await openPage(browser, workbench.urlFor(`/signaling/?room=${uniqueRoom('refetch')}`), {
+      beforeNavigate: async (context) => {
+        await context.route(chunk, (route) => route.abort('internetdisconnected'));
+      },
+      ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/, /\[error\] page: Could not load the signaling client: /],
+    });
+    opened.push(member);
+    const alert = member.page.getByRole('alert');
+    await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
+
+    await member.context.unroute(chunk);
+    await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect.poll(() => clientId(member.page), { timeout: 15_000 }).not.toBe('—');
+    await expect.poll(() => roomEvents(member.page)).toEqual(['created']);
+    expect(await alert.count()).toBe(0);
+    expect(member.problems()).toEqual([]); // the failed load was handled, nothing else went wrong
   });
 });
 

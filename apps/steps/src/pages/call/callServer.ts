@@ -33,10 +33,14 @@ export class CallServer {
     void this.iceServers(); // never rejects: a failed fetch is a warning and host candidates only
   }
 
-  /** The socket (window.socket), made once; socket.io-client is a chunk of its own. */
+  /**
+   * The socket (window.socket), made once; socket.io-client is a chunk of its own. A chunk that did
+   * not load (the server was down as the page opened) is fetched again by the next call: Join.
+   */
   signaling(): Promise<SignalingClient> {
+    if (this.#signaling) return this.#signaling;
     const log = this.log;
-    this.#signaling ??= import('@workbench/core/signaling-client').then(({ SignalingClient }) => {
+    const loading = import('@workbench/core/signaling-client').then(({ SignalingClient }) => {
       const client = SignalingClient.connect(undefined, { logger: logTo(log, 'signaling', { info: false }) });
       exposeOnWindow({ socket: client.socket });
       client.on('connect', () => log.info(m.call_log_connected({ id: client.socket.id ?? '?' }), 'signaling'));
@@ -45,7 +49,9 @@ export class CallServer {
       client.on('reconnect', () => this.on.reconnected());
       return client;
     });
-    return this.#signaling;
+    loading.catch(() => this.#signaling === loading && (this.#signaling = undefined));
+    this.#signaling = loading;
+    return loading;
   }
 
   /** The ICE server list from /api/ice-servers: one fetch shared by page load, Join and each connection (core's loadIceServers). */

@@ -232,10 +232,14 @@ describe("/call/'s event log during a call's setup", () => {
 
 describe('/call/ when its signaling code could not load as the page opened', () => {
   it('says the server is unreachable, then fetches the code again on Join: no reload needed', async () => {
-    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/;
+    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/; // Vite names the chunk after its module
+    let aborted = 0;
     const member = await openPage(chromium, workbench.urlFor(`/call/?room=${uniqueRoom('refetch')}`), {
       beforeNavigate: async (context) => {
-        await context.route(chunk, (route) => route.abort('internetdisconnected'));
+        await context.route(chunk, (route) => {
+          aborted += 1;
+          return route.abort('internetdisconnected');
+        });
       },
       ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/],
     });
@@ -243,6 +247,7 @@ describe('/call/ when its signaling code could not load as the page opened', () 
     const alert = member.page.getByRole('alert');
     await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
 
+    expect(aborted, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
     await member.context.unroute(chunk);
     await member.page.getByRole('button', { name: 'Join', exact: true }).click();
     await expect.poll(() => status(member.page), { timeout: 15_000 }).toBe('waiting for a peer');

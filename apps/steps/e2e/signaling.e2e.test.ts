@@ -194,10 +194,14 @@ describe('/signaling/', () => {
 
 describe('/signaling/ when its signaling client could not load as the page opened', () => {
   it('says the server is unreachable, then loads the client again on Join: no reload needed', async () => {
-    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/;
+    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/; // Vite names the chunk after its module
+    let aborted = 0;
     const member = await openPage(browser, workbench.urlFor(`/signaling/?room=${uniqueRoom('refetch')}`), {
       beforeNavigate: async (context) => {
-        await context.route(chunk, (route) => route.abort('internetdisconnected'));
+        await context.route(chunk, (route) => {
+          aborted += 1;
+          return route.abort('internetdisconnected');
+        });
       },
       ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/, /\[error\] page: Could not load the signaling client: /],
     });
@@ -205,6 +209,7 @@ describe('/signaling/ when its signaling client could not load as the page opene
     const alert = member.page.getByRole('alert');
     await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
 
+    expect(aborted, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
     await member.context.unroute(chunk);
     await member.page.getByRole('button', { name: 'Join', exact: true }).click();
     await expect.poll(() => clientId(member.page), { timeout: 15_000 }).not.toBe('—');

@@ -6,7 +6,7 @@
 import { describeIceServers, loadIceServers, type IceServersResult } from '@workbench/core/ice-servers';
 import type { SignalingClient } from '@workbench/core/signaling-client';
 import { m } from '@workbench/i18n/messages';
-import { exposeOnWindow, logTo, type LogSink } from '@workbench/ui';
+import { Later, exposeOnWindow, logTo, type LogSink } from '@workbench/ui';
 
 export interface CallServerEvents {
   /** The signaling server does not answer (connect_error). */
@@ -18,7 +18,9 @@ export interface CallServerEvents {
 }
 
 export class CallServer {
-  #signaling: Promise<SignalingClient> | undefined;
+  /** socket.io-client, a chunk of its own fetched as the page opens; one that did not load (the server was down) is fetched again by the next Join. */
+  readonly #code = new Later(() => import('@workbench/core/signaling-client'));
+  #client: SignalingClient | undefined;
   /** The list last shown on the page: a list asked for again (Join, each connection) is said once. */
   #shown: Promise<IceServersResult> | undefined;
 
@@ -33,25 +35,19 @@ export class CallServer {
     void this.iceServers(); // never rejects: a failed fetch is a warning and host candidates only
   }
 
-  /**
-   * The socket (window.socket), made once; socket.io-client is a chunk of its own. A chunk that did
-   * not load (the server was down as the page opened) is fetched again by the next call: Join.
-   */
-  signaling(): Promise<SignalingClient> {
-    if (this.#signaling) return this.#signaling;
+  /** The socket (window.socket), made once its chunk is here. */
+  async signaling(): Promise<SignalingClient> {
+    const { SignalingClient } = await this.#code.get();
+    if (this.#client) return this.#client;
     const log = this.log;
-    const loading = import('@workbench/core/signaling-client').then(({ SignalingClient }) => {
-      const client = SignalingClient.connect(undefined, { logger: logTo(log, 'signaling', { info: false }) });
-      exposeOnWindow({ socket: client.socket });
-      client.on('connect', () => log.info(m.call_log_connected({ id: client.socket.id ?? '?' }), 'signaling'));
-      client.on('connect_error', () => this.on.unreachable());
-      client.on('disconnect', (reason) => reason !== 'io client disconnect' && log.warn(m.call_log_lost_server({ reason }), 'signaling'));
-      client.on('reconnect', () => this.on.reconnected());
-      return client;
-    });
-    loading.catch(() => this.#signaling === loading && (this.#signaling = undefined));
-    this.#signaling = loading;
-    return loading;
+    const client = SignalingClient.connect(undefined, { logger: logTo(log, 'signaling', { info: false }) });
+    exposeOnWindow({ socket: client.socket });
+    client.on('connect', () => log.info(m.call_log_connected({ id: client.socket.id ?? '?' }), 'signaling'));
+    client.on('connect_error', () => this.on.unreachable());
+    client.on('disconnect', (reason) => reason !== 'io client disconnect' && log.warn(m.call_log_lost_server({ reason }), 'signaling'));
+    client.on('reconnect', () => this.on.reconnected());
+    this.#client = client;
+    return client;
   }
 
   /** The ICE server list from /api/ice-servers: one fetch shared by page load, Join and each connection (core's loadIceServers). */
@@ -69,10 +65,10 @@ export class CallServer {
 
   /** Closing or reloading the tab: the server hears the goodbye now, not after a ping timeout. */
   disconnect(): void {
-    void this.#signaling?.then((client) => client.socket.disconnect());
+    this.#client?.socket.disconnect();
   }
 
   close(): void {
-    void this.#signaling?.then((client) => client.close());
+    this.#client?.close();
   }
 }

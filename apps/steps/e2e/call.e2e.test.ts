@@ -2,7 +2,7 @@
 // join one room on the real server and the test asserts what they would see: both remote videos
 // playing, the status line, the room-full explanation, a new peer after one hangs up, a reload
 // that reconnects, and a call between Chromium and Firefox ESR.
-import { launchChromium, launchFirefox, openPage, startWorkbench, waitForLogToFollow, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
+import { launchChromium, launchFirefox, openPage, refuseRequests, startWorkbench, waitForLogToFollow, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, JSHandle, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -232,23 +232,18 @@ describe("/call/'s event log during a call's setup", () => {
 
 describe('/call/ when its signaling code could not load as the page opened', () => {
   it('says the server is unreachable, then fetches the code again on Join: no reload needed', async () => {
-    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/; // Vite names the chunk after its module
-    let aborted = 0;
+    // The socket.io chunk (Vite names it after its module) fails to load, as when the server is down.
+    const chunk = refuseRequests(/\/assets\/signaling-client-[\w-]+\.js$/);
     const member = await openPage(chromium, workbench.urlFor(`/call/?room=${uniqueRoom('refetch')}`), {
-      beforeNavigate: async (context) => {
-        await context.route(chunk, (route) => {
-          aborted += 1;
-          return route.abort('internetdisconnected');
-        });
-      },
+      beforeNavigate: chunk.beforeNavigate,
       ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/],
     });
     opened.push(member);
     const alert = member.page.getByRole('alert');
     await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
 
-    expect(aborted, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
-    await member.context.unroute(chunk);
+    expect(chunk.count, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
+    await chunk.allow();
     await member.page.getByRole('button', { name: 'Join', exact: true }).click();
     await expect.poll(() => status(member.page), { timeout: 15_000 }).toBe('waiting for a peer');
     expect(await alert.count()).toBe(0);

@@ -1,7 +1,7 @@
 // Step 4, /signaling/, driven as learners use it: several browser contexts (independent users) in
 // rooms on the real server, clicking Join / Send / Leave by their accessible names and reading the
 // room events, messages and explanations the page shows.
-import { launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
+import { launchChromium, openPage, refuseRequests, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -194,23 +194,18 @@ describe('/signaling/', () => {
 
 describe('/signaling/ when its signaling client could not load as the page opened', () => {
   it('says the server is unreachable, then loads the client again on Join: no reload needed', async () => {
-    const chunk = /\/assets\/signaling-client-[\w-]+\.js$/; // Vite names the chunk after its module
-    let aborted = 0;
+    // The socket.io chunk (Vite names it after its module) fails to load, as when the server is down.
+    const chunk = refuseRequests(/\/assets\/signaling-client-[\w-]+\.js$/);
     const member = await openPage(browser, workbench.urlFor(`/signaling/?room=${uniqueRoom('refetch')}`), {
-      beforeNavigate: async (context) => {
-        await context.route(chunk, (route) => {
-          aborted += 1;
-          return route.abort('internetdisconnected');
-        });
-      },
+      beforeNavigate: chunk.beforeNavigate,
       ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/, /\[error\] page: Could not load the signaling client: /],
     });
     opened.push(member);
     const alert = member.page.getByRole('alert');
     await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
 
-    expect(aborted, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
-    await member.context.unroute(chunk);
+    expect(chunk.count, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
+    await chunk.allow();
     await member.page.getByRole('button', { name: 'Join', exact: true }).click();
     await expect.poll(() => clientId(member.page), { timeout: 15_000 }).not.toBe('—');
     await expect.poll(() => roomEvents(member.page)).toEqual(['created']);

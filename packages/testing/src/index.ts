@@ -21,7 +21,7 @@ export {
   type SystemProgram,
 } from './executables.js';
 export { chromiumArgs, firefoxPrefs, launchChromium, launchFirefox, type LaunchChromiumOptions, type LaunchFirefoxOptions } from './browsers.js';
-export { CSP_PREFIX, openPage, waitForVideoPlaying, type DialogRecord, type OpenPageOptions, type OpenedPage, type VideoState } from './pages.js';
+export { CSP_PREFIX, openPage, refuseRequests, waitForVideoPlaying, type DialogRecord, type OpenPageOptions, type OpenedPage, type RefusedRequests, type VideoState } from './pages.js';
 export { BUILT_APPS, REPO_ROOT, startWorkbench, type Workbench, type WorkbenchOptions } from './workbench.js';
 export { startCoturn, turnRestCredentials, type CoturnServer, type StartCoturnOptions, type TurnUser } from './coturn.js';
 export { redisCommand, startRedis, type RedisServer } from './redis.js';

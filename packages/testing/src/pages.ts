@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, BrowserContextOptions, ConsoleMessage, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, ConsoleMessage, Locator, Page, Route } from 'playwright-core';
 
 import { readFile } from 'node:fs/promises';
 
@@ -109,6 +109,42 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     dialogs,
     problems: () => [...consoleErrors, ...pageErrors],
     close: () => context.close(),
+  };
+}
+
+/** What refuseRequests gives a test: the hook for openPage, a count, and the way back online. */
+export interface RefusedRequests {
+  /** openPage's `beforeNavigate`: from then on the context refuses the matching requests. */
+  beforeNavigate: (context: BrowserContext) => Promise<void>;
+  /** How many requests were refused so far: a test can check its pattern met anything. */
+  readonly count: number;
+  /** Lets the matching requests through again, in every context this refused them in. */
+  allow(): Promise<void>;
+}
+
+/**
+ * Requests whose URL matches `pattern` fail as they do offline (net::ERR_INTERNET_DISCONNECTED)
+ * until `allow()`: e.g. a page's lazily loaded chunk, to see what the page says and whether it
+ * recovers without a reload once the chunk can load.
+ */
+export function refuseRequests(pattern: RegExp): RefusedRequests {
+  const contexts: BrowserContext[] = [];
+  let count = 0;
+  const refuse = (route: Route): Promise<void> => {
+    count += 1;
+    return route.abort('internetdisconnected');
+  };
+  return {
+    beforeNavigate: async (context) => {
+      contexts.push(context);
+      await context.route(pattern, refuse);
+    },
+    get count() {
+      return count;
+    },
+    async allow() {
+      await Promise.all(contexts.map((context) => context.unroute(pattern, refuse)));
+    },
   };
 }
 

@@ -2,9 +2,11 @@
 // join one room on the real server and the test asserts what they would see: both remote videos
 // playing, the status line, the room-full explanation, a new peer after one hangs up, a reload
 // that reconnects, and a call between Chromium and Firefox ESR.
-import { launchChromium, launchFirefox, openPage, refuseRequests, startWorkbench, waitForLogToFollow, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
+import { launchChromium, launchFirefox, openPage, startWorkbench, waitForLogToFollow, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, JSHandle, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { joinAfterSignalingCodeFailed } from './signalingCodeRefused.js';
 
 let workbench: Workbench;
 let chromium: Browser;
@@ -232,19 +234,7 @@ describe("/call/'s event log during a call's setup", () => {
 
 describe('/call/ when its signaling code could not load as the page opened', () => {
   it('says the server is unreachable, then fetches the code again on Join: no reload needed', async () => {
-    // The socket.io chunk (Vite names it after its module) fails to load, as when the server is down.
-    const chunk = refuseRequests(/\/assets\/signaling-client-[\w-]+\.js$/);
-    const member = await openPage(chromium, workbench.urlFor(`/call/?room=${uniqueRoom('refetch')}`), {
-      beforeNavigate: chunk.beforeNavigate,
-      ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/],
-    });
-    opened.push(member);
-    const alert = member.page.getByRole('alert');
-    await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
-
-    expect(chunk.count, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
-    await chunk.allow();
-    await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+    const { member, alert } = await joinAfterSignalingCodeFailed(chromium, workbench.urlFor(`/call/?room=${uniqueRoom('refetch')}`), opened);
     await expect.poll(() => status(member.page), { timeout: 15_000 }).toBe('waiting for a peer');
     expect(await alert.count()).toBe(0);
     expect(member.problems()).toEqual([]); // the failed load was handled, nothing else went wrong

@@ -1,9 +1,11 @@
 // Step 4, /signaling/, driven as learners use it: several browser contexts (independent users) in
 // rooms on the real server, clicking Join / Send / Leave by their accessible names and reading the
 // room events, messages and explanations the page shows.
-import { launchChromium, openPage, refuseRequests, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
+import { launchChromium, openPage, startWorkbench, type OpenedPage, type Workbench } from '@workbench/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { joinAfterSignalingCodeFailed } from './signalingCodeRefused.js';
 
 let workbench: Workbench;
 let browser: Browser;
@@ -194,19 +196,9 @@ describe('/signaling/', () => {
 
 describe('/signaling/ when its signaling client could not load as the page opened', () => {
   it('says the server is unreachable, then loads the client again on Join: no reload needed', async () => {
-    // The socket.io chunk (Vite names it after its module) fails to load, as when the server is down.
-    const chunk = refuseRequests(/\/assets\/signaling-client-[\w-]+\.js$/);
-    const member = await openPage(browser, workbench.urlFor(`/signaling/?room=${uniqueRoom('refetch')}`), {
-      beforeNavigate: chunk.beforeNavigate,
-      ignoreConsoleErrors: [/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED/, /\[error\] page: Could not load the signaling client: /],
-    });
-    opened.push(member);
-    const alert = member.page.getByRole('alert');
-    await expect.poll(() => alert.innerText().catch(() => ''), { timeout: 15_000 }).toContain('Signaling server unreachable');
-
-    expect(chunk.count, 'the signaling client chunk was requested, and refused').toBeGreaterThan(0);
-    await chunk.allow();
-    await member.page.getByRole('button', { name: 'Join', exact: true }).click();
+    const { member, alert } = await joinAfterSignalingCodeFailed(browser, workbench.urlFor(`/signaling/?room=${uniqueRoom('refetch')}`), opened, [
+      /\[error\] page: Could not load the signaling client: /,
+    ]);
     await expect.poll(() => clientId(member.page), { timeout: 15_000 }).not.toBe('—');
     await expect.poll(() => roomEvents(member.page)).toEqual(['created']);
     expect(await alert.count()).toBe(0);

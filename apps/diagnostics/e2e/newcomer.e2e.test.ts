@@ -16,6 +16,7 @@ import {
   VIEWPORTS,
   clearScreenshots,
   clippedContent,
+  squeezedFacts,
   cutTables,
   firstControl,
   headerRows,
@@ -61,6 +62,7 @@ describe.each(Object.keys(VIEWPORTS) as ViewportName[])('every diagnostics page 
       const { page, problems } = await suite.open(path, { context: { viewport, colorScheme } });
       await page.locator('main h1').waitFor();
       expect(await clippedContent(page), `${path} at ${viewport.width} px, ${colorScheme}`).toEqual([]);
+      expect(await squeezedFacts(page), `${path} at ${viewport.width} px: facts beside long labels`).toEqual([]);
       if (viewportName === 'phone') {
         const control = await firstControl(page);
         if (control) expect(control.bottom, `${path}: first control "${control.label}"`).toBeLessThanOrEqual(viewport.height);

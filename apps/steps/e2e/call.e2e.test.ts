@@ -2,7 +2,19 @@
 // join one room on the real server and the test asserts what they would see: both remote videos
 // playing, the status line, the room-full explanation, a new peer after one hangs up, a reload
 // that reconnects, and a call between Chromium and Firefox ESR.
-import { launchChromium, launchFirefox, openPage, startWorkbench, waitForLogToFollow, waitForVideoPlaying, type OpenedPage, type Workbench } from '@workbench/testing';
+import {
+  VIEWPORTS,
+  clippedContent,
+  launchChromium,
+  launchFirefox,
+  openPage,
+  squeezedFacts,
+  startWorkbench,
+  waitForLogToFollow,
+  waitForVideoPlaying,
+  type OpenedPage,
+  type Workbench,
+} from '@workbench/testing';
 import type { Browser, JSHandle, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -37,8 +49,8 @@ function uniqueRoom(label: string): string {
   return `call-${label}-${process.pid}-${roomCounter}`;
 }
 
-async function open(path: string, browser: Browser = chromium): Promise<OpenedPage> {
-  const page = await openPage(browser, workbench.urlFor(path));
+async function open(path: string, browser: Browser = chromium, viewport?: { width: number; height: number }): Promise<OpenedPage> {
+  const page = await openPage(browser, workbench.urlFor(path), viewport ? { context: { viewport } } : {});
   opened.push(page);
   return page;
 }
@@ -52,8 +64,8 @@ function logText(page: Page): Promise<string> {
   return page.getByRole('log', { name: 'Event log' }).innerText();
 }
 
-async function joinCall(room: string, browser: Browser = chromium): Promise<OpenedPage> {
-  const member = await open(`/call/?room=${room}`, browser);
+async function joinCall(room: string, browser: Browser = chromium, viewport?: { width: number; height: number }): Promise<OpenedPage> {
+  const member = await open(`/call/?room=${room}`, browser, viewport);
   await member.page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect.poll(() => status(member.page), { timeout: 15_000 }).not.toMatch(/^(joining|not in a call)$/);
   return member;
@@ -189,6 +201,23 @@ describe('/call/ shows its own call: the exchange as arrows, setup times, encryp
       expect(await self.page.getByTestId('srtp-cipher').innerText()).toMatch(/AES|AEAD/);
     }
     for (const member of [first, second]) expect(member.problems()).toEqual([]);
+  });
+
+  it('reads at phone width once connected: every fact under its label, nothing cut off', async () => {
+    const room = uniqueRoom('phone');
+    const first = await joinCall(room);
+    const phone = await joinCall(room, chromium, VIEWPORTS.phone);
+    await expectRemoteVideoPlaying(phone, 'the phone-width page');
+    // The statistics and encryption panels fill in from getStats() after the first frame.
+    await expect.poll(() => phone.page.getByTestId('sdp-fingerprint').innerText().catch(() => ''), { timeout: 10_000 }).toMatch(/^sha-256 /);
+    await expect.poll(() => phone.page.getByTestId('dtls-cipher').innerText().catch(() => '')).not.toBe('');
+    expect(await squeezedFacts(phone.page)).toEqual([]);
+    expect(await clippedContent(phone.page)).toEqual([]);
+    // The longest value that is one word stays one line: nothing broke it into pieces.
+    const cipher = phone.page.getByTestId('dtls-cipher');
+    const [height, lineHeight] = await cipher.evaluate((dd) => [dd.getBoundingClientRect().height, Number.parseFloat(getComputedStyle(dd).lineHeight) || Number.parseFloat(getComputedStyle(dd).fontSize) * 1.2]);
+    expect(height, `"${await cipher.innerText()}" on one line`).toBeLessThan((lineHeight ?? 0) * 1.5);
+    for (const member of [first, phone]) expect(member.problems()).toEqual([]);
   });
 });
 

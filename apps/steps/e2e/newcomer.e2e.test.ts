@@ -14,6 +14,7 @@ import {
   VIEWPORTS,
   clearScreenshots,
   clippedContent,
+  squeezedFacts,
   firstControl,
   headerRows,
   launchFirefox,
@@ -63,6 +64,7 @@ describe.each(Object.keys(VIEWPORTS) as ViewportName[])('every steps page at %s 
       const { page, problems } = await suite.open(path, { context: { viewport, colorScheme } });
       await page.locator('main h1').waitFor();
       expect(await clippedContent(page), `${path} at ${viewport.width} px, ${colorScheme}`).toEqual([]);
+      expect(await squeezedFacts(page), `${path} at ${viewport.width} px: facts beside long labels`).toEqual([]);
       if (viewportName === 'phone') {
         const control = await firstControl(page);
         if (control) expect(control.bottom, `${path}: first control "${control.label}"`).toBeLessThanOrEqual(viewport.height);

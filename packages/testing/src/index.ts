@@ -44,6 +44,7 @@ export {
   isUnreachableStunLine,
   repeatedLines,
   saveScreenshot,
+  squeezedFacts,
   waitForLogToFollow,
   type LogLine,
   type LogView,

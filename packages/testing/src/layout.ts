@@ -142,6 +142,34 @@ export async function firstControl(page: Page, named?: string): Promise<{ label:
   }, named ?? null);
 }
 
+/**
+ * Key/value lists (`dl.facts`) whose values are squeezed: a value that wraps onto several lines in
+ * a box under half its list's width, because a long label took the rest. At phone width
+ * "TLS_AES_128_GCM_SHA256" broke into 9-character pieces beside "The other side's certificate".
+ * One line per squeezed value, naming its label.
+ */
+export async function squeezedFacts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const dd of Array.from(document.querySelectorAll('dl.facts > dd'))) {
+      const list = dd.parentElement;
+      const box = dd.getBoundingClientRect();
+      if (!list || box.width === 0 || box.height === 0) continue;
+      const style = getComputedStyle(dd);
+      const lineHeight = Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.2;
+      const lines = Math.round(box.height / lineHeight);
+      const listWidth = list.getBoundingClientRect().width;
+      if (lines > 1 && box.width < listWidth / 2) {
+        let label = dd.previousElementSibling;
+        while (label && label.tagName !== 'DT') label = label.previousElementSibling;
+        const text = (node: Element | null): string => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+        problems.push(`"${text(label)}": "${text(dd).slice(0, 30)}" wraps onto ${lines} lines in ${Math.round(box.width)} px of the list's ${Math.round(listWidth)} px`);
+      }
+    }
+    return problems;
+  });
+}
+
 export interface LogView {
   /** The last line's bottom edge is inside the log's visible box. */
   lastLineVisible: boolean;

@@ -306,6 +306,7 @@ describe("the server's configuration (/api/ice-servers)", () => {
   it('its ephemeral TURN credentials are accepted by coturn, and never shown in logs or saved', async () => {
     const { page, problems } = await openIce();
     await loadConfig(page);
+    expect(await page.locator('#config-note').innerText()).toBe('');
     const { report } = await run(page);
 
     expect(report.checks.map((c) => [c.url, c.verdict?.kind])).toEqual([
@@ -329,6 +330,23 @@ describe("the server's configuration (/api/ice-servers)", () => {
     expect(await page.evaluate(() => localStorage.getItem('workbench.ice-servers.v1'))).toBe('[]');
     expect(page.url()).not.toContain(credentialShown);
     expect(problems()).toEqual([]);
+  });
+
+  it('a server with none configured says so beside the button, not only in the log', async () => {
+    const bare = await startWorkbench({ iceServers: { stun: [] } });
+    try {
+      const { page, problems } = await openIce(visitor, bare);
+      const note = page.getByRole('status').filter({ hasText: 'The server has no ICE servers configured' });
+      expect(await note.count()).toBe(0);
+      await page.getByRole('button', { name: "Use the server's configuration" }).click();
+      await expect.poll(() => note.count()).toBe(1);
+      expect(await note.getAttribute('id')).toBe(await page.getByRole('button', { name: "Use the server's configuration" }).getAttribute('aria-describedby'));
+      expect(await page.getByLabel(/^URL \d+$/).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+      expect(problems()).toEqual([]);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('expired ones are refused, and the verdict says they expired', async () => {

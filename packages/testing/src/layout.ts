@@ -142,6 +142,36 @@ export async function firstControl(page: Page, named?: string): Promise<{ label:
   }, named ?? null);
 }
 
+/** One value of a key/value list (`dl.facts`) as laid out: its label, its text, its lines. */
+export interface FactBox {
+  label: string;
+  value: string;
+  /** Lines of text the value takes (its height over its line height, rounded). */
+  lines: number;
+  width: number;
+  /** The width of the list it is in. */
+  listWidth: number;
+}
+
+/** Every shown value of the page's key/value lists (`dl.facts`), as laid out now. */
+export async function factBoxes(page: Page): Promise<FactBox[]> {
+  return page.evaluate(() => {
+    const text = (node: Element | null): string => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const facts: FactBox[] = [];
+    for (const dd of Array.from(document.querySelectorAll('dl.facts > dd'))) {
+      const list = dd.parentElement;
+      const box = dd.getBoundingClientRect();
+      if (!list || box.width === 0 || box.height === 0) continue;
+      const style = getComputedStyle(dd);
+      const lineHeight = Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.2;
+      let label = dd.previousElementSibling;
+      while (label && label.tagName !== 'DT') label = label.previousElementSibling;
+      facts.push({ label: text(label), value: text(dd), lines: Math.round(box.height / lineHeight), width: box.width, listWidth: list.getBoundingClientRect().width });
+    }
+    return facts;
+  });
+}
+
 /**
  * Key/value lists (`dl.facts`) whose values are squeezed: a value that wraps onto several lines in
  * a box under half its list's width, because a long label took the rest. At phone width
@@ -149,25 +179,9 @@ export async function firstControl(page: Page, named?: string): Promise<{ label:
  * One line per squeezed value, naming its label.
  */
 export async function squeezedFacts(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    for (const dd of Array.from(document.querySelectorAll('dl.facts > dd'))) {
-      const list = dd.parentElement;
-      const box = dd.getBoundingClientRect();
-      if (!list || box.width === 0 || box.height === 0) continue;
-      const style = getComputedStyle(dd);
-      const lineHeight = Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.2;
-      const lines = Math.round(box.height / lineHeight);
-      const listWidth = list.getBoundingClientRect().width;
-      if (lines > 1 && box.width < listWidth / 2) {
-        let label = dd.previousElementSibling;
-        while (label && label.tagName !== 'DT') label = label.previousElementSibling;
-        const text = (node: Element | null): string => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
-        problems.push(`"${text(label)}": "${text(dd).slice(0, 30)}" wraps onto ${lines} lines in ${Math.round(box.width)} px of the list's ${Math.round(listWidth)} px`);
-      }
-    }
-    return problems;
-  });
+  return (await factBoxes(page))
+    .filter((fact) => fact.lines > 1 && fact.width < fact.listWidth / 2)
+    .map((fact) => `"${fact.label}": "${fact.value.slice(0, 30)}" wraps onto ${fact.lines} lines in ${Math.round(fact.width)} px of the list's ${Math.round(fact.listWidth)} px`);
 }
 
 export interface LogView {
